@@ -1,0 +1,79 @@
+"""``rgpd-audit load``: fill the workspace from the exports of an estate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..load import load_estate
+from ..manifest import load_manifest
+from ..paths import sample_manifest
+from ..policy import load_policy
+from ..workspace import Workspace
+from .common import EXIT_USAGE, handle_errors, main, policy_option, workspace_option
+
+
+def resolve_manifest(manifest: Path | None) -> Path:
+    return manifest if manifest is not None else sample_manifest()
+
+
+@main.command("load")
+@click.argument("manifest_arg", metavar="[MANIFEST]", required=False, type=click.Path(path_type=Path))
+@click.option("--manifest", "manifest_opt", type=click.Path(path_type=Path), default=None, help="Source manifest (same as the argument); default: the sample estate.")
+@workspace_option
+@policy_option
+@click.option("--source", "only", multiple=True, help="Load only this source (repeatable).")
+@click.option("--force", is_flag=True, help="Reload sources whose files did not change.")
+@handle_errors
+def load_command(manifest_arg, manifest_opt, workspace, policy, only, force):
+    """Load every export listed in a source manifest into the workspace.
+
+    Each file is recorded (path, size, sha256, encoding, dialect, rows read / loaded /
+    rejected); rows that cannot be read are kept in the rejects table with their line and
+    reason. Unchanged files are skipped; a changed file replaces its source atomically.
+
+    \b
+    Example:
+        rgpd-audit load                                  # the sample estate
+        rgpd-audit load exports/manifest.yaml --workspace audit-2026/
+        rgpd-audit load --source crm_contacts --force
+    """
+    mpath = resolve_manifest(manifest_arg or manifest_opt)
+    pol = load_policy(policy)
+    manifest = load_manifest(mpath, policy=pol)
+    with Workspace(workspace) as ws:
+        names = [s.name for s in manifest.sources if not only or s.name in only]
+        unknown = sorted(set(only) - {s.name for s in manifest.sources})
+        if unknown:
+            raise click.UsageError(f"unknown source(s): {', '.join(unknown)}")
+        with click.progressbar(length=len(names), label="Loading", file=click.get_text_stream("stderr"),
+                               item_show_func=lambda s: s or "") as bar:
+            def progress(kind, name):
+                if kind == "source":
+                    bar.update(1, name)
+            report = load_estate(ws, manifest, only=list(only) or None, force=force, progress=progress)
+        click.echo(f"Workspace: {ws.path}  Manifest: {manifest.file}")
+        header = f"{'source':<24} {'format':<16} {'status':<10} {'files':>5} {'read':>9} {'loaded':>9} {'rejected':>9}"
+        click.echo(header)
+        click.echo("-" * len(header))
+        for s in report.sources:
+            if s.status == "unchanged":
+                row = ws.con.execute(
+                    "SELECT count(*) FILTER (WHERE status <> 'duplicate'), coalesce(sum(rows_read),0), coalesce(sum(rows_loaded),0), coalesce(sum(rows_rejected),0) FROM load_files WHERE source = ?",
+                    [s.name],
+                ).fetchone()
+                nfiles, read, loaded, rejected = row
+            else:
+                nfiles = sum(1 for f in s.files if f.status != "duplicate")
+                read, loaded, rejected = s.rows_read, s.rows_loaded, s.rows_rejected
+            click.echo(f"{s.name:<24} {s.format:<16} {s.status:<10} {nfiles:>5} {read:>9} {loaded:>9} {rejected:>9}")
+        tot = ws.con.execute("SELECT coalesce(sum(rows_read),0), coalesce(sum(rows_loaded),0), coalesce(sum(rows_rejected),0) FROM load_files").fetchone()
+        click.echo("-" * len(header))
+        click.echo(f"{'total (workspace)':<24} {'':<16} {'':<10} {'':>5} {tot[0]:>9} {tot[1]:>9} {tot[2]:>9}")
+        for w in report.warnings:
+            click.echo(f"warning: {w}", err=True)
+        for s in report.failed:
+            click.echo(f"error: {s.name}: {s.error}", err=True)
+        if report.failed:
+            raise SystemExit(EXIT_USAGE)

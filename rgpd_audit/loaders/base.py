@@ -1,0 +1,126 @@
+"""What a loader is, and what it returns.
+
+A loader reads one input file (which may be a container: a zip, a workbook) and returns
+one ``FileResult`` per unit of provenance (the file itself, or each zip entry / sheet).
+Each result holds ``Part``s: a staging table per entity (``messages``, ``recipients``…,
+or ``None`` for the main one) with a ``_row`` column (record number in the file) and the
+record's columns as text, plus the rows it could not read, as ``Reject``s.
+
+Typing (dates, amounts) is declared, not done, by loaders: the engine applies it the same
+way for every format, so that a value that does not parse is never turned into NULL
+without trace.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+import pyarrow as pa
+
+from ..workspace import quote_ident
+
+if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
+
+    from ..manifest import Source
+
+
+@dataclass
+class Reject:
+    reason: str
+    line: int | None = None
+    record: int | None = None
+    field: str | None = None
+    raw: str | None = None
+
+
+@dataclass
+class Part:
+    table: str  # staging table in the connection: _row BIGINT + text columns
+    rows_read: int
+    entity: str | None = None
+    rejects: list[Reject] = field(default_factory=list)
+    dates: dict[str, list[str]] = field(default_factory=dict)  # column -> strptime formats ([] = auto)
+    amounts: list[str] = field(default_factory=list)  # decimal-comma amounts
+
+
+@dataclass
+class FileResult:
+    parts: list[Part]
+    entry: str | None = None  # zip entry or sheet name
+    encoding: str | None = None
+    dialect: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    status: str = "loaded"  # loaded | empty | refused
+
+
+_counter = itertools.count(1)
+
+
+@dataclass
+class LoadContext:
+    con: "duckdb.DuckDBPyConnection"
+    source: "Source"
+    tmpdir: Path
+    display_root: Path | None = None
+
+    def stage_name(self, hint: str = "stage") -> str:
+        return f"_stage_{hint}_{next(_counter)}"
+
+    def display(self, path: Path) -> str:
+        """A path as recorded in provenance: relative to the manifest when possible."""
+        if self.display_root is not None:
+            try:
+                return str(Path(path).resolve().relative_to(self.display_root))
+            except ValueError:
+                pass
+        return str(path)
+
+    def stage_rows(
+        self, hint: str, columns: list[str], rows: list[list[str | None]], row_numbers: list[int] | None = None
+    ) -> str:
+        """Write Python rows (lists of text) into a staging table; returns its name.
+
+        ``row_numbers`` gives each row's record number in its file (default 1, 2, 3…).
+        """
+        name = self.stage_name(hint)
+        nums = row_numbers if row_numbers is not None else range(1, len(rows) + 1)
+        cols = {"_row": pa.array(nums, pa.int64())}
+        for i, c in enumerate(columns):
+            cols[c] = pa.array([r[i] if i < len(r) else None for r in rows], pa.string())
+        tbl = pa.table(cols) if rows else pa.table({k: pa.array([], v.type) for k, v in cols.items()})
+        self.con.register("_arrow_in", tbl)
+        try:
+            self.con.execute(f"CREATE TEMP TABLE {quote_ident(name)} AS SELECT * FROM _arrow_in")
+        finally:
+            self.con.unregister("_arrow_in")
+        return name
+
+
+class Loader:
+    """Base class of every export format. Subclasses set ``name`` and implement ``read``."""
+
+    name: ClassVar[str]
+    version: ClassVar[str] = "1"
+    title: ClassVar[str] = ""
+
+    def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def unique_columns(names: list[str]) -> list[str]:
+    """Make column names unique and non-empty, the way DuckDB does (``a``, ``a_1``)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, n in enumerate(names):
+        n = (n or "").strip() or f"column{i}"
+        base, k = n, 1
+        while n in seen:
+            n = f"{base}_{k}"
+            k += 1
+        seen.add(n)
+        out.append(n)
+    return out

@@ -1,0 +1,72 @@
+"""The one registry of export formats.
+
+Built-in formats register themselves exactly as an extension would: a module defines a
+``Loader`` subclass decorated with ``@register``. Third-party packages can add formats
+through the ``rgpd_audit.loaders`` entry-point group.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+_REGISTRY: dict[str, type] = {}
+_LOADED = False
+
+BUILTIN_MODULES = (
+    "rgpd_audit.loaders.delimited",
+    "rgpd_audit.loaders.xlsx",
+    "rgpd_audit.loaders.jsonfmt",
+    "rgpd_audit.loaders.parquet",
+    "rgpd_audit.loaders.mailchimp",
+    "rgpd_audit.loaders.crm",
+    "rgpd_audit.loaders.contacts",
+    "rgpd_audit.loaders.vcard",
+    "rgpd_audit.loaders.mbox",
+    "rgpd_audit.loaders.dropbox",
+    "rgpd_audit.loaders.fec",
+    "rgpd_audit.loaders.sage",
+    "rgpd_audit.loaders.dsn",
+)
+
+
+def register(cls):
+    """Class decorator: make a loader available under ``cls.name``."""
+    name = cls.name
+    if name in _REGISTRY and _REGISTRY[name] is not cls:
+        raise ValueError(f"export format {name!r} is registered twice")
+    _REGISTRY[name] = cls
+    return cls
+
+
+def _ensure_loaded() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True
+    for mod in BUILTIN_MODULES:
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:  # a real import error inside the module
+                raise
+    for ep in entry_points(group="rgpd_audit.loaders"):
+        ep.load()
+
+
+def names() -> list[str]:
+    _ensure_loaded()
+    return sorted(_REGISTRY)
+
+
+def get(name: str):
+    _ensure_loaded()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown export format {name!r}; known: {', '.join(sorted(_REGISTRY))}") from None
+
+
+def all_loaders() -> dict[str, type]:
+    _ensure_loaded()
+    return dict(_REGISTRY)

@@ -1,0 +1,248 @@
+"""Reading delimited text files through DuckDB's CSV reader, whatever their encoding.
+
+- Encoding: a BOM, then a UTF-8 check, decide. Windows-1252 / ISO-8859-15 files are read by
+  DuckDB's fast built-in latin-1 reader when they hold no byte in 0x80–0x9F; otherwise
+  (``’``, ``€``, ``œ`` in cp1252) they are transcoded once to UTF-8 with a C charmap codec,
+  because DuckDB's latin-1 reader refuses those bytes. ISO-8859-15's eight differences from
+  latin-1 are fixed in SQL afterwards.
+- Dialect: the delimiter is sniffed among ``,`` ``;`` ``|`` tab (quote-aware) unless given.
+- Rows DuckDB cannot read (wrong number of fields, undecodable bytes) are collected from its
+  rejects table with their line number and text; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputFileError
+from ..workspace import quote_ident, quote_literal
+from .base import LoadContext, Part, Reject
+
+SAMPLE_BYTES = 1 << 20
+C1 = re.compile(rb"[\x80-\x9f]")
+
+# cp1252 with its five undefined bytes kept as the C1 control they are in latin-1, so that
+# decoding never fails and nothing is lost.
+_CP1252_TABLE = "".join(
+    bytes([b]).decode("cp1252") if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else chr(b) for b in range(256)
+)
+# ISO-8859-15 differs from latin-1 in eight positions.
+ISO_8859_15_FIX = {"\u00a4": "€", "\u00a6": "Š", "\u00a8": "š", "\u00b4": "Ž", "\u00b8": "ž", "\u00bc": "Œ", "\u00bd": "œ", "\u00be": "Ÿ"}
+
+
+@dataclass
+class TextEncoding:
+    label: str  # what was detected / declared, as recorded in provenance
+    duckdb: str  # what DuckDB reads: utf-8 or latin-1
+    transcode: bool = False  # cp1252 with C1 bytes: transcode to UTF-8 first
+    bom: bool = False
+
+
+def _utf8_status(path: Path) -> tuple[bool, bool]:
+    """(valid_utf8, has_non_ascii) over the whole file, streaming."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    non_ascii = False
+    with open(path, "rb") as fh:
+        while chunk := fh.read(SAMPLE_BYTES):
+            if not non_ascii and not chunk.isascii():
+                non_ascii = True
+            try:
+                dec.decode(chunk)
+            except UnicodeDecodeError:
+                return False, True
+        try:
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False, True
+    return True, non_ascii
+
+
+def _mostly_utf8(path: Path) -> bool:
+    """A file with invalid UTF-8 lines among valid multi-byte UTF-8 ones: mixed, treat as UTF-8."""
+    good = bad = 0
+    with open(path, "rb") as fh:
+        for line in fh:
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+                good += 1
+            except UnicodeDecodeError:
+                bad += 1
+    return good > bad
+
+
+def detect_encoding(path: Path, declared: str | None = None) -> TextEncoding:
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    bom = head.startswith(codecs.BOM_UTF8)
+    if declared in ("utf-8", "utf-8-sig") or (declared is None and bom):
+        return TextEncoding("utf-8-sig" if bom else "utf-8", "utf-8", bom=bom)
+    if declared is None:
+        valid, _ = _utf8_status(path)
+        if valid or _mostly_utf8(path):
+            return TextEncoding("utf-8", "utf-8")
+        declared = "cp1252"
+    has_c1 = _has_c1(path)
+    if declared == "cp1252":
+        return TextEncoding("cp1252", "utf-8" if has_c1 else "latin-1", transcode=has_c1)
+    if declared == "iso-8859-15":
+        if has_c1:
+            return TextEncoding("iso-8859-15", "utf-8", transcode=True)
+        return TextEncoding("iso-8859-15", "latin-1")
+    if has_c1:
+        return TextEncoding("latin-1", "utf-8", transcode=True)
+    return TextEncoding("latin-1", "latin-1")
+
+
+def _has_c1(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        while chunk := fh.read(SAMPLE_BYTES):
+            if C1.search(chunk):
+                return True
+    return False
+
+
+def transcode_to_utf8(src: Path, dst: Path, encoding: str) -> None:
+    """Stream a single-byte file to UTF-8 (cp1252 never fails: undefined bytes map to C1)."""
+    table = _CP1252_TABLE if encoding == "cp1252" else None
+    with open(src, "rb") as fi, open(dst, "w", encoding="utf-8", newline="") as fo:
+        while chunk := fi.read(8 * SAMPLE_BYTES):
+            if table is not None:
+                text, _ = codecs.charmap_decode(chunk, "strict", table)
+            else:
+                text = chunk.decode("latin-1")
+            fo.write(text)
+
+
+def read_head(path: Path, enc: TextEncoding, nbytes: int = 256 * 1024) -> str:
+    with open(path, "rb") as fh:
+        data = fh.read(nbytes)
+    if enc.bom:
+        data = data[3:]
+    if enc.duckdb == "utf-8" and not enc.transcode:
+        return data.decode("utf-8", errors="replace")
+    if enc.label == "cp1252":
+        return codecs.charmap_decode(data, "strict", _CP1252_TABLE)[0]
+    return data.decode("latin-1")
+
+
+def sniff_delimiter(text: str, candidates: str = ",;|\t") -> str:
+    """Pick the delimiter that gives the most consistent (and >1) field count."""
+    lines = text.splitlines(keepends=True)
+    if len(lines) > 1:
+        lines = lines[:-1]  # the last line of a sample may be cut
+    sample = "".join(lines[:200])
+    best, best_score = ",", -1.0
+    for d in candidates:
+        try:
+            rows = list(csv.reader(io.StringIO(sample), delimiter=d))
+        except csv.Error:
+            continue
+        counts = [len(r) for r in rows if r]
+        if not counts or counts[0] < 2:
+            continue
+        same = sum(1 for c in counts if c == counts[0]) / len(counts)
+        score = same * 1000 + counts[0]
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _count_nonempty_lines(text: str, limit: int = 2) -> int:
+    return sum(1 for line in text.splitlines()[: limit + 5] if line.strip())
+
+
+def read_delimited(
+    ctx: LoadContext,
+    path: Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    hint: str = "csv",
+    display: str | None = None,
+) -> tuple[Part, dict, list[str], TextEncoding]:
+    """Load a delimited file into a staging table.
+
+    Returns the part, the dialect recorded in provenance, warnings, and the encoding.
+    """
+    display = display or ctx.display(path)
+    warnings: list[str] = []
+    if path.stat().st_size == 0:
+        name = ctx.stage_rows(hint, [], [])
+        return Part(name, 0), {}, [f"{display}: empty file, 0 rows"], TextEncoding(encoding or "utf-8", "utf-8")
+    enc = detect_encoding(path, encoding)
+    head = read_head(path, enc)
+    delim = delimiter or sniff_delimiter(head)
+    dialect = {"delimiter": delim, "quote": '"', "header": True}
+    read_path = path
+    if enc.transcode:
+        read_path = ctx.tmpdir / f"{ctx.stage_name('utf8')}.csv"
+        transcode_to_utf8(path, read_path, enc.label)
+    if _count_nonempty_lines(head) <= 1:
+        header = next(csv.reader(io.StringIO(head.lstrip("\ufeff")), delimiter=delim), [])
+        from .base import unique_columns
+
+        name = ctx.stage_rows(hint, unique_columns(header), [])
+        warnings.append(f"{display}: header only, 0 rows")
+        return Part(name, 0), dialect, warnings, enc
+    name = ctx.stage_name(hint)
+    rej_t, rej_s = f"{name}_rej", f"{name}_scan"
+    opts = (
+        f"header=true, all_varchar=true, delim={quote_literal(delim)}, quote='\"', escape='\"', "
+        f"encoding={quote_literal(enc.duckdb)}, store_rejects=true, rejects_table={quote_literal(rej_t)}, "
+        f"rejects_scan={quote_literal(rej_s)}, null_padding=false, strict_mode=true, "
+        f"max_line_size=8388608, sample_size=-1"
+    )
+    try:
+        ctx.con.execute(
+            f"CREATE TEMP TABLE {quote_ident(name)} AS "
+            f"SELECT row_number() OVER () AS _row, * FROM read_csv({quote_literal(str(read_path))}, {opts})"
+        )
+    except Exception as exc:  # duckdb.Error: give the file and the reason
+        raise InputFileError(display, f"cannot read as delimited text ({enc.label}, {delim!r}): {exc}") from None
+    rejects = []
+    rows = ctx.con.execute(
+        f"SELECT line, any_value(error_type)::VARCHAR, any_value(error_message), any_value(csv_line), any_value(column_name) "
+        f"FROM {quote_ident(rej_t)} GROUP BY line ORDER BY line"
+    ).fetchall()
+    for line, etype, emsg, raw, col in rows:
+        reason = {
+            "MISSING COLUMNS": "wrong number of fields (too few)",
+            "TOO MANY COLUMNS": "wrong number of fields (too many)",
+            "INVALID ENCODING": f"undecodable bytes (not {enc.label})",
+            "UNQUOTED VALUE": "badly quoted field",
+            "LINE SIZE OVER MAXIMUM": "line too long",
+        }.get(etype, f"{etype}: {emsg}")
+        rejects.append(Reject(reason=reason, line=int(line) if line is not None else None, raw=raw))
+    ctx.con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_t)}")
+    ctx.con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_s)}")
+    if enc.label == "iso-8859-15":
+        _fix_iso_8859_15(ctx, name)
+    loaded = ctx.con.execute(f"SELECT count(*) FROM {quote_ident(name)}").fetchone()[0]
+    if enc.transcode:
+        read_path.unlink(missing_ok=True)
+    return Part(name, loaded + len(rejects), rejects=rejects), dialect, warnings, enc
+
+
+def _fix_iso_8859_15(ctx: LoadContext, table: str) -> None:
+    cols = [
+        r[0]
+        for r in ctx.con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND data_type = 'VARCHAR'", [table]
+        ).fetchall()
+    ]
+    if not cols:
+        return
+    sets = []
+    for c in cols:
+        expr = quote_ident(c)
+        for a, b in ISO_8859_15_FIX.items():
+            expr = f"replace({expr}, {quote_literal(a)}, {quote_literal(b)})"
+        sets.append(f"{quote_ident(c)} = {expr}")
+    ctx.con.execute(f"UPDATE {quote_ident(table)} SET {', '.join(sets)}")
