@@ -128,11 +128,7 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
     root = manifest.base_dir
     hashes = {p: sha256_file(p) for p in files}
     display = lambda p: _display(p, root)  # noqa: E731
-    previous = ws.con.execute(
-        "SELECT path, sha256 FROM load_files WHERE source = ? AND entry IS NULL AND status <> 'duplicate' "
-        "UNION SELECT DISTINCT path, sha256 FROM load_files WHERE source = ? AND entry IS NOT NULL",
-        [source.name, source.name],
-    ).fetchall()
+    previous = ws.con.execute("SELECT DISTINCT path, sha256 FROM load_files WHERE source = ?", [source.name]).fetchall()
     if not force and previous and sorted(previous) == sorted((display(p), h) for p, h in hashes.items()):
         return SourceSummary(source.name, source.format, "unchanged", tables=_source_tables(ws, source.name))
     loader = registry.get(source.format)()

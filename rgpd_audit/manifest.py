@@ -74,7 +74,7 @@ class SplitBy(StrictModel):
 
 class SourceOptions(StrictModel):
     encoding: Literal["utf-8", "utf-8-sig", "cp1252", "iso-8859-15", "latin-1"] | None = None
-    delimiter: str | None = Field(default=None, min_length=1, max_length=2)
+    delimiter: str | None = None
     date_format: str | list[str] | None = None
     sheet: str | None = None
     key: str | None = None
