@@ -114,6 +114,8 @@ def load_estate(
 ) -> LoadReport:
     """Load every source of the manifest (or those named in ``only``)."""
     out = []
+    ws.set_setting("organisation_domains", json.dumps(manifest.organisation.domains))
+    ws.set_setting("organisation_name", manifest.organisation.name)
     for source in manifest.sources:
         if only and source.name not in only:
             continue

@@ -84,6 +84,9 @@ class SourceOptions(StrictModel):
     split_by: SplitBy | None = None
     client: str | None = None
     client_column: str | None = None
+    # contracts sources: the column holding the retention (in years) a contract sets for the
+    # client's datasets; blank means "the contract says nothing" (the policy default applies)
+    retention_column: str | None = None
     record_kind: Literal["contact", "potential_supplier", "active_supplier", "accounting_document", "dataset"] | None = None
 
     @field_validator("delimiter")

@@ -225,6 +225,10 @@ def read_delimited(
     if enc.label == "iso-8859-15":
         _fix_iso_8859_15(ctx, name)
     loaded = ctx.con.execute(f"SELECT count(*) FROM {quote_ident(name)}").fetchone()[0]
+    if rejects:
+        w = _renumber_records(ctx, name, read_path, enc, delim, {r.line for r in rejects}, loaded, rejects)
+        if w:
+            warnings.append(f"{display}: {w}")
     if enc.transcode:
         read_path.unlink(missing_ok=True)
     return Part(name, loaded + len(rejects), rejects=rejects), dialect, warnings, enc
@@ -246,3 +250,31 @@ def _fix_iso_8859_15(ctx: LoadContext, table: str) -> None:
             expr = f"replace({expr}, {quote_literal(a)}, {quote_literal(b)})"
         sets.append(f"{quote_ident(c)} = {expr}")
     ctx.con.execute(f"UPDATE {quote_ident(table)} SET {', '.join(sets)}")
+
+
+def _renumber_records(ctx: LoadContext, table: str, path: Path, enc: TextEncoding, delim: str,
+                      rejected_lines: set, loaded: int, rejects: list[Reject]) -> str | None:
+    """Give accepted rows their record number in the file when DuckDB rejected some lines.
+
+    DuckDB numbers only the rows it accepts, so after a rejected line record numbers would
+    shift. DuckDB's reject ``line`` counts records (row delimiters outside quotes, the header
+    being line 1), so the record number of a rejected row is ``line - 1`` and the accepted
+    rows take the remaining numbers in order.
+    """
+    import pyarrow as pa
+
+    rejected_records = {ln - 1 for ln in rejected_lines if ln is not None}
+    total = loaded + len(rejected_records)
+    accepted = [i for i in range(1, total + 1) if i not in rejected_records]
+    if len(accepted) != loaded:
+        return "record numbers after rejected lines are approximate"
+    for r in rejects:
+        if r.line is not None:
+            r.record = r.line - 1
+    mapping = pa.table({"old": pa.array(range(1, loaded + 1), pa.int64()), "new": pa.array(accepted, pa.int64())})
+    ctx.con.register("_renumber", mapping)
+    try:
+        ctx.con.execute(f"UPDATE {quote_ident(table)} SET _row = m.new FROM _renumber m WHERE {quote_ident(table)}._row = m.old")
+    finally:
+        ctx.con.unregister("_renumber")
+    return None

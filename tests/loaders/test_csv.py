@@ -56,6 +56,9 @@ def test_cp1252_semicolon_french_dates_and_rejects(load_tiny):
     assert "Dernier contact: not a valid date 31/02/2021" in reasons
     assert "wrong number of fields" in reasons
     assert any(r[2] == "Dernier contact" and r[1] == 2 for r in rej)
+    # record numbers are the records' places in the file, rejected lines included
+    assert [r[0] for r in ws.con.execute("SELECT _row FROM raw.cands ORDER BY _row").fetchall()] == [1, 3, 5]
+    assert ("wrong number of fields (too few)", 4) in {(r[3], r[1]) for r in rej}
 
 
 def test_utf8_bom_comma_iso_dates(load_tiny):

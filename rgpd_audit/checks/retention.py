@@ -1,0 +1,253 @@
+"""Retention: every record of every source mapped to an activity, against the policy's rules.
+
+For each record the date the retention counts from is computed exactly as the policy says
+(latest sign of activity, falling back explicitly to creation; end of the client's
+contract from the contracts file; last purchase from the accounting; closing of the
+financial year), then the deadline, then the status as of the audit date:
+``breach`` (as_of > deadline), ``ok``, ``ongoing`` (contract not ended) or
+``unverifiable`` (no usable reference date — never counted as compliant).
+
+Everything is SQL over the workspace, generated from the policy file: no activity is
+hard-coded here.
+"""
+
+from __future__ import annotations
+
+from ..policy import Activity, RetentionRule
+from ..policy.summary import describe_rule
+from ..workspace import quote_ident, quote_literal
+from .registry import CheckContext, check
+from .sources import LoadedSource, loaded_sources
+
+BASIS_FR = {
+    "last_activity": "dernière activité",
+    "creation": "date de création, faute de date d'activité",
+    "contract_end": "fin du contrat client",
+    "last_purchase": "dernier achat",
+    "fiscal_year_close": "clôture de l'exercice",
+    "no_contract": "client absent du fichier des contrats",
+    "none": "aucune date utilisable",
+}
+BASIS_EN = {
+    "last_activity": "last activity",
+    "creation": "creation date, no activity date",
+    "contract_end": "end of the client contract",
+    "last_purchase": "last purchase",
+    "fiscal_year_close": "financial year closing",
+    "no_contract": "client missing from the contracts file",
+    "none": "no usable date",
+}
+
+
+def _date_of(cols: list[str], alias: str = "t") -> str:
+    if not cols:
+        return "NULL::DATE"
+    parts = [f"TRY_CAST({alias}.{quote_ident(c)} AS DATE)" for c in cols]
+    return parts[0] if len(parts) == 1 else f"greatest({', '.join(parts)})"
+
+
+def _contracts_relation(sources: list[LoadedSource]) -> str | None:
+    for s in sources:
+        if s.use != "contracts" or not s.main_table:
+            continue
+        key = s.options.get("key")
+        roles = s.date_roles()
+        if not key or "contract_end" not in roles:
+            continue
+        end = _date_of(roles["contract_end"], "c")
+        ret_col = s.options.get("retention_column")
+        ret = f"TRY_CAST(nullif(trim(c.{quote_ident(ret_col)}), '') AS INTEGER)" if ret_col and ret_col in s.columns.get(s.name, []) else "NULL::INTEGER"
+        return (
+            f"SELECT lower(trim(c.{quote_ident(key)})) AS ck, max({end}) AS contract_end, "
+            f"bool_or({end} IS NULL) AS ongoing, max({ret}) AS contract_years "
+            f"FROM raw.{quote_ident(s.name)} c GROUP BY 1"
+        )
+    return None
+
+
+def _purchases_relation(sources: list[LoadedSource]) -> str | None:
+    parts = []
+    for s in sources:
+        if s.record_kind != "accounting_document" or not s.main_table:
+            continue
+        cols = set(s.columns.get(s.name, []))
+        if {"CompAuxNum", "CompteNum", "EcritureDate"} <= cols:
+            parts.append(
+                f"SELECT trim(\"CompAuxNum\") AS acct, max(TRY_CAST(\"EcritureDate\" AS DATE)) AS last_purchase "
+                f"FROM raw.{quote_ident(s.name)} WHERE starts_with(\"CompteNum\", '401') AND nullif(trim(\"CompAuxNum\"), '') IS NOT NULL GROUP BY 1"
+            )
+    if not parts:
+        return None
+    return f"SELECT acct, max(last_purchase) AS last_purchase FROM ({' UNION ALL '.join(parts)}) GROUP BY 1"
+
+
+def _rule_kinds(activity: Activity, source: LoadedSource) -> list[tuple[RetentionRule, str]]:
+    """The rules that apply to a source's records in an activity, each with a row condition."""
+    rules = list(activity.retention)
+    if not rules:
+        return []
+    kind = source.record_kind
+    if kind:
+        return [(r, "true") for r in rules if r.applies_to == kind]
+    kinds = {r.applies_to for r in rules}
+    if {"active_supplier", "potential_supplier"} <= kinds:
+        return [
+            (r, "last_purchase IS NOT NULL" if r.applies_to == "active_supplier" else "last_purchase IS NULL")
+            for r in rules
+            if r.applies_to in ("active_supplier", "potential_supplier")
+        ]
+    for k in ("contact", "dataset"):
+        if k in kinds:
+            return [(r, "true") for r in rules if r.applies_to == k]
+    return [(rules[0], "true")]
+
+
+def _source_select(ctx: CheckContext, s: LoadedSource, activity: Activity, contracts: str | None, purchases: str | None) -> list[str]:
+    roles = s.date_roles()
+    multi = len(s.activities) > 1
+    split = bool(s.options.get("split_by"))
+    where = f"t._activity = {quote_literal(activity.id)}" if (split or len(s.activities) == 1) else "true"
+    if multi and not split:
+        where = "true"
+    client = None
+    if s.options.get("client"):
+        client = quote_literal(s.options["client"])
+    elif s.options.get("client_column") and s.options["client_column"] in s.columns.get(s.name, []):
+        client = f"t.{quote_ident(s.options['client_column'])}"
+    joins = ["LEFT JOIN load_files lf ON lf.file_id = t._file_id"]
+    contract_cols = "NULL::DATE AS c_end, false AS c_found, false AS c_ongoing, NULL::INTEGER AS c_years"
+    if contracts and client is not None:
+        joins.append(f"LEFT JOIN ({contracts}) c ON c.ck = lower(trim({client}))")
+        contract_cols = "c.contract_end AS c_end, c.ck IS NOT NULL AS c_found, coalesce(c.ongoing, false) AS c_ongoing, c.contract_years AS c_years"
+    own_end = _date_of(roles.get("contract_end", []))
+    purchase_cols = _date_of(roles.get("last_purchase", []))
+    key_col = s.options.get("key")
+    if purchases and key_col and key_col in s.columns.get(s.name, []):
+        joins.append(f"LEFT JOIN ({purchases}) p ON p.acct = trim(t.{quote_ident(key_col)})")
+        purchase_cols = f"greatest({purchase_cols}, p.last_purchase)"
+    base = (
+        f"SELECT t._file_id, t._row, {s.key_expr('t')} AS record_key, {s.subject_expr('t')} AS subject_ref, "
+        f"{_date_of(roles.get('last_activity', []))} AS last_activity, {_date_of(roles.get('creation', []))} AS creation, "
+        f"{own_end} AS own_end, {purchase_cols} AS last_purchase, {_date_of(roles.get('fiscal_year_close', []))} AS fiscal_year_close, "
+        f"{contract_cols} "
+        f"FROM raw.{quote_ident(s.name)} t {' '.join(joins)} WHERE {where}"
+    )
+    selects = []
+    for rule, cond in _rule_kinds(activity, s):
+        ev = rule.counted_from
+        if ev == "last_activity":
+            ref = "coalesce(last_activity, creation)"
+            basis = "CASE WHEN last_activity IS NOT NULL THEN 'last_activity' WHEN creation IS NOT NULL THEN 'creation' ELSE 'none' END"
+            ongoing = "false"
+        elif ev == "contract_end":
+            ref = "coalesce(own_end, c_end)"
+            basis = "CASE WHEN own_end IS NOT NULL OR c_end IS NOT NULL THEN 'contract_end' WHEN NOT c_found THEN 'no_contract' ELSE 'none' END"
+            ongoing = "(own_end IS NULL AND c_ongoing)"
+        elif ev == "last_purchase":
+            ref, basis, ongoing = "last_purchase", "CASE WHEN last_purchase IS NOT NULL THEN 'last_purchase' ELSE 'none' END", "false"
+        elif ev == "fiscal_year_close":
+            ref, basis, ongoing = "fiscal_year_close", "CASE WHEN fiscal_year_close IS NOT NULL THEN 'fiscal_year_close' ELSE 'none' END", "false"
+        else:  # creation
+            ref, basis, ongoing = "creation", "CASE WHEN creation IS NOT NULL THEN 'creation' ELSE 'none' END", "false"
+        d = rule.effective_duration
+        if rule.duration_source == "contract":
+            months = f"(coalesce(c_years * 12, {d.years * 12 + d.months}))"
+            days = "0" if "c_years" in months and d.days == 0 else str(d.days)
+            days = f"(CASE WHEN c_years IS NULL THEN {d.days} ELSE 0 END)"
+            dur_fr = f"CASE WHEN c_years IS NULL THEN {quote_literal(describe_rule(rule, 'fr'))} ELSE 'durée fixée par le contrat client : ' || c_years || ' an(s) après la fin du contrat' END"
+            dur_en = f"CASE WHEN c_years IS NULL THEN {quote_literal(describe_rule(rule, 'en'))} ELSE 'duration set by the client contract: ' || c_years || ' year(s) after the end of the contract' END"
+        else:
+            months, days = str(d.years * 12 + d.months), str(d.days)
+            dur_fr, dur_en = quote_literal(describe_rule(rule, "fr")), quote_literal(describe_rule(rule, "en"))
+        clause = quote_literal(f"{rule.clause.section} — {rule.clause.quote}")
+        selects.append(
+            f"SELECT {quote_literal(s.name)} AS source, {quote_literal(activity.id)} AS activity, record_key, subject_ref, "
+            f"{quote_literal(rule.applies_to)} AS record_kind, {quote_literal(rule.id)} AS rule_id, {quote_literal(ev)} AS event, "
+            f"{ref} AS reference_date, {basis} AS basis, "
+            f"CAST({ref} + to_months({months}) + to_days({days}) AS DATE) AS deadline, {ongoing} AS ongoing, "
+            f"{dur_fr} AS rule_fr, {dur_en} AS rule_en, {clause} AS clause, _file_id, _row "
+            f"FROM ({base}) b WHERE {cond}"
+        )
+    return selects
+
+
+def retention_status_sql(ctx: CheckContext) -> str | None:
+    """SQL of every assessed record with its reference date, deadline and status."""
+    sources = loaded_sources(ctx.ws)
+    contracts = _contracts_relation(sources)
+    purchases = _purchases_relation(sources)
+    known = {a.id: a for a in ctx.policy.activities}
+    selects = []
+    for s in sources:
+        if s.use != "records" or not s.main_table:
+            continue
+        for act_id in s.activities:
+            if act_id in known:
+                selects.extend(_source_select(ctx, s, known[act_id], contracts, purchases))
+    if not selects:
+        return None
+    as_of = f"DATE {quote_literal(ctx.as_of.isoformat())}"
+    return (
+        f"SELECT *, CASE WHEN ongoing THEN 'ongoing' WHEN reference_date IS NULL THEN 'unverifiable' "
+        f"WHEN {as_of} > deadline THEN 'breach' ELSE 'ok' END AS status, "
+        f"CASE WHEN NOT ongoing AND {as_of} > deadline THEN datediff('day', deadline, {as_of}) END AS days_overdue "
+        f"FROM ({' UNION ALL '.join(selects)})"
+    )
+
+
+def retention_status(ctx: CheckContext) -> str | None:
+    """Materialise the retention status once per run (temp table); returns its name."""
+    if "retention_status" not in ctx.cache:
+        sql = retention_status_sql(ctx)
+        if sql is None:
+            ctx.cache["retention_status"] = None
+        else:
+            ctx.con.execute(f"CREATE OR REPLACE TEMP TABLE retention_status AS {sql}")
+            ctx.cache["retention_status"] = "temp.retention_status"
+    return ctx.cache["retention_status"]
+
+
+def _basis_case(mapping: dict[str, str]) -> str:
+    return "CASE basis " + " ".join(f"WHEN {quote_literal(k)} THEN {quote_literal(v)}" for k, v in mapping.items()) + " END"
+
+
+@check(
+    "retention.breach",
+    title_fr="Données conservées au-delà de la durée prévue",
+    title_en="Data kept beyond the retention period",
+    theme="retention",
+    legal_basis="RGPD art. 5.1.e",
+)
+def retention_breach(ctx: CheckContext) -> str | None:
+    rel = retention_status(ctx)
+    if rel is None:
+        return None
+    return (
+        f"SELECT 'retention.breach' AS check_id, 'error' AS severity, activity, source, record_key, subject_ref, "
+        f"reference_date, deadline, days_overdue, clause, "
+        f"printf('Conservé %d jours au-delà de la durée prévue (%s) ; référence : %s le %s, échéance le %s.', days_overdue, rule_fr, {_basis_case(BASIS_FR)}, strftime(reference_date, '%d/%m/%Y'), strftime(deadline, '%d/%m/%Y')) AS detail_fr, "
+        f"printf('Kept %d days beyond the retention period (%s); reference: %s on %s, deadline %s.', days_overdue, rule_en, {_basis_case(BASIS_EN)}, strftime(reference_date, '%Y-%m-%d'), strftime(deadline, '%Y-%m-%d')) AS detail_en, "
+        f"concat_ws('|', 'retention.breach', activity, source, record_key, rule_id) AS finding_key "
+        f"FROM {rel} WHERE status = 'breach'"
+    )
+
+
+@check(
+    "retention.unverifiable",
+    title_fr="Durée de conservation invérifiable (aucune date utilisable)",
+    title_en="Retention cannot be verified (no usable date)",
+    theme="retention",
+    legal_basis="RGPD art. 5.1.e, art. 5.2",
+)
+def retention_unverifiable(ctx: CheckContext) -> str | None:
+    rel = retention_status(ctx)
+    if rel is None:
+        return None
+    return (
+        f"SELECT 'retention.unverifiable' AS check_id, 'warning' AS severity, activity, source, record_key, subject_ref, "
+        f"NULL::DATE AS reference_date, NULL::DATE AS deadline, NULL::INTEGER AS days_overdue, clause, "
+        f"printf('Conservation invérifiable (%s) : %s.', rule_fr, {_basis_case(BASIS_FR)}) AS detail_fr, "
+        f"printf('Retention cannot be verified (%s): %s.', rule_en, {_basis_case(BASIS_EN)}) AS detail_en, "
+        f"concat_ws('|', 'retention.unverifiable', activity, source, record_key, rule_id) AS finding_key "
+        f"FROM {rel} WHERE status = 'unverifiable'"
+    )

@@ -1,0 +1,141 @@
+"""Run the registered checks as of a date, store findings, export them safely."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import RgpdAuditError
+from ..policy import Policy
+from ..workspace import Workspace, quote_ident, quote_literal
+from .registry import FINDING_COLUMNS, CheckContext, Finding, all_checks
+
+
+class CheckFailed(RgpdAuditError):
+    pass
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    as_of: dt.date
+    counts: dict[str, dict[str, int]]  # check_id -> severity -> n
+
+    @property
+    def errors(self) -> int:
+        return sum(c.get("error", 0) for c in self.counts.values())
+
+    @property
+    def total(self) -> int:
+        return sum(sum(c.values()) for c in self.counts.values())
+
+
+def _sha256(path: Path | None) -> str | None:
+    if path is None or not Path(path).exists():
+        return None
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def run_checks(
+    ws: Workspace,
+    policy: Policy,
+    as_of: dt.date,
+    *,
+    only: list[str] | None = None,
+    domains: list[str] | None = None,
+    policy_file: Path | None = None,
+) -> RunResult:
+    """Run every registered check (or those in ``only``) as of ``as_of``; returns counts."""
+    if not ws.tables("raw"):
+        raise RgpdAuditError(f"{ws.path}: the workspace holds no loaded data; run `rgpd-audit load` first")
+    con = ws.con
+    checks = all_checks()
+    unknown = sorted(set(only or []) - set(checks))
+    if unknown:
+        raise RgpdAuditError(f"unknown check(s): {', '.join(unknown)}; known: {', '.join(checks)}")
+    if domains is None:
+        stored = ws.get_setting("organisation_domains")
+        domains = json.loads(stored) if stored else []
+    run_id = con.execute("SELECT nextval('run_id_seq')").fetchone()[0]
+    inputs = {
+        src: files
+        for src, files in con.execute(
+            "SELECT source, list({'path': path, 'entry': entry, 'sha256': sha256} ORDER BY path, entry) FROM load_files GROUP BY source"
+        ).fetchall()
+    }
+    if policy_file is None:
+        from ..paths import bundled_policy
+
+        policy_file = bundled_policy()
+    con.execute(
+        "INSERT INTO audit_runs VALUES (?, ?, current_localtimestamp(), NULL, ?, ?, ?, NULL, 'running')",
+        [run_id, as_of, str(policy_file) if policy_file else None, _sha256(policy_file), json.dumps(inputs, default=str)],
+    )
+    ctx = CheckContext(ws, policy, as_of, list(domains))
+    cols = ", ".join(FINDING_COLUMNS)
+    for cid, spec in checks.items():
+        if only and cid not in only:
+            continue
+        try:
+            result = spec.func(ctx)
+            if isinstance(result, str):
+                con.execute(
+                    f"INSERT INTO findings SELECT {run_id}, DATE {quote_literal(as_of.isoformat())}, {cols} FROM ({result})"
+                )
+            elif result:
+                con.executemany(
+                    f"INSERT INTO findings VALUES ({run_id}, ?, {', '.join('?' for _ in FINDING_COLUMNS)})",
+                    [[as_of] + f.row() for f in result],
+                )
+        except RgpdAuditError:
+            con.execute("UPDATE audit_runs SET status = 'failed' WHERE run_id = ?", [run_id])
+            raise
+        except Exception as exc:  # a check bug: name the check
+            con.execute("UPDATE audit_runs SET status = 'failed' WHERE run_id = ?", [run_id])
+            raise CheckFailed(f"check {cid} failed: {type(exc).__name__}: {exc}") from exc
+    counts: dict[str, dict[str, int]] = {}
+    for cid, sev, n in con.execute(
+        "SELECT check_id, severity, count(*) FROM findings WHERE run_id = ? GROUP BY ALL ORDER BY ALL", [run_id]
+    ).fetchall():
+        counts.setdefault(cid, {})[sev] = n
+    con.execute(
+        "UPDATE audit_runs SET finished_at = current_localtimestamp(), counts = ?, status = 'done' WHERE run_id = ?",
+        [json.dumps(counts), run_id],
+    )
+    return RunResult(run_id, as_of, counts)
+
+
+def latest_run(ws: Workspace, as_of: dt.date | None = None) -> int | None:
+    q = "SELECT max(run_id) FROM audit_runs WHERE status = 'done'"
+    params: list = []
+    if as_of is not None:
+        q += " AND as_of = ?"
+        params.append(as_of)
+    return ws.con.execute(q, params).fetchone()[0]
+
+
+SAFE_PREFIX = "^[=+\\-@\t\r]"
+
+
+def export_findings(ws: Workspace, run_id: int, out_dir: Path) -> tuple[Path, Path]:
+    """Write ``findings.csv`` (spreadsheet-safe) and ``findings.parquet`` for a run."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv_path, pq_path = out_dir / "findings.csv", out_dir / "findings.parquet"
+    base = f"SELECT * EXCLUDE (run_id) FROM findings WHERE run_id = {int(run_id)} ORDER BY severity DESC, check_id, activity, source, record_key"
+    text_cols = [
+        r[0]
+        for r in ws.con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'findings' AND data_type = 'VARCHAR' AND database_name = 'ws'"
+        ).fetchall()
+    ]
+    # Values a spreadsheet would run as a formula are neutralised with a leading apostrophe.
+    safe = ", ".join(
+        f"CASE WHEN regexp_matches({quote_ident(c)}, {quote_literal(SAFE_PREFIX)}) THEN '''' || {quote_ident(c)} ELSE {quote_ident(c)} END AS {quote_ident(c)}"
+        for c in text_cols
+    )
+    ws.con.execute(f"COPY (SELECT * REPLACE ({safe}) FROM ({base})) TO {quote_literal(str(csv_path))} (HEADER, DELIMITER ',')")
+    ws.con.execute(f"COPY ({base}) TO {quote_literal(str(pq_path))} (FORMAT parquet)")
+    return csv_path, pq_path

@@ -1,0 +1,106 @@
+"""What the checks know about the loaded sources: tables, date roles, keys, subjects.
+
+Read from the workspace's ``sources`` table (the manifest as loaded) so that checks run on
+what is loaded, not on a manifest that may have changed since.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from ..workspace import Workspace, quote_ident
+
+# Date roles a format carries by itself (the manifest's ``options.dates`` adds to them).
+FORMAT_DATE_ROLES: dict[str, dict[str, str]] = {
+    "fec": {"fiscal_year_close": "fiscal_year_close"},
+    "gmail_mbox": {"date": "last_activity"},
+}
+FORMAT_RECORD_KIND: dict[str, str] = {"fec": "accounting_document"}
+
+
+@dataclass
+class LoadedSource:
+    name: str
+    format: str
+    activities: list[str]
+    use: str
+    provider: str
+    country: str
+    options: dict
+    tables: list[str]
+    columns: dict[str, list[str]] = field(default_factory=dict)  # table -> columns
+
+    @property
+    def main_table(self) -> str | None:
+        return self.name if self.name in self.tables else None
+
+    def date_roles(self, table: str | None = None) -> dict[str, list[str]]:
+        """role -> columns carrying it, restricted to columns present in the table."""
+        cols = set(self.columns.get(table or self.name, []))
+        roles: dict[str, list[str]] = {}
+        merged = {**FORMAT_DATE_ROLES.get(self.format, {}), **self.options.get("dates", {})}
+        for col, role in merged.items():
+            if col in cols:
+                roles.setdefault(role, []).append(col)
+        return roles
+
+    @property
+    def record_kind(self) -> str | None:
+        return self.options.get("record_kind") or FORMAT_RECORD_KIND.get(self.format)
+
+    def subject_columns(self) -> dict[str, list[str]]:
+        subj = self.options.get("subject") or {}
+        cols = set(self.columns.get(self.name, []))
+        out = {}
+        for kind in ("email", "phone", "name", "birth_date"):
+            v = subj.get(kind)
+            if v is None:
+                continue
+            vs = [v] if isinstance(v, str) else list(v)
+            vs = [c for c in vs if c in cols]
+            if vs:
+                out[kind] = vs
+        return out
+
+    def subject_expr(self, alias: str = "t") -> str:
+        """SQL for a pseudonymous subject reference (e-mail, else phone, else name)."""
+        cols = self.subject_columns()
+        for kind in ("email", "phone"):
+            if kind in cols:
+                c = cols[kind][0]
+                return f"pseudonym(nullif(split_part({alias}.{quote_ident(c)}, ' ::: ', 1), ''))"
+        if "name" in cols:
+            parts = " || ' ' || ".join(f"coalesce({alias}.{quote_ident(c)}, '')" for c in cols["name"])
+            return f"pseudonym(nullif(trim(strip_accents({parts})), ''))"
+        return "NULL::VARCHAR"
+
+    def key_expr(self, alias: str = "t") -> str:
+        """SQL for the record key: the declared key column, unless it identifies the person."""
+        key = self.options.get("key")
+        cols = set(self.columns.get(self.name, []))
+        personal = {c for cs in self.subject_columns().values() for c in cs}
+        if key and key in cols and key not in personal:
+            return f"CAST({alias}.{quote_ident(key)} AS VARCHAR)"
+        if key and key in cols:
+            return f"pseudonym({alias}.{quote_ident(key)})"
+        return f"(lf.path || coalesce('!' || lf.entry, '') || '#' || {alias}._row)"
+
+
+def loaded_sources(ws: Workspace) -> list[LoadedSource]:
+    rows = ws.con.execute(
+        "SELECT name, format, activities, use, provider, country, options, tables FROM sources ORDER BY name"
+    ).fetchall()
+    colrows = ws.con.execute(
+        "SELECT table_name, list(column_name ORDER BY column_index) FROM duckdb_columns() "
+        "WHERE database_name = 'ws' AND schema_name = 'raw' GROUP BY table_name"
+    ).fetchall()
+    columns = {t: c for t, c in colrows}
+    out = []
+    for name, fmt, acts, use, provider, country, options, tables in rows:
+        opts = json.loads(options) if isinstance(options, str) else (options or {})
+        out.append(
+            LoadedSource(name, fmt, list(acts or []), use, provider, country, opts, list(tables or []),
+                         {t: columns.get(t, []) for t in (tables or [])})
+        )
+    return out
