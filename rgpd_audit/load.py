@@ -323,7 +323,7 @@ def _type_and_insert(ctx: LoadContext, fid: int, source: Source, part: Part, loa
         params = [[r for r, _, _ in bad]]
     else:
         select_from, params = src, []
-    activity = _activity_expr(source)
+    activity = _activity_expr(source, cols)
     target = f"raw.{quote_ident(table_name(source.name, part.entity))}"
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'ws' AND schema_name = 'raw' AND table_name = ?",
@@ -362,8 +362,11 @@ def _type_and_insert(ctx: LoadContext, fid: int, source: Source, part: Part, loa
     return loaded, rejects, warnings
 
 
-def _activity_expr(source: Source) -> str:
+def _activity_expr(source: Source, columns: dict[str, str]) -> str:
     sb = source.options.split_by
+    if sb is not None and sb.column not in columns:
+        # an entity table without the split column (e.g. a mailbox's attachments)
+        return f"{quote_literal(sb.default)}::VARCHAR" if sb.default else "NULL::VARCHAR"
     if sb is not None:
         col = f"trim({quote_ident(sb.column)})"
         whens = []

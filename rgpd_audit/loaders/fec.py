@@ -104,7 +104,7 @@ class FecLoader(Loader):
         delim = opts.delimiter or sniff_delimiter(head, "\t|")
         montant = check_header(display, _header(head, delim))
         siren, close, warnings = parse_file_name(path.name)
-        part, dialect, w, enc = read_delimited(ctx, path, encoding=enc.label, delimiter=delim, hint="fec", display=display)
+        part, dialect, w, enc = read_delimited(ctx, path, encoding=enc.label, delimiter=delim, hint="fec", display=display, quote="")
         warnings += w
         part = _derive(ctx, part, montant, siren, close)
         status = "empty" if part.rows_read == 0 else "loaded"

@@ -166,6 +166,7 @@ def read_delimited(
     delimiter: str | None = None,
     hint: str = "csv",
     display: str | None = None,
+    quote: str = '"',
 ) -> tuple[Part, dict, list[str], TextEncoding]:
     """Load a delimited file into a staging table.
 
@@ -179,7 +180,7 @@ def read_delimited(
     enc = detect_encoding(path, encoding)
     head = read_head(path, enc)
     delim = delimiter or sniff_delimiter(head)
-    dialect = {"delimiter": delim, "quote": '"', "header": True}
+    dialect = {"delimiter": delim, "quote": quote, "header": True}
     read_path = path
     if enc.transcode:
         read_path = ctx.tmpdir / f"{ctx.stage_name('utf8')}.csv"
@@ -194,7 +195,7 @@ def read_delimited(
     name = ctx.stage_name(hint)
     rej_t, rej_s = f"{name}_rej", f"{name}_scan"
     opts = (
-        f"header=true, all_varchar=true, delim={quote_literal(delim)}, quote='\"', escape='\"', "
+        f"header=true, all_varchar=true, delim={quote_literal(delim)}, quote={quote_literal(quote)}, escape={quote_literal(quote)}, "
         f"encoding={quote_literal(enc.duckdb)}, store_rejects=true, rejects_table={quote_literal(rej_t)}, "
         f"rejects_scan={quote_literal(rej_s)}, null_padding=false, strict_mode=true, "
         f"max_line_size=8388608, sample_size=-1"
@@ -243,12 +244,8 @@ def _fix_iso_8859_15(ctx: LoadContext, table: str) -> None:
     ]
     if not cols:
         return
-    sets = []
-    for c in cols:
-        expr = quote_ident(c)
-        for a, b in ISO_8859_15_FIX.items():
-            expr = f"replace({expr}, {quote_literal(a)}, {quote_literal(b)})"
-        sets.append(f"{quote_ident(c)} = {expr}")
+    src, dst = quote_literal("".join(ISO_8859_15_FIX)), quote_literal("".join(ISO_8859_15_FIX.values()))
+    sets = [f"{quote_ident(c)} = translate({quote_ident(c)}, {src}, {dst})" for c in cols]
     ctx.con.execute(f"UPDATE {quote_ident(table)} SET {', '.join(sets)}")
 
 
