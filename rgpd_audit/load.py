@@ -144,6 +144,7 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
     try:
         _drop_source(ws, source.name)
         seen: dict[str, str] = {}
+        found_dates: set[str] = set()
         for path in files:
             if progress:
                 progress("file", display(path))
@@ -169,7 +170,7 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
                 read = loaded = rejected = 0
                 warnings = list(res.warnings)
                 for part in res.parts:
-                    n_ok, rejects, w = _type_and_insert(ctx, fid, source, part, loader)
+                    n_ok, rejects, w = _type_and_insert(ctx, fid, source, part, loader, found_dates)
                     warnings.extend(w)
                     read += part.rows_read
                     loaded += n_ok
@@ -185,6 +186,10 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
                     read, loaded, rejected, status, warnings, loader, time.perf_counter() - t0,
                 )
                 summary.files.append(FileSummary(display(path), res.entry, status, read, loaded, rejected, res.encoding, warnings))
+        missing = [c for c in source.options.dates if c not in found_dates]
+        if missing and summary.rows_read:
+            msg = f"{source.name}: date column(s) {', '.join(map(repr, missing))} found in no file"
+            summary.files[-1].warnings.append(msg)
         summary.tables = _source_tables(ws, source.name)
         _record_source(con, source, manifest, summary.tables)
         for t in staged:
@@ -270,7 +275,8 @@ def _date_expr(col: str, formats: list[str]) -> str:
     c = f"nullif(trim({quote_ident(col)}), '')"
     fmts = "[" + ", ".join(quote_literal(f) for f in (formats or DEFAULT_DATE_FORMATS)) + "]"
     if formats:
-        return f"try_strptime({c}, {fmts})"
+        # an unambiguous ISO date is accepted too (XLSX cells, exports that changed format)
+        return f"coalesce(try_strptime({c}, {fmts}), CASE WHEN regexp_matches({c}, '^\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN TRY_CAST({c} AS TIMESTAMP) END)"
     return f"coalesce(TRY_CAST({c} AS TIMESTAMP), try_strptime({c}, {fmts}))"
 
 
@@ -281,7 +287,7 @@ def _amount_expr(col: str) -> str:
     )
 
 
-def _type_and_insert(ctx: LoadContext, fid: int, source: Source, part: Part, loader) -> tuple[int, list[Reject], list[str]]:
+def _type_and_insert(ctx: LoadContext, fid: int, source: Source, part: Part, loader, found_dates: set[str]) -> tuple[int, list[Reject], list[str]]:
     """Type the declared columns of a staged part, reject rows that do not parse, append the rest."""
     con = ctx.con
     cols = _columns(con, part.table)
@@ -292,8 +298,7 @@ def _type_and_insert(ctx: LoadContext, fid: int, source: Source, part: Part, loa
     for col in opts.dates:
         if col in cols:
             dates.setdefault(col, declared_fmt)
-        elif part.entity is None and part.rows_read:
-            warnings.append(f"{source.name}: date column {col!r} not found in the file")
+            found_dates.add(col)
     if declared_fmt:
         for col in dates:
             if col in opts.dates:

@@ -1,0 +1,140 @@
+"""Third-country transfers: systems outside the EEA, their mechanism at the audit date,
+systems the policy does not declare, and outbound sharing to outside addresses."""
+
+from __future__ import annotations
+
+from ..transfers import is_eea, judge
+from ..workspace import quote_ident, quote_literal
+from .registry import CheckContext, Finding, check
+from .sources import LoadedSource, loaded_sources
+
+
+def _norm(s: str | None) -> str:
+    return "".join(ch for ch in (s or "").lower() if ch.isalnum())
+
+
+def declared_hosting(ctx: CheckContext, s: LoadedSource):
+    """The policy's §9 hosting entry matching a source's provider, if any."""
+    p = _norm(s.provider)
+    for h in ctx.policy.hosting:
+        hp = _norm(h.provider)
+        if hp and p and (hp in p or p in hp):
+            return h
+    return None
+
+
+def _volume(ctx: CheckContext, s: LoadedSource) -> tuple[int, int]:
+    if not s.main_table:
+        return 0, 0
+    subj = s.subject_expr("t")
+    row = ctx.con.execute(f"SELECT count(*), count(DISTINCT {subj}) FROM raw.{quote_ident(s.name)} t").fetchone()
+    return int(row[0]), int(row[1])
+
+
+def _categories(ctx: CheckContext, s: LoadedSource) -> list[str]:
+    try:
+        rows = ctx.con.execute(
+            "SELECT DISTINCT category FROM column_map WHERE source = ? AND category IS NOT NULL AND status <> 'not_personal' ORDER BY 1",
+            [s.name],
+        ).fetchall()
+    except Exception:  # noqa: BLE001 - no mapping yet
+        return []
+    return [r[0] for r in rows]
+
+
+@check(
+    "transfer.third_country",
+    title_fr="Transferts hors EEE et validité de leur mécanisme",
+    title_en="Transfers outside the EEA and validity of their mechanism",
+    theme="transfers",
+    legal_basis="RGPD art. 44-49",
+)
+def third_country(ctx: CheckContext) -> list[Finding]:
+    out = []
+    for s in loaded_sources(ctx.ws):
+        if is_eea(s.country):
+            continue
+        h = declared_hosting(ctx, s)
+        n, subjects = _volume(ctx, s)
+        cats = _categories(ctx, s)
+        acts = ", ".join(s.activities) or "-"
+        if h is None:
+            out.append(Finding(
+                "transfer.undeclared_system", "error",
+                f"Système hébergé hors EEE ({s.provider}, {s.country}) non déclaré au §9 de la politique : {n} enregistrements, {subjects} personnes, activités {acts}.",
+                f"System hosted outside the EEA ({s.provider}, {s.country}) not declared in §9 of the policy: {n} records, {subjects} people, activities {acts}.",
+                source=s.name, record_key=s.name, clause="RGPD art. 13.1.f, art. 30.1.e ; politique §9",
+                finding_key=f"transfer.undeclared_system|{s.name}",
+            ))
+            mech = "none"
+        else:
+            mech = h.claimed_transfer_mechanism
+        j = judge(mech, ctx.as_of, country=s.country, provider=s.provider)
+        sev = "info" if j.valid else "error"
+        cat_txt = f" ; catégories : {', '.join(cats)}" if cats else ""
+        cat_txt_en = f"; categories: {', '.join(cats)}" if cats else ""
+        out.append(Finding(
+            "transfer.third_country", sev,
+            f"Transfert vers {s.country} ({s.provider}) : {n} enregistrements, {subjects} personnes, activités {acts}{cat_txt}. Mécanisme : {j.label_fr} — {j.reason_fr}.",
+            f"Transfer to {s.country} ({s.provider}): {n} records, {subjects} people, activities {acts}{cat_txt_en}. Mechanism: {j.label_en} — {j.reason_en}.",
+            source=s.name, record_key=s.name, clause=f"{j.source}" + (f" ; politique {h.clause.section}" if h else ""),
+            finding_key=f"transfer.third_country|{s.name}|{mech}",
+        ))
+    return out
+
+
+@check(
+    "transfer.outbound_share",
+    title_fr="Partages sortants vers des adresses extérieures",
+    title_en="Outbound sharing to outside addresses",
+    theme="transfers",
+    legal_basis="RGPD art. 5.1.f, art. 13.1.e",
+)
+def outbound_share(ctx: CheckContext) -> str | None:
+    domains = [d.lower() for d in ctx.organisation_domains]
+    dom_list = "[" + ", ".join(quote_literal(d) for d in domains) + "]::VARCHAR[]"
+    parts = []
+    for s in loaded_sources(ctx.ws):
+        cols = set(s.columns.get(s.name, []))
+        acts = s.activities
+        act = quote_literal(acts[0]) if len(acts) == 1 else "NULL"
+        recipients_fr = _recipients_text(ctx, acts, "fr")
+        recipients_en = _recipients_text(ctx, acts, "en")
+        if s.format == "dropbox_sharing" and "shared_with_domain" in cols:
+            parts.append(
+                f"SELECT 'transfer.outbound_share' AS check_id, 'warning' AS severity, {act} AS activity, {quote_literal(s.name)} AS source, "
+                f"pseudonym(t.{quote_ident('path') if 'path' in cols else 'shared_with_domain'}) AS record_key, NULL::VARCHAR AS subject_ref, "
+                f"NULL::DATE AS reference_date, NULL::DATE AS deadline, NULL::INTEGER AS days_overdue, "
+                f"'RGPD art. 5.1.f ; destinataires déclarés : ' || {quote_literal(recipients_fr)} AS clause, "
+                f"'Document partagé depuis Dropbox vers un domaine extérieur (' || t.shared_with_domain || ').' AS detail_fr, "
+                f"'Document shared from Dropbox with an outside domain (' || t.shared_with_domain || ').' AS detail_en, "
+                f"'transfer.outbound_share|' || {quote_literal(s.name)} || '|' || t._file_id || '#' || t._row AS finding_key "
+                f"FROM raw.{quote_ident(s.name)} t WHERE nullif(trim(t.shared_with_domain), '') IS NOT NULL "
+                f"AND NOT list_has_all({dom_list}, string_split(lower(replace(t.shared_with_domain, ' ', '')), ';'))"
+            )
+        rec_table = f"{s.name}__recipients"
+        att_table = f"{s.name}__attachments"
+        if s.format == "gmail_mbox" and rec_table in s.tables and att_table in s.tables:
+            parts.append(
+                f"SELECT 'transfer.outbound_share', 'warning', {act}, {quote_literal(s.name)}, "
+                f"pseudonym(any_value(m.message_id)), NULL::VARCHAR, max(TRY_CAST(m.date AS DATE)), NULL::DATE, NULL::INTEGER, "
+                f"'RGPD art. 5.1.f ; destinataires déclarés : ' || {quote_literal(recipients_fr)}, "
+                f"'Message avec pièce(s) jointe(s) envoyé à ' || count(DISTINCT r.address) || ' adresse(s) extérieure(s) (' || string_agg(DISTINCT r.domain, ', ') || ').', "
+                f"'Message with attachment(s) sent to ' || count(DISTINCT r.address) || ' outside address(es) (' || string_agg(DISTINCT r.domain, ', ') || ').', "
+                f"'transfer.outbound_share|' || {quote_literal(s.name)} || '|' || m._file_id || '#' || m._row "
+                f"FROM raw.{quote_ident(s.name)} m "
+                f"JOIN raw.{quote_ident(rec_table)} r ON r._file_id = m._file_id AND r._row = m._row "
+                f"WHERE lower(split_part(m.from_address, '@', 2)) IN (SELECT unnest({dom_list})) "
+                f"AND NOT list_contains({dom_list}, lower(r.domain)) "
+                f"AND EXISTS (SELECT 1 FROM raw.{quote_ident(att_table)} a WHERE a._file_id = m._file_id AND a._row = m._row) "
+                f"GROUP BY m._file_id, m._row"
+            )
+    return " UNION ALL ".join(parts) if parts else None
+
+
+def _recipients_text(ctx: CheckContext, activities: list[str], lang: str) -> str:
+    names = []
+    for a in ctx.policy.activities:
+        if a.id in activities:
+            names += [r.name.get(lang) if hasattr(r.name, "get") else str(r.name) for r in a.recipients]
+    return "; ".join(dict.fromkeys(names)) or ("aucun" if lang == "fr" else "none")
