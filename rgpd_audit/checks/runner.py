@@ -75,7 +75,7 @@ def run_checks(
         [run_id, as_of, str(policy_file) if policy_file else None, _sha256(policy_file), json.dumps(inputs, default=str)],
     )
     ctx = CheckContext(ws, policy, as_of, list(domains))
-    cols = ", ".join(FINDING_COLUMNS)
+    # SQL checks return the FINDING_COLUMNS in that order (positional, like dbt tests' rows).
     for cid, spec in checks.items():
         if only and cid not in only:
             continue
@@ -83,7 +83,7 @@ def run_checks(
             result = spec.func(ctx)
             if isinstance(result, str):
                 con.execute(
-                    f"INSERT INTO findings SELECT {run_id}, DATE {quote_literal(as_of.isoformat())}, {cols} FROM ({result})"
+                    f"INSERT INTO findings SELECT {run_id}, DATE {quote_literal(as_of.isoformat())}, * FROM ({result})"
                 )
             elif result:
                 con.executemany(

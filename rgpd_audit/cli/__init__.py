@@ -13,6 +13,8 @@ import click
 from .common import main
 
 # Importing the command modules registers their commands on ``main``.
-from . import load_cmd, policy_cmd  # noqa: F401,E402
+from . import check_cmd, load_cmd, policy_cmd  # noqa: F401,E402
 
 __all__ = ["main"]
+from . import dsar_cmd  # noqa: F401
+from . import map_cmd  # noqa: F401
