@@ -63,6 +63,7 @@ def third_country(ctx: CheckContext) -> list[Finding]:
                 "transfer.undeclared_system", "error",
                 f"Système hébergé hors EEE ({s.provider}, {s.country}) non déclaré au §9 de la politique : {n} enregistrements, {subjects} personnes, activités {acts}.",
                 f"System hosted outside the EEA ({s.provider}, {s.country}) not declared in §9 of the policy: {n} records, {subjects} people, activities {acts}.",
+                activity=s.activities[0] if len(s.activities) == 1 else None,
                 source=s.name, record_key=s.name, clause="RGPD art. 13.1.f, art. 30.1.e ; politique §9",
                 finding_key=f"transfer.undeclared_system|{s.name}",
             ))
@@ -101,6 +102,7 @@ def outbound_share(ctx: CheckContext) -> str | None:
         recipients_fr = _recipients_text(ctx, acts, "fr")
         recipients_en = _recipients_text(ctx, acts, "en")
         if s.format == "dropbox_sharing" and "shared_with_domain" in cols:
+            act = "t._activity"
             parts.append(
                 f"SELECT 'transfer.outbound_share' AS check_id, 'warning' AS severity, {act} AS activity, {quote_literal(s.name)} AS source, "
                 f"pseudonym(t.{quote_ident('path') if 'path' in cols else 'shared_with_domain'}) AS record_key, NULL::VARCHAR AS subject_ref, "
@@ -109,7 +111,7 @@ def outbound_share(ctx: CheckContext) -> str | None:
                 f"'Document partagé depuis Dropbox vers un domaine extérieur (' || t.shared_with_domain || ').' AS detail_fr, "
                 f"'Document shared from Dropbox with an outside domain (' || t.shared_with_domain || ').' AS detail_en, "
                 f"'transfer.outbound_share|' || {quote_literal(s.name)} || '|' || t._file_id || '#' || t._row AS finding_key "
-                f"FROM raw.{quote_ident(s.name)} t WHERE nullif(trim(t.shared_with_domain), '') IS NOT NULL "
+                f"FROM raw.{quote_ident(s.name)} t WHERE t._activity IS NOT NULL AND nullif(trim(t.shared_with_domain), '') IS NOT NULL "
                 f"AND NOT list_has_all({dom_list}, string_split(lower(replace(t.shared_with_domain, ' ', '')), ';'))"
             )
         rec_table = f"{s.name}__recipients"
@@ -126,10 +128,15 @@ def outbound_share(ctx: CheckContext) -> str | None:
                 f"JOIN raw.{quote_ident(rec_table)} r ON r._file_id = m._file_id AND r._row = m._row "
                 f"WHERE lower(split_part(m.from_address, '@', 2)) IN (SELECT unnest({dom_list})) "
                 f"AND NOT list_contains({dom_list}, lower(r.domain)) "
-                f"AND EXISTS (SELECT 1 FROM raw.{quote_ident(att_table)} a WHERE a._file_id = m._file_id AND a._row = m._row) "
+                f"AND EXISTS (SELECT 1 FROM raw.{quote_ident(att_table)} a WHERE a._file_id = m._file_id AND a._row = m._row "
+                f"AND regexp_matches(lower(strip_accents(a.filename)), {quote_literal(PERSONAL_DOCUMENT_RE)})) "
                 f"GROUP BY m._file_id, m._row"
             )
     return " UNION ALL ".join(parts) if parts else None
+
+
+# Attachments that carry a person's file (CV, cover letter, identity or payslip scans).
+PERSONAL_DOCUMENT_RE = r"(^|[^a-z])(cv|curriculum|lettre[ _-]?de[ _-]?motivation|lm|piece[ _-]?d.?identite|cni|bulletin|fiche[ _-]?de[ _-]?paie)([^a-z]|$)"
 
 
 def _recipients_text(ctx: CheckContext, activities: list[str], lang: str) -> str:
