@@ -54,7 +54,8 @@ def free_text(ctx: CheckContext) -> str | None:
         f"'Mention(s) sensible(s) en texte libre (' || string_agg(DISTINCT column_name, ', ') || ') : ' || string_agg(DISTINCT CASE category {case_fr} ELSE category END, ', ') || '.' AS detail_fr, "
         f"'Special-category mention(s) in free text (' || string_agg(DISTINCT column_name, ', ') || '): ' || string_agg(DISTINCT CASE category {case_en} ELSE category END, ', ') || '.' AS detail_en, "
         "'special_category.free_text|' || source || '|' || file_id || '|' || row_no AS finding_key "
-        f"FROM ({hits}) GROUP BY source, file_id, row_no"
+        # "B3 vu : oui" is the mention the law allows (no copy of the record kept)
+        f"FROM ({hits}) WHERE term <> 'b3_seen' GROUP BY source, file_id, row_no"
     )
 
 

@@ -1,0 +1,233 @@
+"""Value validators and maskers: what a sample of a column's values really holds.
+
+Each validator takes one non-empty string and says whether it is a valid value of its
+kind, with the real check where one exists (NIR key, IBAN mod 97, SIRET/SIREN Luhn,
+phone numbering plan). Each kind has a masker producing an example that shows the shape
+of a value without revealing it (``j***@e***.fr``, ``1 85 ** ** *** *** 48``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import phonenumbers
+from stdnum import iban as _iban
+from stdnum.fr import nir as _nir
+from stdnum.fr import siren as _siren
+from stdnum.fr import siret as _siret
+
+_SEP = re.compile(r"[\s.\-/]")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+'\-]{1,64}@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}$")
+_NAMED_EMAIL = re.compile(r"^(?:\"?[^\"<>]*\"?\s*)?<([^<>]+)>$")
+_PHONE_SHAPE = re.compile(r"^(\+|00)?[\d\s().\-/]{8,22}$")
+_DATE_FORMATS = [
+    "%d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y", "%d-%m-%Y %H:%M:%S", "%d.%m.%Y",
+    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ",
+    "%Y/%m/%d", "%d/%m/%y", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f",
+]
+_DATE_SHAPE = re.compile(r"^\d{1,4}[/\-.]\d{1,2}[/\-.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?$")
+
+
+def digits(value: str) -> str:
+    return _SEP.sub("", value)
+
+
+def is_nir(value: str) -> bool:
+    d = digits(value).upper()
+    return len(d) == 15 and _nir.is_valid(d)
+
+
+def looks_like_nir(value: str) -> bool:
+    """NIR shape without the key check (13 or 15 characters, sex digit first)."""
+    d = digits(value).upper()
+    return bool(re.fullmatch(r"[1-478][0-9]{4}[0-9AB][0-9]{7}([0-9]{2})?", d))
+
+
+def is_iban(value: str) -> bool:
+    d = re.sub(r"\s", "", value).upper()
+    return len(d) >= 15 and d[:2].isalpha() and _iban.is_valid(d)
+
+
+def is_siret(value: str) -> bool:
+    d = digits(value)
+    return len(d) == 14 and d.isdigit() and _siret.is_valid(d)
+
+
+def is_siren(value: str) -> bool:
+    d = digits(value)
+    return len(d) == 9 and d.isdigit() and _siren.is_valid(d)
+
+
+def _email_of(value: str) -> str:
+    m = _NAMED_EMAIL.match(value.strip())
+    return m.group(1).strip() if m else value.strip()
+
+
+def is_email(value: str) -> bool:
+    """An address, ``Name <address>``, or a list of them separated by , or ;."""
+    parts = [p for p in re.split(r"[,;]\s*", value) if p.strip()]
+    return bool(parts) and all(_EMAIL.match(_email_of(p)) for p in parts)
+
+
+def is_phone(value: str) -> bool:
+    """A French or international number written as one: 0X XX XX XX XX, +33…, 0033…."""
+    v = value.strip()
+    if not _PHONE_SHAPE.match(v):
+        return False
+    d = re.sub(r"\D", "", v)
+    international = v.startswith("+") or v.startswith("00")
+    if not international and not (len(d) == 10 and d.startswith("0")) and not (len(d) == 11 and d.startswith("33")):
+        return False
+    try:
+        num = phonenumbers.parse(("+" + d) if (not international and d.startswith("33")) else v, "FR")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_possible_number(num)
+
+
+def is_date(value: str) -> bool:
+    v = value.strip()
+    if not _DATE_SHAPE.match(v):
+        return False
+    for fmt in _DATE_FORMATS:
+        try:
+            dt.datetime.strptime(v, fmt)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def is_postal_code(value: str) -> bool:
+    v = value.strip()
+    if not re.fullmatch(r"\d{5}", v):
+        return False
+    dep = int(v[:2])
+    return (1 <= dep <= 95 or dep in (97, 98)) and v != "00000"
+
+
+def is_ip(value: str) -> bool:
+    v = value.strip()
+    if not re.fullmatch(r"[0-9A-Fa-f:.]{3,45}", v) or (":" not in v and v.count(".") != 3):
+        return False
+    try:
+        ipaddress.ip_address(v)
+        return True
+    except ValueError:
+        return False
+
+
+def is_long_text(value: str) -> bool:
+    return len(value) >= 40 and " " in value.strip()
+
+
+# -- masking -------------------------------------------------------------------------
+
+
+def mask_email(value: str) -> str:
+    addr = _email_of(re.split(r"[,;]\s*", value.strip())[0])
+    if "@" not in addr:
+        return mask_text(value)
+    local, _, domain = addr.rpartition("@")
+    labels = domain.split(".")
+    return f"{local[:1]}***@{labels[0][:1]}***.{labels[-1]}"
+
+
+def mask_nir(value: str) -> str:
+    d = digits(value).upper()
+    if len(d) < 13:
+        return mask_digits(value)
+    key = d[13:15] if len(d) >= 15 else "**"
+    return f"{d[0]} {d[1:3]} ** ** *** *** {key}"
+
+
+def mask_iban(value: str) -> str:
+    d = re.sub(r"\s", "", value).upper()
+    return f"{d[:4]} **** **** {d[-3:]}"
+
+
+def mask_phone(value: str) -> str:
+    d = re.sub(r"\D", "", value)
+    if value.strip().startswith("+"):
+        return f"+{d[:3]} ** ** ** {d[-2:]}"
+    return f"{d[:2]} ** ** ** {d[-2:]}"
+
+
+def mask_digits(value: str) -> str:
+    d = re.sub(r"\D", "", value)
+    return (d[:3] + "*" * max(len(d) - 3, 0)) if d else mask_text(value)
+
+
+def mask_date(value: str) -> str:
+    v = value.strip()
+    m = re.search(r"\b(\d{4})\b", v)
+    year = m.group(1) if m else "****"
+    return f"{year}-**-**"
+
+
+def mask_postal_code(value: str) -> str:
+    return value.strip()[:2] + "***"
+
+
+def mask_ip(value: str) -> str:
+    v = value.strip()
+    if ":" in v:
+        return v.split(":")[0] + ":****"
+    return ".".join(v.split(".")[:2]) + ".*.*"
+
+
+def mask_text(value: str) -> str:
+    v = value.strip()
+    return f"{v[:1]}*** ({len(v)} chars)" if len(v) > 12 else f"{v[:1]}***"
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    check: Callable[[str], bool]
+    mask: Callable[[str], str]
+    category: str | None   # category implied by the values
+    threshold: float       # share of sampled values that must match
+    strong: bool           # strong kinds beat a contradicting header
+
+
+# In order of precedence: when two kinds match as well, the first wins (checksums first).
+KINDS: list[Kind] = [
+    Kind("nir", is_nir, mask_nir, "user.government_id.national_identification_number", 0.5, True),
+    Kind("iban", is_iban, mask_iban, "user.financial.bank_account", 0.5, True),
+    Kind("siret", is_siret, mask_digits, None, 0.7, True),
+    Kind("siren", is_siren, mask_digits, None, 0.8, True),
+    Kind("email", is_email, mask_email, "user.contact.email", 0.5, True),
+    Kind("ip", is_ip, mask_ip, "user.unique_id", 0.7, True),
+    Kind("phone", is_phone, mask_phone, "user.contact.phone_number", 0.7, True),
+    Kind("date", is_date, mask_date, None, 0.8, True),
+    Kind("postal_code", is_postal_code, mask_postal_code, "user.contact.address", 0.9, False),
+]
+KIND_BY_NAME = {k.name: k for k in KINDS}
+
+MASKS: dict[str | None, Callable[[str], str]] = {k.name: k.mask for k in KINDS}
+
+
+def mask(kind: str | None, value: str) -> str:
+    """A masked example of a value of the given kind (never the raw value)."""
+    return MASKS.get(kind, mask_text)(value)
+
+
+def score(values: list[str]) -> dict[str, int]:
+    """How many of the sampled values each kind's validator accepts."""
+    out = {k.name: 0 for k in KINDS}
+    out["nir_shape"] = 0
+    out["long_text"] = 0
+    for v in values:
+        for k in KINDS:
+            if k.check(v):
+                out[k.name] += 1
+        if looks_like_nir(v):
+            out["nir_shape"] += 1
+        if is_long_text(v):
+            out["long_text"] += 1
+    return out
