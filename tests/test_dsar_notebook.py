@@ -1,0 +1,33 @@
+"""The thin notebook 50_demande_personne runs on the tiny estate and writes the package and the plan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.test_dsar_estate import EMAIL, dsar_ws  # noqa: F401
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "50_demande_personne.ipynb"
+
+
+def test_committed_without_outputs_and_with_parameters():
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    params = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(params) == 1 and 'email: str = ""  # e-mail of the person' in "".join(params[0]["source"])
+    assert not any("def " in "".join(c["source"]) for c in code)
+
+
+def test_runs_with_papermill(dsar_ws, tmp_path):
+    pm = pytest.importorskip("papermill")
+    ws_path = str(dsar_ws.path)
+    dsar_ws.close()
+    out = tmp_path / "out"
+    pm.execute_notebook(
+        str(NOTEBOOK), str(tmp_path / "run.ipynb"), kernel_name="python3", progress_bar=False,
+        parameters={"email": EMAIL, "workspace": ws_path, "out": str(out), "as_of": "2026-11-27"},
+    )
+    assert list(out.glob("acces_P-*.zip")) and list(out.glob("plan_effacement_P-*.json"))
