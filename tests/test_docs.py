@@ -61,3 +61,18 @@ def test_environment_yml_matches_pyproject():
         assert n in conda, f"{n} missing from environment.yml"
         spec = r[len(n):].strip()
         assert conda[n].replace(" ", "").lower().endswith(spec.replace(" ", "").lower()), (r, conda[n])
+
+
+def _all_commands(group, prefix="rgpd-audit"):
+    import click
+
+    for name, cmd in group.commands.items():
+        if isinstance(cmd, click.Group):
+            yield from _all_commands(cmd, f"{prefix} {name}")
+        else:
+            yield f"{prefix} {name}", cmd
+
+
+def test_every_command_help_has_examples():
+    missing = [name for name, cmd in _all_commands(main) if "Example" not in (cmd.help or "")]
+    assert missing == []

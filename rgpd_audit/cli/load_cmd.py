@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -47,7 +48,7 @@ def load_command(manifest_arg, manifest_opt, workspace, policy, only, force):
         unknown = sorted(set(only) - {s.name for s in manifest.sources})
         if unknown:
             raise click.UsageError(f"unknown source(s): {', '.join(unknown)}")
-        with click.progressbar(length=len(names), label="Loading", file=click.get_text_stream("stderr"),
+        with click.progressbar(length=len(names), label="Loading", file=sys.stderr,
                                item_show_func=lambda s: s or "") as bar:
             def progress(kind, name):
                 if kind == "source":
