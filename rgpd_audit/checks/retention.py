@@ -104,11 +104,10 @@ def _rule_kinds(activity: Activity, source: LoadedSource) -> list[tuple[Retentio
 
 def _source_select(ctx: CheckContext, s: LoadedSource, activity: Activity, contracts: str | None, purchases: str | None) -> list[str]:
     roles = s.date_roles()
-    multi = len(s.activities) > 1
-    split = bool(s.options.get("split_by"))
-    where = f"t._activity = {quote_literal(activity.id)}" if (split or len(s.activities) == 1) else "true"
-    if multi and not split:
-        where = "true"
+    # rows belong to the activity named in _activity (split_by or a single activity); a
+    # source serving several activities without a split is assessed under each of them
+    split = bool(s.options.get("split_by")) or len(s.activities) == 1
+    where = f"t._activity = {quote_literal(activity.id)}" if split else "true"
     client = None
     if s.options.get("client"):
         client = quote_literal(s.options["client"])
@@ -125,13 +124,18 @@ def _source_select(ctx: CheckContext, s: LoadedSource, activity: Activity, contr
     if purchases and key_col and key_col in s.columns.get(s.name, []):
         joins.append(f"LEFT JOIN ({purchases}) p ON p.acct = trim(t.{quote_ident(key_col)})")
         purchase_cols = f"greatest({purchase_cols}, p.last_purchase)"
-    base = (
-        f"SELECT t._file_id, t._row, {s.key_expr('t')} AS record_key, {s.subject_expr('t')} AS subject_ref, "
-        f"{_date_of(roles.get('last_activity', []))} AS last_activity, {_date_of(roles.get('creation', []))} AS creation, "
-        f"{own_end} AS own_end, {purchase_cols} AS last_purchase, {_date_of(roles.get('fiscal_year_close', []))} AS fiscal_year_close, "
-        f"{contract_cols} "
-        f"FROM raw.{quote_ident(s.name)} t {' '.join(joins)} WHERE {where}"
-    )
+    if s.use == "access":
+        base = _documents_base(s, where)
+        if base is None:
+            return []
+    else:
+        base = (
+            f"SELECT t._file_id, t._row, {s.key_expr('t')} AS record_key, {s.subject_expr('t')} AS subject_ref, "
+            f"{_date_of(roles.get('last_activity', []))} AS last_activity, {_date_of(roles.get('creation', []))} AS creation, "
+            f"{own_end} AS own_end, {purchase_cols} AS last_purchase, {_date_of(roles.get('fiscal_year_close', []))} AS fiscal_year_close, "
+            f"{contract_cols} "
+            f"FROM raw.{quote_ident(s.name)} t {' '.join(joins)} WHERE {where}"
+        )
     selects = []
     for rule, cond in _rule_kinds(activity, s):
         ev = rule.counted_from
@@ -152,7 +156,6 @@ def _source_select(ctx: CheckContext, s: LoadedSource, activity: Activity, contr
         d = rule.effective_duration
         if rule.duration_source == "contract":
             months = f"(coalesce(c_years * 12, {d.years * 12 + d.months}))"
-            days = "0" if "c_years" in months and d.days == 0 else str(d.days)
             days = f"(CASE WHEN c_years IS NULL THEN {d.days} ELSE 0 END)"
             dur_fr = f"CASE WHEN c_years IS NULL THEN {quote_literal(describe_rule(rule, 'fr'))} ELSE 'durée fixée par le contrat client : ' || c_years || ' an(s) après la fin du contrat' END"
             dur_en = f"CASE WHEN c_years IS NULL THEN {quote_literal(describe_rule(rule, 'en'))} ELSE 'duration set by the client contract: ' || c_years || ' year(s) after the end of the contract' END"
@@ -171,6 +174,28 @@ def _source_select(ctx: CheckContext, s: LoadedSource, activity: Activity, contr
     return selects
 
 
+# Activity logs of file stores: the documents they show (path column) and their events.
+DOCUMENT_LOGS = {"dropbox_activity": ("assets", "timestamp", "event_type")}
+DELETE_EVENTS = ("file_delete", "file_permanently_delete", "file_move_to_trash")
+
+
+def _documents_base(s: LoadedSource, where: str) -> str | None:
+    """One record per document seen in a file store's activity log, dated by its latest
+    event (a document whose latest event is a deletion is gone and not assessed)."""
+    spec = DOCUMENT_LOGS.get(s.format)
+    cols = set(s.columns.get(s.name, []))
+    if spec is None or not set(spec) <= cols:
+        return None
+    path, ts, ev = (quote_ident(c) for c in spec)
+    return (
+        f"SELECT min(t._file_id) AS _file_id, min(t._row) AS _row, pseudonym(t.{path}) AS record_key, NULL::VARCHAR AS subject_ref, "
+        f"max(TRY_CAST(t.{ts} AS DATE)) AS last_activity, NULL::DATE AS creation, NULL::DATE AS own_end, NULL::DATE AS last_purchase, "
+        f"NULL::DATE AS fiscal_year_close, NULL::DATE AS c_end, false AS c_found, false AS c_ongoing, NULL::INTEGER AS c_years "
+        f"FROM raw.{quote_ident(s.name)} t WHERE {where} AND nullif(trim(t.{path}), '') IS NOT NULL "
+        f"GROUP BY t.{path} HAVING arg_max(t.{ev}, t.{ts}) NOT IN ({', '.join(quote_literal(e) for e in DELETE_EVENTS)})"
+    )
+
+
 def retention_status_sql(ctx: CheckContext) -> str | None:
     """SQL of every assessed record with its reference date, deadline and status."""
     sources = loaded_sources(ctx.ws)
@@ -179,7 +204,7 @@ def retention_status_sql(ctx: CheckContext) -> str | None:
     known = {a.id: a for a in ctx.policy.activities}
     selects = []
     for s in sources:
-        if s.use != "records" or not s.main_table:
+        if s.use not in ("records", "access") or not s.main_table:
             continue
         for act_id in s.activities:
             if act_id in known:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
-from .common import CANDIDATE_ROLES, ORG_DOMAIN, CsvOut, Ctx
+from .common import retention_outcome, CANDIDATE_ROLES, ORG_DOMAIN, CsvOut, Ctx
 
 MEMBERS_REL = "dropbox/membres.csv"
 ACTIVITY_REL = "dropbox/activite.csv"
@@ -135,6 +135,15 @@ def write_dropbox(ctx: Ctx, staff: list, candidates: list) -> None:
     events.sort(key=lambda e: e[0], reverse=True)
     touched = {e[2] for e in events if e[12].startswith("/Recrutement/")}
     t.add("access.unauthorised_role", "candidates", "dropbox_activity", len(touched & unauthorised))
+    # CV files in Dropbox are candidates' documents: 2 years after the latest event on them
+    last_event: dict[str, date] = {}
+    for e in events:
+        if e[12].startswith("/Recrutement/"):
+            d = date.fromisoformat(e[0][:10])
+            last_event[e[12]] = max(d, last_event.get(e[12], d))
+    for d in last_event.values():
+        if retention_outcome([d], None, 2, ctx.as_of) == "breach":
+            t.add("retention.breach", "candidates", "dropbox_activity")
     with CsvOut(ctx, ACTIVITY_REL, ACTIVITY_HEADER) as out:
         for e in events:
             out.row(e)

@@ -45,6 +45,8 @@ RULES = """\
     closing date in the file name + 10 years (FY 2014 and 2015 are past it).
   - Gmail: each message is a candidates record (the loader also stages recipients and
     attachments, which are not records), reference date = its `Date` header.
+  - Dropbox: each document under `/Recrutement/` in the activity log is a candidates record,
+    dated by its latest event (2 years); a document whose latest event is a deletion is gone.
 - **retention.unverifiable**: no usable reference date at all (counted per record).
 - **special_category.free_text**: records whose free text (HubSpot `Notes`, candidates'
   `Commentaires`) mentions health, pregnancy, disability (RQTH), trade-union membership or a
