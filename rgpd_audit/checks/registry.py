@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from typing import Callable, Literal
 
+from ..plugins import import_modules
 from ..policy import Policy
 from ..workspace import Workspace
 
@@ -78,6 +77,7 @@ class CheckSpec:
     legal_basis: str = ""
 
 
+
 _REGISTRY: dict[str, CheckSpec] = {}
 _LOADED = False
 
@@ -106,17 +106,9 @@ def check(id: str, *, title_fr: str, title_en: str, theme: str, legal_basis: str
 
 def _ensure_loaded() -> None:
     global _LOADED
-    if _LOADED:
-        return
-    _LOADED = True
-    for mod in BUILTIN_MODULES:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
-    for ep in entry_points(group="rgpd_audit.checks"):
-        ep.load()
+    if not _LOADED:
+        _LOADED = True
+        import_modules(BUILTIN_MODULES, "rgpd_audit.checks")
 
 
 def all_checks() -> dict[str, CheckSpec]:

@@ -8,18 +8,12 @@ input error.
 
 from __future__ import annotations
 
-import importlib
-
+from ..plugins import import_modules
 from .common import main
 
 # Importing the command modules registers their commands on ``main``.
 COMMAND_MODULES = ("policy_cmd", "load_cmd", "map_cmd", "check_cmd", "register_cmd", "report_cmd", "dsar_cmd")
 
-for _name in COMMAND_MODULES:
-    try:
-        importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _exc:  # a stage not installed in this build
-        if _exc.name != f"{__name__}.{_name}":
-            raise
+import_modules(tuple(f"{__name__}.{name}" for name in COMMAND_MODULES), "rgpd_audit.commands")
 
 __all__ = ["main"]

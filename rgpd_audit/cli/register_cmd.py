@@ -22,7 +22,7 @@ from .common import as_of_option, echo_as_of, handle_errors, main, out_option, p
               help="Language of the register.")
 @handle_errors
 def register_cmd(workspace: Path, policy: Path | None, as_of: dt.date, out: Path, lang: str):
-    """Write the Art. 30 register (XLSX and HTML) from the policy and the loaded data.
+    """Write the Article 30 register (XLSX and HTML) from the policy and the loaded data.
 
     Follows the CNIL model register: an "Organisation" sheet (controller, representative,
     DPO, contact), then one sheet per activity: the controller's record (Art. 30(1)) for

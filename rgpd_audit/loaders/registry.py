@@ -7,8 +7,8 @@ through the ``rgpd_audit.loaders`` entry-point group.
 
 from __future__ import annotations
 
-import importlib
-from importlib.metadata import entry_points
+
+from ..plugins import import_modules
 
 _REGISTRY: dict[str, type] = {}
 _LOADED = False
@@ -41,17 +41,9 @@ def register(cls):
 
 def _ensure_loaded() -> None:
     global _LOADED
-    if _LOADED:
-        return
-    _LOADED = True
-    for mod in BUILTIN_MODULES:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:  # a real import error inside the module
-                raise
-    for ep in entry_points(group="rgpd_audit.loaders"):
-        ep.load()
+    if not _LOADED:
+        _LOADED = True
+        import_modules(BUILTIN_MODULES, "rgpd_audit.loaders")
 
 
 def names() -> list[str]:
