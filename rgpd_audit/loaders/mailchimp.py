@@ -68,6 +68,9 @@ class MailchimpLoader(Loader):
                 if unsafe_entry(entry):
                     results.append(_refused(ctx, entry, f"{display}!{entry}: refused, entry name escapes the archive folder"))
                     continue
+                if info.compress_size and info.file_size > MAX_RATIO * info.compress_size and info.file_size > MAX_PLAIN:
+                    results.append(_refused(ctx, entry, f"{display}!{entry}: refused, expands {info.file_size // info.compress_size}× (zip bomb?)"))
+                    continue
                 base = PurePosixPath(entry).name
                 if entry.startswith("__MACOSX/") or base.startswith("._") or not base.lower().endswith(".csv"):
                     results.append(_refused(ctx, entry, f"{display}!{entry}: not a Mailchimp CSV file, not loaded"))
@@ -117,6 +120,11 @@ class MailchimpLoader(Loader):
             warnings=warnings,
             status="loaded" if part.rows_read else "empty",
         )
+
+
+# An entry that expands more than MAX_RATIO times and beyond MAX_PLAIN bytes is refused.
+MAX_RATIO = 200
+MAX_PLAIN = 256 * 1024 * 1024
 
 
 def _refused(ctx: LoadContext, entry: str, warning: str) -> FileResult:

@@ -185,3 +185,33 @@ def test_mac_metadata_and_other_entries_recorded_not_loaded(load_tiny):
     assert not report.failed
     f = {e: s for e, s, *_ in files(ws)}
     assert f == {"__MACOSX/._subscribed_a.csv": "refused", "readme.txt": "refused", "subscribed_a.csv": "empty"}
+
+
+def test_zip_bomb_entry_refused(tmp_path, monkeypatch):
+    import io
+    import zipfile
+
+    from rgpd_audit.loaders import mailchimp
+
+    monkeypatch.setattr(mailchimp, "MAX_PLAIN", 1024)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("subscribed_email_audience_export_abc.csv", "Email Address,MEMBER_RATING,OPTIN_TIME\n" + "a" * 500_000 + ",1,\n")
+    (tmp_path / "audience.zip").write_bytes(buf.getvalue())
+    from tests.conftest import write_manifest
+    from rgpd_audit.load import load_estate
+    from rgpd_audit.manifest import load_manifest
+    from rgpd_audit.workspace import Workspace
+
+    m = load_manifest(write_manifest(tmp_path, """
+- name: nl
+  format: mailchimp
+  path: audience.zip
+  activities: [newsletters]
+  hosting: {provider: X, country: US}
+"""))
+    with Workspace(tmp_path / "ws") as ws:
+        rep = load_estate(ws, m)
+        f = rep.sources[0].files[0]
+        assert f.status == "refused" and f.rows_read == 0
+        assert any("zip bomb" in w for w in f.warnings)
