@@ -101,6 +101,9 @@ class Workspace:
         self.con.execute(f"USE {ALIAS}")
         tmp = self.path / "tmp"
         self.con.execute(f"SET temp_directory = {quote_literal(str(tmp))}")
+        if key:
+            # data spilled to disk during big queries is encrypted too
+            self.con.execute("SET temp_file_encryption = true")
         self._migrate()
         self._install_macros()
 
