@@ -1,0 +1,65 @@
+"""``rgpd-audit report``: the whole audit, as a management report."""
+
+from __future__ import annotations
+
+import click
+
+from ..report import run_report
+from .common import (
+    EXIT_FINDINGS,
+    as_of_option,
+    echo_as_of,
+    handle_errors,
+    main,
+    manifest_option,
+    out_option,
+    policy_option,
+    workspace_option,
+)
+
+
+@main.command("report")
+@as_of_option
+@manifest_option
+@policy_option
+@workspace_option
+@out_option("reports")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+              help="Language of the report.")
+@click.option("--pdf", is_flag=True, help="Also print the report to PDF with headless Chromium (/usr/bin/chromium).")
+@handle_errors
+def report_command(as_of, manifest, policy, workspace, out, lang, pdf):
+    """Audit the estate and write the management report to OUT/<as-of>/index.html.
+
+    Loads the exports (unchanged files are skipped), runs every check as of the audit
+    date, exports the findings (findings.csv, findings.parquet), executes the analysis
+    notebooks 00-40 into OUT/<as-of>/notebooks/ and writes index.html: one self-contained
+    page (no network needed) with the key numbers, what changed since the previous audit,
+    the most urgent actions and a section per theme. No name, e-mail, phone number or
+    social security number is ever written to it.
+
+    Exit code 1 when error-severity findings exist (as `check`), 0 otherwise, 2 on input
+    errors.
+
+    \b
+    Example:
+        rgpd-audit report --as-of 2026-11-27                 # the sample estate
+        rgpd-audit report --manifest exports/manifest.yaml --workspace audit/ --out reports
+        rgpd-audit report --lang en --pdf
+    """
+    echo_as_of(as_of)
+    result = run_report(as_of, workspace, manifest, policy, out, lang, pdf=pdf)
+    click.echo(f"Report: {result.index_html}")
+    if result.pdf:
+        click.echo(f"PDF: {result.pdf}")
+    click.echo(f"Findings: {result.findings_csv}")
+    click.echo(f"Notebooks: {result.out_dir / 'notebooks'}")
+    click.echo(f"Run {result.run_id}: {result.errors} error(s), {result.warnings} warning(s)")
+    if result.previous_run is None:
+        click.echo("First audit in this workspace: nothing to compare with.")
+    else:
+        click.echo(f"Since run {result.previous_run}: {result.new} new, {result.resolved} resolved, {result.still_open} still open")
+    for i, action in enumerate(result.urgent, 1):
+        click.echo(f"  {i}. {action}")
+    if result.errors:
+        raise SystemExit(EXIT_FINDINGS)

@@ -1,0 +1,105 @@
+"""Audit history: which run to show, the previous one, what changed, and the trend.
+
+Runs are ordered by audit date then run id; only runs with status ``done`` count. Findings
+are compared by ``finding_key`` (stable across audits): *new* = in this run only,
+*resolved* = in the previous run only, *still open* = in both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..workspace import Workspace
+
+DONE = "status = 'done'"
+
+
+def run_for(ws: Workspace, as_of: str | dt.date | None = None) -> int | None:
+    """The latest done run at this audit date (or the latest done run at all)."""
+    if as_of is None:
+        row = ws.con.execute(f"SELECT max(run_id) FROM audit_runs WHERE {DONE}").fetchone()
+    else:
+        row = ws.con.execute(
+            f"SELECT max(run_id) FROM audit_runs WHERE {DONE} AND as_of = CAST(? AS DATE)", [str(as_of)]
+        ).fetchone()
+    return row[0]
+
+
+def previous_run(ws: Workspace, run_id: int) -> int | None:
+    """The done run just before ``run_id`` in (as_of, run_id) order."""
+    row = ws.con.execute(
+        f"""SELECT r.run_id FROM audit_runs r, (SELECT as_of, run_id FROM audit_runs WHERE run_id = ?) c
+            WHERE r.{DONE} AND (r.as_of < c.as_of OR (r.as_of = c.as_of AND r.run_id < c.run_id))
+            ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1""",
+        [run_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def run_info(ws: Workspace, run_id: int | None) -> dict | None:
+    if run_id is None:
+        return None
+    row = ws.con.execute("SELECT run_id, as_of, policy_sha256 FROM audit_runs WHERE run_id = ?", [run_id]).fetchone()
+    return None if row is None else {"run_id": row[0], "as_of": row[1], "policy_sha256": row[2]}
+
+
+def changes_by_check(ws: Workspace, run_id: int | None, previous: int | None = None) -> pd.DataFrame:
+    """Per check: findings now and before, new, resolved, still open (previous run by default)."""
+    cols = ["check_id", "severity", "current", "previous", "new", "resolved", "still_open"]
+    if run_id is None:
+        return pd.DataFrame(columns=cols)
+    if previous is None:
+        previous = previous_run(ws, run_id)
+    prev = -1 if previous is None else previous
+    df = ws.sql(
+        """WITH cur AS (SELECT DISTINCT check_id, severity, finding_key FROM findings WHERE run_id = ?),
+                pre AS (SELECT DISTINCT check_id, severity, finding_key FROM findings WHERE run_id = ?)
+           SELECT coalesce(c.check_id, p.check_id) AS check_id,
+                  max(coalesce(c.severity, p.severity)) AS severity,
+                  count(c.finding_key)::INTEGER AS current,
+                  count(p.finding_key)::INTEGER AS previous,
+                  count(*) FILTER (WHERE p.finding_key IS NULL)::INTEGER AS new,
+                  count(*) FILTER (WHERE c.finding_key IS NULL)::INTEGER AS resolved,
+                  count(*) FILTER (WHERE c.finding_key IS NOT NULL AND p.finding_key IS NOT NULL)::INTEGER AS still_open
+           FROM cur c FULL JOIN pre p ON c.check_id = p.check_id AND c.finding_key = p.finding_key
+           GROUP BY 1 ORDER BY 1""",
+        [run_id, prev],
+    )
+    return df[cols]
+
+
+def totals_of_changes(ws: Workspace, run_id: int | None) -> dict:
+    """{'previous_run', 'previous_as_of', 'new', 'resolved', 'still_open'} for a run."""
+    prev = None if run_id is None else previous_run(ws, run_id)
+    df = changes_by_check(ws, run_id, prev)
+    info = run_info(ws, prev)
+    return {
+        "previous_run": prev,
+        "previous_as_of": info["as_of"] if info else None,
+        "new": int(df["new"].sum()) if prev is not None else None,
+        "resolved": int(df["resolved"].sum()) if prev is not None else None,
+        "still_open": int(df["still_open"].sum()) if prev is not None else None,
+    }
+
+
+def trend(ws: Workspace, until_run: int | None = None) -> pd.DataFrame:
+    """Findings per severity for the latest done run of each audit date (up to ``until_run``)."""
+    where = ""
+    params: list = []
+    if until_run is not None:
+        where = "AND as_of <= (SELECT as_of FROM audit_runs WHERE run_id = ?)"
+        params.append(until_run)
+    return ws.sql(
+        f"""WITH runs AS (
+                SELECT max(run_id) AS run_id, as_of FROM audit_runs WHERE {DONE} {where} GROUP BY as_of)
+            SELECT r.as_of::DATE AS as_of, r.run_id,
+                   count(f.finding_key) FILTER (WHERE f.severity = 'error')::INTEGER AS error,
+                   count(f.finding_key) FILTER (WHERE f.severity = 'warning')::INTEGER AS warning,
+                   count(f.finding_key) FILTER (WHERE f.severity = 'info')::INTEGER AS info,
+                   count(f.finding_key)::INTEGER AS total
+            FROM runs r LEFT JOIN findings f ON f.run_id = r.run_id
+            GROUP BY r.as_of, r.run_id ORDER BY r.as_of""",
+        params,
+    )
