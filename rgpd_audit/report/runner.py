@@ -155,10 +155,11 @@ def run_report(
     notebooks: list[Path] | None = None,
     notebooks_dir: Path | None = None,
 ) -> ReportResult:
-    """Load, check, export findings, run the notebooks and write ``<out>/<as-of>/index.html``."""
+    """Load, map, check, export findings, run the notebooks and write ``<out>/<as-of>/index.html``."""
     from ..checks.runner import export_findings, run_checks
     from ..load import load_estate
     from ..manifest import load_manifest
+    from ..pipeline import classify_if_available
     from ..paths import bundled_policy, sample_manifest
     from ..policy import load_policy
     from ..workspace import Workspace
@@ -182,6 +183,7 @@ def run_report(
         loaded = load_estate(ws, m)
         if loaded.failed:
             raise ReportError("cannot load: " + "; ".join(f"{s.name}: {s.error}" for s in loaded.failed))
+        classify_if_available(ws, pol)  # the map step: suggestions, free-text hits (analyst decisions kept)
         run = run_checks(ws, pol, as_of, policy_file=policy_path)
         csv_path, pq_path = export_findings(ws, run.run_id, target)
         links = Links(
