@@ -252,5 +252,5 @@ def validate_mapping(data, file: str | Path = "<mapping>") -> Mapping:
 
 __all__ = [
     "ColumnEntry", "Evidence", "Mapping", "MappingDiff", "SpecError", "SpecIssue", "TableEntry",
-    "apply_mapping", "read_mapping", "sync_mapping", "validate_mapping", "write_mapping",
+    "apply_mapping", "read_mapping", "sync_mapping", "validate_mapping", "write_mapping", "write_mapping_file",
 ]
