@@ -101,3 +101,29 @@ def forbidden(ctx: CheckContext) -> str | None:
                 f"FROM raw.{quote_ident(source)} t LEFT JOIN load_files lf ON lf.file_id = t._file_id WHERE {act_filter} AND ({filled})"
             )
     return " UNION ALL ".join(parts) if parts else None
+
+
+@check("mapping.undeclared_category", title_fr="Catégories de données observées mais non déclarées pour l'activité",
+       title_en="Data categories observed but not declared for the activity", theme="special_categories",
+       legal_basis="RGPD art. 5.1.b-c, art. 13.1.c, art. 30.1.c")
+def undeclared_category(ctx: CheckContext) -> list:
+    """Fields (or free-text detections) holding categories the policy does not declare for
+    that activity — the "declared vs observed" section of the Art. 30 register, as findings."""
+    from ..register.builder import build_register
+    from .registry import Finding
+
+    fr = build_register(ctx.policy, ctx.ws, as_of=ctx.as_of, lang="fr").undeclared
+    en = {(g.activity_id, g.category): g for g in build_register(ctx.policy, ctx.ws, as_of=ctx.as_of, lang="en").undeclared}
+    out = []
+    for g in fr:
+        e = en.get((g.activity_id, g.category), g)
+        where = ", ".join(g.systems)
+        out.append(Finding(
+            "mapping.undeclared_category", "error" if g.special else "warning",
+            f"Catégorie « {g.label} » observée dans {where} ({g.columns} colonne(s), {g.detections} détection(s)) sans être déclarée pour l'activité {g.activity}.",
+            f"Category '{e.label}' observed in {where} ({g.columns} column(s), {g.detections} detection(s)) but not declared for activity {e.activity}.",
+            activity=g.activity_id, source=g.systems[0] if len(g.systems) == 1 else None, record_key=g.category,
+            clause="RGPD art. 13.1.c, art. 30.1.c ; politique : catégories déclarées de l'activité",
+            finding_key=f"mapping.undeclared_category|{g.activity_id}|{g.category}",
+        ))
+    return out
