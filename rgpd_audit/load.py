@@ -308,49 +308,58 @@ def _type_and_insert(ctx: LoadContext, fid: int, source: Source, part: Part, loa
     typed.update({c: _amount_expr(c) for c in amounts if cols[c] == "VARCHAR"})
     rejects = list(part.rejects)
     src = quote_ident(part.table)
+    params: list = []
     if typed:
-        checks = []
+        # Two passes over the staged rows, none materialised: the rows that do not parse (a
+        # filtered scan, usually empty), then the typed rows appended straight to raw.<source>.
+        conds, checks = [], []
         for c, expr in typed.items():
             kind = "date" if c in dates else "amount"
+            cond = f"(nullif(trim({quote_ident(c)}), '') IS NOT NULL AND ({expr}) IS NULL)"
+            conds.append(cond)
             checks.append(
-                f"CASE WHEN nullif(trim({quote_ident(c)}), '') IS NOT NULL AND ({expr}) IS NULL "
+                f"CASE WHEN {cond} "
                 f"THEN {quote_literal(c)} || ': ' || {quote_literal('not a valid ' + kind + ' ')} || {quote_ident(c)} END"
             )
         bad = con.execute(
-            f"SELECT _row, problems, to_json(s)::VARCHAR FROM (SELECT s._row, list_filter([{', '.join(checks)}], x -> x IS NOT NULL) AS problems, s "
-            f"FROM {src} s) WHERE len(problems) > 0 ORDER BY _row"
+            f"SELECT s._row, list_filter([{', '.join(checks)}], x -> x IS NOT NULL), to_json(s)::VARCHAR "
+            f"FROM {src} s WHERE {' OR '.join(conds)} ORDER BY s._row"
         ).fetchall()
         for row, problems, raw in bad:
             fields = ", ".join(p.split(": ", 1)[0] for p in problems)
             rejects.append(Reject(reason="; ".join(problems), record=int(row), field=fields, raw=raw))
         replace = ", ".join(f"{e} AS {quote_ident(c)}" for c, e in typed.items())
-        select_from = f"(SELECT * REPLACE ({replace}) FROM {src} WHERE _row NOT IN (SELECT unnest(?::BIGINT[])))"
-        params = [[r for r, _, _ in bad]]
+        where = ""
+        if bad:
+            where, params = " WHERE _row NOT IN (SELECT unnest(?::BIGINT[]))", [[r for r, _, _ in bad]]
+        select_from = f"(SELECT * REPLACE ({replace}) FROM {src}{where})"
     else:
-        select_from, params = src, []
+        select_from = src
     activity = _activity_expr(source, cols)
-    target = f"raw.{quote_ident(table_name(source.name, part.entity))}"
+    name = table_name(source.name, part.entity)
+    target = f"raw.{quote_ident(name)}"
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'ws' AND schema_name = 'raw' AND table_name = ?",
-        [table_name(source.name, part.entity)],
+        [name],
     ).fetchone()[0]
     body = f"SELECT {fid}::BIGINT AS _file_id, _row::BIGINT AS _row, {activity} AS _activity, * EXCLUDE (_row) FROM {select_from} AS t"
     if not exists:
         con.execute(f"CREATE TABLE {target} AS {body}", params)
     else:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS {body}", params)
+        # the typed columns' types from an empty result, then one INSERT (no intermediate copy)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT * FROM ({body}) LIMIT 0", params)
         have = {
             r[0]
             for r in con.execute(
                 "SELECT column_name FROM duckdb_columns() WHERE database_name = 'ws' AND schema_name = 'raw' AND table_name = ?",
-                [table_name(source.name, part.entity)],
+                [name],
             ).fetchall()
         }
         for c, t in _columns(con, "_typed").items():
             if c not in have:
                 con.execute(f"ALTER TABLE {target} ADD COLUMN {quote_ident(c)} {t}")
-        con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM _typed")
         con.execute("DROP TABLE _typed")
+        con.execute(f"INSERT INTO {target} BY NAME {body}", params)
     loaded = part.rows_read - len(rejects)
     if source.options.split_by is not None:
         sb = source.options.split_by

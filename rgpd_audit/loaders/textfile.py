@@ -1,10 +1,11 @@
 """Reading delimited text files through DuckDB's CSV reader, whatever their encoding.
 
-- Encoding: a BOM, then a UTF-8 check, decide. Windows-1252 / ISO-8859-15 files are read by
+- Encoding: a BOM, then one streaming scan (UTF-8 validity, bytes 0x80–0x9F, ISO-8859-15's
+  eight special bytes; cached per file), decide. Windows-1252 / ISO-8859-15 files are read by
   DuckDB's fast built-in latin-1 reader when they hold no byte in 0x80–0x9F; otherwise
   (``’``, ``€``, ``œ`` in cp1252) they are transcoded once to UTF-8 with a C charmap codec,
   because DuckDB's latin-1 reader refuses those bytes. ISO-8859-15's eight differences from
-  latin-1 are fixed in SQL afterwards.
+  latin-1 are fixed in SQL while staging, and only when one of those bytes occurs.
 - Dialect: the delimiter is sniffed among ``,`` ``;`` ``|`` tab (quote-aware) unless given.
 - Rows DuckDB cannot read (wrong number of fields, undecodable bytes) are collected from its
   rejects table with their line number and text; nothing is dropped silently.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import re
 from dataclasses import dataclass
@@ -41,25 +43,57 @@ class TextEncoding:
     duckdb: str  # what DuckDB reads: utf-8 or latin-1
     transcode: bool = False  # cp1252 with C1 bytes: transcode to UTF-8 first
     bom: bool = False
+    iso_fix: bool = True  # ISO-8859-15 read as latin-1: some of its eight special bytes occur, fix them
+
+
+# ``bytes.translate(None, delete)`` keeps only the bytes not deleted: a C-speed membership test.
+_NOT_C1 = bytes(b for b in range(256) if not 0x80 <= b <= 0x9F)
+_NOT_ISO15 = bytes(b for b in range(256) if b not in b"\xa4\xa6\xa8\xb4\xb8\xbc\xbd\xbe")
+
+
+@dataclass
+class _Scan:
+    valid_utf8: bool = True
+    non_ascii: bool = False
+    c1: bool = False
+    iso15: bool = False  # one of the eight bytes where ISO-8859-15 differs from latin-1
+
+
+def _scan(path: Path, utf8: bool) -> _Scan:
+    """One streaming pass: UTF-8 validity (when ``utf8``), C1 bytes, ISO-8859-15 special bytes."""
+    out = _Scan(valid_utf8=utf8)
+    dec = codecs.getincrementaldecoder("utf-8")() if utf8 else None
+    with open(path, "rb") as fh:
+        while chunk := fh.read(8 * SAMPLE_BYTES):
+            if chunk.isascii():
+                if dec is not None and dec.getstate()[0]:
+                    try:  # a multi-byte sequence cut by the previous chunk must go on here
+                        dec.decode(chunk)
+                    except UnicodeDecodeError:
+                        out.valid_utf8, dec = False, None
+                continue
+            out.non_ascii = True
+            if dec is not None:
+                try:
+                    dec.decode(chunk)
+                except UnicodeDecodeError:
+                    out.valid_utf8, dec = False, None
+            if not out.c1 and chunk.translate(None, _NOT_C1):
+                out.c1 = True
+            if not out.iso15 and chunk.translate(None, _NOT_ISO15):
+                out.iso15 = True
+        if dec is not None:
+            try:
+                dec.decode(b"", final=True)
+            except UnicodeDecodeError:
+                out.valid_utf8 = False
+    return out
 
 
 def _utf8_status(path: Path) -> tuple[bool, bool]:
     """(valid_utf8, has_non_ascii) over the whole file, streaming."""
-    dec = codecs.getincrementaldecoder("utf-8")()
-    non_ascii = False
-    with open(path, "rb") as fh:
-        while chunk := fh.read(SAMPLE_BYTES):
-            if not non_ascii and not chunk.isascii():
-                non_ascii = True
-            try:
-                dec.decode(chunk)
-            except UnicodeDecodeError:
-                return False, True
-        try:
-            dec.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False, True
-    return True, non_ascii
+    scan = _scan(path, True)
+    return scan.valid_utf8, scan.non_ascii or not scan.valid_utf8
 
 
 def _mostly_utf8(path: Path) -> bool:
@@ -77,35 +111,48 @@ def _mostly_utf8(path: Path) -> bool:
     return good > bad
 
 
+# Detection results by (path, size, mtime, declared): loaders ask again for the same file
+# (the FEC loader before ``read_delimited``), and a scan reads the whole file.
+_DETECTED: dict[tuple, TextEncoding] = {}
+
+
 def detect_encoding(path: Path, declared: str | None = None) -> TextEncoding:
+    st = path.stat()
+    key = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns, declared)
+    hit = _DETECTED.get(key)
+    if hit is None:
+        hit = _detect_encoding(path, declared)
+        if len(_DETECTED) > 256:
+            _DETECTED.clear()
+        _DETECTED[key] = hit
+    return dataclasses.replace(hit)
+
+
+def _detect_encoding(path: Path, declared: str | None) -> TextEncoding:
     with open(path, "rb") as fh:
         head = fh.read(4)
     bom = head.startswith(codecs.BOM_UTF8)
     if declared in ("utf-8", "utf-8-sig") or (declared is None and bom):
         return TextEncoding("utf-8-sig" if bom else "utf-8", "utf-8", bom=bom)
+    scan = _scan(path, declared is None)
     if declared is None:
-        valid, _ = _utf8_status(path)
-        if valid or _mostly_utf8(path):
+        if scan.valid_utf8 or _mostly_utf8(path):
             return TextEncoding("utf-8", "utf-8")
         declared = "cp1252"
-    has_c1 = _has_c1(path)
+    has_c1 = scan.c1
     if declared == "cp1252":
         return TextEncoding("cp1252", "utf-8" if has_c1 else "latin-1", transcode=has_c1)
     if declared == "iso-8859-15":
         if has_c1:
-            return TextEncoding("iso-8859-15", "utf-8", transcode=True)
-        return TextEncoding("iso-8859-15", "latin-1")
+            return TextEncoding("iso-8859-15", "utf-8", transcode=True, iso_fix=scan.iso15)
+        return TextEncoding("iso-8859-15", "latin-1", iso_fix=scan.iso15)
     if has_c1:
         return TextEncoding("latin-1", "utf-8", transcode=True)
     return TextEncoding("latin-1", "latin-1")
 
 
 def _has_c1(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        while chunk := fh.read(SAMPLE_BYTES):
-            if C1.search(chunk):
-                return True
-    return False
+    return _scan(path, False).c1
 
 
 def transcode_to_utf8(src: Path, dst: Path, encoding: str) -> None:
@@ -200,10 +247,14 @@ def read_delimited(
         f"rejects_scan={quote_literal(rej_s)}, null_padding=false, strict_mode=true, "
         f"max_line_size=8388608, sample_size=-1"
     )
+    cols = "*"
+    if enc.label == "iso-8859-15" and enc.iso_fix:
+        # ISO-8859-15's eight differences from latin-1, fixed while staging (every column is text)
+        cols = f"translate(COLUMNS(*), {quote_literal(''.join(ISO_8859_15_FIX))}, {quote_literal(''.join(ISO_8859_15_FIX.values()))})"
     try:
         ctx.con.execute(
             f"CREATE TEMP TABLE {quote_ident(name)} AS "
-            f"SELECT row_number() OVER () AS _row, * FROM read_csv({quote_literal(str(read_path))}, {opts})"
+            f"SELECT row_number() OVER () AS _row, {cols} FROM read_csv({quote_literal(str(read_path))}, {opts})"
         )
     except Exception as exc:  # duckdb.Error: give the file and the reason
         raise InputFileError(display, f"cannot read as delimited text ({enc.label}, {delim!r}): {exc}") from None
@@ -223,8 +274,6 @@ def read_delimited(
         rejects.append(Reject(reason=reason, line=int(line) if line is not None else None, raw=raw))
     ctx.con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_t)}")
     ctx.con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_s)}")
-    if enc.label == "iso-8859-15":
-        _fix_iso_8859_15(ctx, name)
     loaded = ctx.con.execute(f"SELECT count(*) FROM {quote_ident(name)}").fetchone()[0]
     if rejects:
         w = _renumber_records(ctx, name, read_path, enc, delim, {r.line for r in rejects}, loaded, rejects)
@@ -236,6 +285,7 @@ def read_delimited(
 
 
 def _fix_iso_8859_15(ctx: LoadContext, table: str) -> None:
+    """Fix ISO-8859-15's eight characters in a staged table (``read_delimited`` does it while staging)."""
     cols = [
         r[0]
         for r in ctx.con.execute(
