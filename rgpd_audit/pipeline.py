@@ -20,13 +20,34 @@ class AuditResult:
     run: RunResult
 
 
-def classify_if_available(ws: Workspace, policy) -> None:
-    """Refresh column suggestions and free-text hits (analyst decisions are kept)."""
+def _classification_inputs(ws: Workspace) -> str:
+    """A fingerprint of what classification depends on: the loaded files and the analyst's decisions."""
+    import hashlib
+
+    files = ws.con.execute("SELECT source, path, entry, sha256 FROM load_files ORDER BY ALL").fetchall()
+    decided = ws.con.execute(
+        "SELECT table_name, column_name, category, status FROM column_map WHERE status <> 'suggested' ORDER BY ALL"
+    ).fetchall()
+    return hashlib.sha256(repr((files, decided)).encode()).hexdigest()
+
+
+def classify_if_available(ws: Workspace, policy, *, force: bool = False) -> bool:
+    """Refresh column suggestions and free-text hits (analyst decisions are kept).
+
+    Skipped when neither the loaded files nor the analyst's decisions changed since the
+    last run (a monthly audit of unchanged exports does not classify again). Returns
+    whether classification ran.
+    """
     try:
         from .classify import suggest  # noqa: PLC0415
     except ImportError:  # classification stage not installed
-        return
+        return False
+    fingerprint = _classification_inputs(ws)
+    if not force and ws.get_setting("classified_inputs") == fingerprint:
+        return False
     suggest(ws, policy)
+    ws.set_setting("classified_inputs", _classification_inputs(ws))
+    return True
 
 
 def audit(

@@ -53,3 +53,15 @@ def test_usage_and_input_errors_exit_2_with_one_line(tmp_path):
 def test_check_list_names_every_check():
     res = CliRunner().invoke(main, ["check", "--list"])
     assert res.exit_code == 0 and "retention.breach" in res.output and "policy.lint" in res.output
+
+
+def test_classification_skipped_when_nothing_changed(load_tiny):
+    from rgpd_audit.pipeline import classify_if_available
+    from rgpd_audit.policy import load_policy
+
+    ws, _ = load_tiny(SOURCES, {"cands.csv": "id;email;contact\n1;a@example.fr;01/01/2020\n"})
+    pol = load_policy()
+    assert classify_if_available(ws, pol) is True
+    assert classify_if_available(ws, pol) is False  # same files, same decisions
+    ws.con.execute("UPDATE column_map SET status = 'confirmed' WHERE column_name = 'email'")
+    assert classify_if_available(ws, pol) is True  # an analyst decision changes what is scanned

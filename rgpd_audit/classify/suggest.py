@@ -19,6 +19,8 @@ from . import freetext, names, values
 
 SAMPLE_SIZE = 2000
 PRESAMPLE = 50_000
+# a column with fewer values than this in the shared row sample is sampled on its own
+MIN_FROM_TABLE_SAMPLE = 200
 SKIP = {"_file_id", "_row", "_activity"}
 DECIDED = ("confirmed", "not_personal")
 SUBJECT_CATEGORIES = {
@@ -60,9 +62,10 @@ def classify(column: str, sample: list[str], *, is_date_type: bool = False) -> S
     """Classify one column from its name and a sample of its (distinct, non-empty) values."""
     rule = names.match_name(column)
     n = len(sample)
-    scores = values.score(sample) if sample else {}
-    if is_date_type:
-        scores["date"] = n
+    if is_date_type:  # typed by the loader: its values are dates, nothing else to test
+        scores = {"date": n, "nir_shape": 0, "long_text": 0}
+    else:
+        scores = values.score(sample) if sample else {}
     # The best value kind: highest share above its threshold; ties go to the earlier kind.
     best, best_ratio = None, 0.0
     for k in values.KINDS:
@@ -114,16 +117,33 @@ def classify(column: str, sample: list[str], *, is_date_type: bool = False) -> S
     return Suggestion(None, None, 0.5 if n else 0.3, n, 0, ex(None))
 
 
-def _sample(ws: Workspace, table: str, column: str) -> list[str]:
+def _sample(ws: Workspace, table: str, column: str, *, source: str | None = None) -> list[str]:
+    """≤ SAMPLE_SIZE distinct non-empty values of a column, from ``source`` (a table-level
+    row sample) or, when that holds too few values, from the whole column."""
     c = quote_ident(column)
+    src = source or f"raw.{quote_ident(table)}"
     rows = ws.con.execute(
-        f"""WITH f AS (SELECT trim(CAST({c} AS VARCHAR)) AS v FROM raw.{quote_ident(table)}
+        f"""WITH f AS (SELECT trim(CAST({c} AS VARCHAR)) AS v FROM {src}
                        WHERE {c} IS NOT NULL AND trim(CAST({c} AS VARCHAR)) <> ''),
                 s AS (SELECT v FROM f USING SAMPLE reservoir({PRESAMPLE} ROWS) REPEATABLE (42)),
                 d AS (SELECT DISTINCT v FROM s)
             SELECT v FROM d USING SAMPLE reservoir({SAMPLE_SIZE} ROWS) REPEATABLE (42)"""
     ).fetchall()
+    if source is not None and len(rows) < MIN_FROM_TABLE_SAMPLE:
+        return _sample(ws, table, column)
     return sorted(r[0] for r in rows)
+
+
+def _table_sample(ws: Workspace, table: str) -> str | None:
+    """For a big table, one row sample shared by all its columns (one scan, not one per column)."""
+    n = ws.con.execute(f"SELECT count(*) FROM raw.{quote_ident(table)}").fetchone()[0]
+    if n <= PRESAMPLE:
+        return None
+    ws.con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _classify_sample AS SELECT * FROM raw.{quote_ident(table)} "
+        f"USING SAMPLE reservoir({PRESAMPLE} ROWS) REPEATABLE (42)"
+    )
+    return "temp._classify_sample"
 
 
 def _columns(ws: Workspace, table: str) -> list[tuple[str, str]]:
@@ -180,6 +200,7 @@ def suggest(ws: Workspace, policy=None) -> SuggestReport:
         opts = meta["options"]
         declared_dates = opts.get("dates") or {}
         subject_cols = _subject_columns(opts)
+        shared = None
         for column, dtype in _columns(ws, table):
             if column in SKIP:
                 continue
@@ -189,7 +210,9 @@ def suggest(ws: Workspace, policy=None) -> SuggestReport:
                 report.kept += 1
                 continue
             is_date_type = dtype.startswith("TIMESTAMP") or dtype == "DATE"
-            s = classify(column, _sample(ws, table, column), is_date_type=is_date_type)
+            if shared is None:
+                shared = _table_sample(ws, table) or ""
+            s = classify(column, _sample(ws, table, column, source=shared or None), is_date_type=is_date_type)
             if s.category is not None and s.category not in known:  # a rule out of step with the catalogue
                 s.category = None
             role = declared_dates.get(column) or (names.date_role(column) if s.kind == "date" else None)

@@ -24,11 +24,6 @@ _SEP = re.compile(r"[\s.\-/]")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'\-]{1,64}@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}$")
 _NAMED_EMAIL = re.compile(r"^(?:\"?[^\"<>]*\"?\s*)?<([^<>]+)>$")
 _PHONE_SHAPE = re.compile(r"^(\+|00)?[\d\s().\-/]{8,22}$")
-_DATE_FORMATS = [
-    "%d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y", "%d-%m-%Y %H:%M:%S", "%d.%m.%Y",
-    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ",
-    "%Y/%m/%d", "%d/%m/%y", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f",
-]
 _DATE_SHAPE = re.compile(r"^\d{1,4}[/\-.]\d{1,2}[/\-.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?$")
 
 
@@ -47,9 +42,12 @@ def looks_like_nir(value: str) -> bool:
     return bool(re.fullmatch(r"[1-478][0-9]{4}[0-9AB][0-9]{7}([0-9]{2})?", d))
 
 
+_IBAN_SHAPE = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
+
+
 def is_iban(value: str) -> bool:
     d = re.sub(r"\s", "", value).upper()
-    return len(d) >= 15 and d[:2].isalpha() and _iban.is_valid(d)
+    return bool(_IBAN_SHAPE.match(d)) and _iban.is_valid(d)
 
 
 def is_siret(value: str) -> bool:
@@ -89,17 +87,34 @@ def is_phone(value: str) -> bool:
     return phonenumbers.is_possible_number(num)
 
 
+_ISO_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+_FR_DATE = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})")
+_TIME = re.compile(r"^([ T](\d{1,2}):(\d{2})(:(\d{2})(\.\d+)?)?Z?)?$")
+
+
 def is_date(value: str) -> bool:
+    """A calendar date (ISO or day-first French), optionally with a time; checked, not guessed."""
     v = value.strip()
     if not _DATE_SHAPE.match(v):
         return False
-    for fmt in _DATE_FORMATS:
-        try:
-            dt.datetime.strptime(v, fmt)
-            return True
-        except ValueError:
-            continue
-    return False
+    m = _ISO_DATE.match(v)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = _FR_DATE.match(v)
+        if not m:
+            return False
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if len(m.group(3)) == 2:
+            y += 2000 if y < 70 else 1900
+    t = _TIME.match(v[m.end():])
+    if t is None or (t.group(2) and (int(t.group(2)) > 23 or int(t.group(3)) > 59 or (t.group(5) and int(t.group(5)) > 59))):
+        return False
+    try:
+        dt.date(y, mo, d)
+    except ValueError:
+        return False
+    return True
 
 
 def is_postal_code(value: str) -> bool:
