@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rgpd_audit.checks.registry import CheckContext
-from rgpd_audit.checks.retention import retention_status
+from rgpd_audit.checks.retention import retention_status_sql
 from rgpd_audit.checks.runner import run_checks
 from rgpd_audit.policy import load_policy
 
@@ -23,7 +23,7 @@ CANDS = """
 
 def status(ws, as_of):
     ctx = CheckContext(ws, POLICY, as_of)
-    rel = retention_status(ctx)
+    rel = f"({retention_status_sql(ctx)})"
     return {r[0]: r[1:] for r in ws.con.execute(
         f"SELECT record_key, status, reference_date::VARCHAR, deadline::VARCHAR, basis, days_overdue FROM {rel}").fetchall()}
 
@@ -98,7 +98,7 @@ def test_client_datasets_contract_duration_default_ongoing_and_unknown(load_tiny
     }
     ws, _ = load_tiny(CONTRACTS, files)
     ctx = CheckContext(ws, POLICY, dt.date(2024, 6, 1))
-    rows = dict(ws.con.execute(f"SELECT source, status || '/' || coalesce(deadline::VARCHAR, '-') FROM {retention_status(ctx)}").fetchall())
+    rows = dict(ws.con.execute(f"SELECT source, status || '/' || coalesce(deadline::VARCHAR, '-') FROM ({retention_status_sql(ctx)})").fetchall())
     assert rows["ds_a"] == "breach/2024-03-31"  # the contract's own 2 years, not the 5-year default
     assert rows["ds_b"] == "ok/2024-06-30"  # no duration in the contract: default 5 years
     assert rows["ds_c"].startswith("ongoing")
@@ -135,7 +135,7 @@ def test_suppliers_active_potential_and_accounting_documents(load_tiny):
     ws, _ = load_tiny(SUPPLIERS, files)
     ctx = CheckContext(ws, POLICY, dt.date(2026, 11, 27))
     rows = {(r[0], r[1]): r[2:] for r in ws.con.execute(
-        f"SELECT source, record_key, record_kind, status, deadline::VARCHAR FROM {retention_status(ctx)}").fetchall()}
+        f"SELECT source, record_key, record_kind, status, deadline::VARCHAR FROM ({retention_status_sql(ctx)})").fetchall()}
     assert rows[("tiers", "F1")] == ("active_supplier", "breach", "2019-03-01")  # last purchase 2014 + 5 years
     assert rows[("tiers", "F2")] == ("potential_supplier", "breach", "2023-01-01")  # no purchase: 3 years
     assert rows[("tiers", "F3")] == ("active_supplier", "breach", "2025-03-01")

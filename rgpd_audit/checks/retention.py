@@ -220,16 +220,19 @@ def retention_status_sql(ctx: CheckContext) -> str | None:
     )
 
 
-def retention_status(ctx: CheckContext) -> str | None:
-    """Materialise the retention status once per run (temp table); returns its name."""
-    if "retention_status" not in ctx.cache:
+def retention_problems(ctx: CheckContext) -> str | None:
+    """Materialise, once per run, the records in breach or unverifiable (a temp table: the
+    compliant majority is never held in memory); returns its name."""
+    if "retention_problems" not in ctx.cache:
         sql = retention_status_sql(ctx)
         if sql is None:
-            ctx.cache["retention_status"] = None
+            ctx.cache["retention_problems"] = None
         else:
-            ctx.con.execute(f"CREATE OR REPLACE TEMP TABLE retention_status AS {sql}")
-            ctx.cache["retention_status"] = "temp.retention_status"
-    return ctx.cache["retention_status"]
+            ctx.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE retention_problems AS SELECT * FROM ({sql}) WHERE status IN ('breach', 'unverifiable')"
+            )
+            ctx.cache["retention_problems"] = "temp.retention_problems"
+    return ctx.cache["retention_problems"]
 
 
 def _basis_case(mapping: dict[str, str]) -> str:
@@ -244,7 +247,7 @@ def _basis_case(mapping: dict[str, str]) -> str:
     legal_basis="RGPD art. 5.1.e",
 )
 def retention_breach(ctx: CheckContext) -> str | None:
-    rel = retention_status(ctx)
+    rel = retention_problems(ctx)
     if rel is None:
         return None
     return (
@@ -265,7 +268,7 @@ def retention_breach(ctx: CheckContext) -> str | None:
     legal_basis="RGPD art. 5.1.e, art. 5.2",
 )
 def retention_unverifiable(ctx: CheckContext) -> str | None:
-    rel = retention_status(ctx)
+    rel = retention_problems(ctx)
     if rel is None:
         return None
     return (
