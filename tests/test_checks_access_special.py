@@ -121,3 +121,14 @@ def test_undeclared_category_finding(load_tiny):
     run = run_checks(ws, POLICY, AS_OF, only=["mapping.undeclared_category"])
     keys = {r[0] for r in ws.con.execute("SELECT record_key FROM findings WHERE run_id = ?", [run.run_id]).fetchall()}
     assert "user.government_id.national_identification_number" in keys
+
+
+def test_outbound_share_severity_follows_declared_recipients(load_tiny):
+    sources = ACCESS.replace("activities: [candidates]\n  use: access\n  hosting: {provider: \"Dropbox, Inc.\", country: US}\n  options: {split_by: {column: path, values: {\"/Recrutement/*\": candidates}}}",
+                             "activities: [partners]\n  use: access\n  hosting: {provider: \"Dropbox, Inc.\", country: US}\n  options: {split_by: {column: path, values: {\"/Recrutement/*\": partners}}}")
+    assert "[partners]" in sources
+    ws, _ = load_tiny(sources, FILES)
+    run = run_checks(ws, POLICY, AS_OF, only=["transfer.outbound_share"], domains=[D])
+    sev = {r[0] for r in ws.con.execute("SELECT severity FROM findings WHERE run_id = ?", [run.run_id]).fetchall()}
+    assert POLICY.activity("partners").recipients == []  # §6 declares no recipient at all
+    assert sev == {"error"}

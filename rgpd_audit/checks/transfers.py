@@ -100,11 +100,13 @@ def outbound_share(ctx: CheckContext) -> str | None:
         acts = s.activities
         act = quote_literal(acts[0]) if len(acts) == 1 else "NULL"
         recipients_fr = _recipients_text(ctx, acts, "fr")
-        recipients_en = _recipients_text(ctx, acts, "en")
+        # Sharing outside is a warning where the activity declares outside recipients (to be
+        # checked against them), an error where it declares none.
+        sev = quote_literal("warning" if _declares_outside_recipients(ctx, acts) else "error")
         if s.format == "dropbox_sharing" and "shared_with_domain" in cols:
             act = "t._activity"
             parts.append(
-                f"SELECT 'transfer.outbound_share' AS check_id, 'warning' AS severity, {act} AS activity, {quote_literal(s.name)} AS source, "
+                f"SELECT 'transfer.outbound_share' AS check_id, {sev} AS severity, {act} AS activity, {quote_literal(s.name)} AS source, "
                 f"pseudonym(t.{quote_ident('path') if 'path' in cols else 'shared_with_domain'}) AS record_key, NULL::VARCHAR AS subject_ref, "
                 f"NULL::DATE AS reference_date, NULL::DATE AS deadline, NULL::INTEGER AS days_overdue, "
                 f"'RGPD art. 5.1.f ; destinataires déclarés : ' || {quote_literal(recipients_fr)} AS clause, "
@@ -118,7 +120,7 @@ def outbound_share(ctx: CheckContext) -> str | None:
         att_table = f"{s.name}__attachments"
         if s.format == "gmail_mbox" and rec_table in s.tables and att_table in s.tables:
             parts.append(
-                f"SELECT 'transfer.outbound_share', 'warning', {act}, {quote_literal(s.name)}, "
+                f"SELECT 'transfer.outbound_share', {sev}, {act}, {quote_literal(s.name)}, "
                 f"pseudonym(any_value(m.message_id)), NULL::VARCHAR, max(TRY_CAST(m.date AS DATE)), NULL::DATE, NULL::INTEGER, "
                 f"'RGPD art. 5.1.f ; destinataires déclarés : ' || {quote_literal(recipients_fr)}, "
                 f"'Message avec pièce(s) jointe(s) envoyé à ' || count(DISTINCT r.address) || ' adresse(s) extérieure(s) (' || string_agg(DISTINCT r.domain, ', ') || ').', "
@@ -137,6 +139,13 @@ def outbound_share(ctx: CheckContext) -> str | None:
 
 # Attachments that carry a person's file (CV, cover letter, identity or payslip scans).
 PERSONAL_DOCUMENT_RE = r"(^|[^a-z])(cv|curriculum|lettre[ _-]?de[ _-]?motivation|lm|piece[ _-]?d.?identite|cni|bulletin|fiche[ _-]?de[ _-]?paie)([^a-z]|$)"
+
+
+def _declares_outside_recipients(ctx: CheckContext, activities: list[str]) -> bool:
+    return any(
+        r.kind in ("third_party", "processor", "public_authority")
+        for a in ctx.policy.activities if a.id in activities for r in a.recipients
+    )
 
 
 def _recipients_text(ctx: CheckContext, activities: list[str], lang: str) -> str:
