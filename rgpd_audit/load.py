@@ -16,15 +16,22 @@ import datetime as dt
 import hashlib
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+import duckdb
 
 from .errors import InputFileError, RgpdAuditError
 from .loaders import registry
 from .loaders.base import FileResult, LoadContext, Part, Reject
 from .manifest import Manifest, Source
 from .workspace import Workspace, quote_ident, quote_literal
+
+# A loader that only reads the column names of what ``read_delimited`` stages (never ALTER /
+# UPDATE it) says so with ``lazy_staging = True``: its files are staged as views over
+# read_csv, read once by the statement that creates the raw table.
 
 DEFAULT_DATE_FORMATS = [
     "%d/%m/%Y %H:%M:%S",
@@ -94,9 +101,11 @@ class LoadReport:
 
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            h.update(chunk)
+    with open(path, "rb", buffering=0) as fh:
+        buf = bytearray(1 << 22)
+        view = memoryview(buf)
+        while n := fh.readinto(buf):
+            h.update(view[:n])
     return h.hexdigest()
 
 
@@ -116,19 +125,24 @@ def load_estate(
     out = []
     ws.set_setting("organisation_domains", json.dumps(manifest.organisation.domains))
     ws.set_setting("organisation_name", manifest.organisation.name)
-    for source in manifest.sources:
-        if only and source.name not in only:
-            continue
-        if progress:
-            progress("source", source.name)
-        out.append(_load_source(ws, manifest, source, force=force, progress=progress))
+    sources = [s for s in manifest.sources if not only or s.name in only]
+    # sha256 of every file in a background thread (hashlib releases the GIL, DuckDB too): the
+    # hashes of a source's files are ready, or nearly, when its turn comes.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as pool:
+        hashes = {s.name: {p: pool.submit(sha256_file, p) for p in manifest.files_of(s)} for s in sources}
+        for source in sources:
+            if progress:
+                progress("source", source.name)
+            digests = {p: f.result() for p, f in hashes[source.name].items()}
+            out.append(_load_source(ws, manifest, source, force=force, progress=progress, hashes=digests))
     return LoadReport(out)
 
 
-def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bool, progress) -> SourceSummary:
+def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bool, progress, hashes: dict | None = None) -> SourceSummary:
     files = manifest.files_of(source)
     root = manifest.base_dir
-    hashes = {p: sha256_file(p) for p in files}
+    if hashes is None or list(hashes) != list(files):
+        hashes = {p: sha256_file(p) for p in files}
     display = lambda p: _display(p, root)  # noqa: E731
     previous = ws.con.execute("SELECT DISTINCT path, sha256 FROM load_files WHERE source = ?", [source.name]).fetchall()
     if not force and previous and sorted(previous) == sorted((display(p), h) for p, h in hashes.items()):
@@ -136,7 +150,8 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
     loader = registry.get(source.format)()
     tmpdir = ws.path / "tmp"
     tmpdir.mkdir(exist_ok=True)
-    ctx = LoadContext(ws.con, source, tmpdir, display_root=root)
+    lazy = bool(getattr(loader, "lazy_staging", False))
+    ctx = LoadContext(ws.con, source, tmpdir, display_root=root, lazy_delimited=lazy)
     summary = SourceSummary(source.name, source.format, "loaded")
     con = ws.con
     con.execute("BEGIN TRANSACTION")
@@ -145,6 +160,8 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
         _drop_source(ws, source.name)
         seen: dict[str, str] = {}
         found_dates: set[str] = set()
+        pending: list[_Pending] = []
+        # 1. every file is read by its loader: staged tables, or views not read yet
         for path in files:
             if progress:
                 progress("file", display(path))
@@ -155,7 +172,7 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
                 fid = _next_file_id(con)
                 msg = f"{display(path)}: same content as {seen[digest]}, not loaded twice"
                 _record_file(con, fid, source, display(path), None, size, digest, None, {}, 0, 0, 0, "duplicate", [msg], loader, 0.0)
-                summary.files.append(FileSummary(display(path), None, "duplicate", warnings=[msg]))
+                pending.append(_Pending(fid, path, size, digest, None, 0.0, dup=FileSummary(display(path), None, "duplicate", warnings=[msg])))
                 continue
             seen[digest] = display(path)
             try:
@@ -166,34 +183,44 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
                 raise InputFileError(display(path), f"{source.format} loader failed: {type(exc).__name__}: {exc}") from exc
             for res in results:
                 staged.extend(p.table for p in res.parts)
-                fid = _next_file_id(con)
-                read = loaded = rejected = 0
-                warnings = list(res.warnings)
-                for part in res.parts:
-                    n_ok, rejects, w = _type_and_insert(ctx, fid, source, part, loader, found_dates)
-                    warnings.extend(w)
-                    read += part.rows_read
-                    loaded += n_ok
-                    rejected += len(rejects)
-                    _record_rejects(con, fid, source.name, display(path) + (f"!{res.entry}" if res.entry else ""), rejects)
-                if loaded + rejected != read:
-                    raise RgpdAuditError(
-                        f"{display(path)}: internal error, counts do not add up (loaded {loaded} + rejected {rejected} != read {read})"
-                    )
-                status = res.status if res.status != "loaded" or read else "empty"
-                _record_file(
-                    con, fid, source, display(path), res.entry, size, digest, res.encoding, res.dialect,
-                    read, loaded, rejected, status, warnings, loader, time.perf_counter() - t0,
+                pending.append(_Pending(_next_file_id(con), path, size, digest, res, time.perf_counter() - t0))
+        # 2. one statement per table: typed rows of every file (rejects flagged, then moved out)
+        t1 = time.perf_counter()
+        _insert_all(ctx, source, pending, found_dates, display)
+        share = (time.perf_counter() - t1) / max(1, sum(pf.res is not None for pf in pending))
+        # 3. provenance
+        for pf in pending:
+            if pf.dup is not None:
+                summary.files.append(pf.dup)
+                continue
+            res, path = pf.res, pf.path
+            read = loaded = rejected = 0
+            warnings = list(res.warnings)
+            for part, (n_ok, rejects, w) in zip(res.parts, pf.outcomes):
+                warnings.extend(w)
+                read += part.rows_read
+                loaded += n_ok
+                rejected += len(rejects)
+                _record_rejects(con, pf.fid, source.name, display(path) + (f"!{res.entry}" if res.entry else ""), rejects)
+            if loaded + rejected != read:
+                raise RgpdAuditError(
+                    f"{display(path)}: internal error, counts do not add up (loaded {loaded} + rejected {rejected} != read {read})"
                 )
-                summary.files.append(FileSummary(display(path), res.entry, status, read, loaded, rejected, res.encoding, warnings))
+            status = res.status if res.status != "loaded" or read else "empty"
+            if status == "empty" and read and any(part.collect is not None for part in res.parts):
+                status = "loaded"  # a lazy part's rows are counted only once read
+            _record_file(
+                con, pf.fid, source, display(path), res.entry, pf.size, pf.digest, res.encoding, res.dialect,
+                read, loaded, rejected, status, warnings, loader, pf.seconds + share,
+            )
+            summary.files.append(FileSummary(display(path), res.entry, status, read, loaded, rejected, res.encoding, warnings))
         missing = [c for c in source.options.dates if c not in found_dates]
         if missing and summary.rows_read:
             msg = f"{source.name}: date column(s) {', '.join(map(repr, missing))} found in no file"
             summary.files[-1].warnings.append(msg)
         summary.tables = _source_tables(ws, source.name)
         _record_source(con, source, manifest, summary.tables)
-        for t in staged:
-            con.execute(f"DROP TABLE IF EXISTS temp.{quote_ident(t)}")
+        _drop_staged(con, staged)
         con.execute("COMMIT")
     except RgpdAuditError as exc:
         con.execute("ROLLBACK")
@@ -206,10 +233,36 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
     return summary
 
 
+@dataclass
+class _Pending:
+    """A file (or zip entry / sheet) read by its loader, waiting for the insert."""
+
+    fid: int
+    path: Path
+    size: int
+    digest: str
+    res: FileResult | None  # None: a duplicate, recorded already (``dup``)
+    seconds: float
+    outcomes: list = field(default_factory=list)  # per part: (rows loaded, rejects, warnings)
+    dup: FileSummary | None = None
+
+
 def _drop_staged(con, staged: list[str]) -> None:
+    """Drop the staging tables and views (lazy parts: a view, and the views under it)."""
+    try:
+        views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary AND view_name LIKE '\\_stage\\_%' ESCAPE '\\'").fetchall()}
+    except Exception:  # noqa: BLE001 - best effort cleanup
+        views = set()
     for t in staged:
+        if t in views:
+            continue
         try:
             con.execute(f"DROP TABLE IF EXISTS temp.{quote_ident(t)}")
+        except Exception:  # noqa: BLE001 - best effort cleanup
+            pass
+    for v in views:
+        try:
+            con.execute(f"DROP VIEW IF EXISTS temp.{quote_ident(v)}")
         except Exception:  # noqa: BLE001 - best effort cleanup
             pass
 
@@ -287,11 +340,14 @@ def _amount_expr(col: str) -> str:
     )
 
 
-def _type_and_insert(ctx: LoadContext, fid: int, source: Source, part: Part, loader, found_dates: set[str]) -> tuple[int, list[Reject], list[str]]:
-    """Type the declared columns of a staged part, reject rows that do not parse, append the rest."""
+def _part_select(ctx: LoadContext, fid: int, source: Source, part: Part, found_dates: set[str]) -> str:
+    """SELECT of a part's rows as they go into raw.<table>: typed, plus ``__problems`` (why the
+    row is rejected, NULL for a good row) and ``__bad`` (its text as JSON, for a rejected row).
+
+    Each typed expression is computed once; nothing is materialised here.
+    """
     con = ctx.con
     cols = _columns(con, part.table)
-    warnings: list[str] = []
     opts = source.options
     dates: dict[str, list[str]] = dict(part.dates)
     declared_fmt = opts.date_format if isinstance(opts.date_format, list) else ([opts.date_format] if opts.date_format else [])
@@ -306,74 +362,115 @@ def _type_and_insert(ctx: LoadContext, fid: int, source: Source, part: Part, loa
     amounts = [c for c in dict.fromkeys(list(part.amounts) + list(opts.amounts)) if c in cols]
     typed = {c: _date_expr(c, f) for c, f in dates.items() if c in cols and cols[c] == "VARCHAR"}
     typed.update({c: _amount_expr(c) for c in amounts if cols[c] == "VARCHAR"})
-    rejects = list(part.rejects)
-    src = quote_ident(part.table)
-    params: list = []
-    if typed:
-        # Two passes over the staged rows, none materialised: the rows that do not parse (a
-        # filtered scan, usually empty), then the typed rows appended straight to raw.<source>.
-        conds, checks = [], []
-        for c, expr in typed.items():
-            kind = "date" if c in dates else "amount"
-            cond = f"(nullif(trim({quote_ident(c)}), '') IS NOT NULL AND ({expr}) IS NULL)"
-            conds.append(cond)
-            checks.append(
-                f"CASE WHEN {cond} "
-                f"THEN {quote_literal(c)} || ': ' || {quote_literal('not a valid ' + kind + ' ')} || {quote_ident(c)} END"
-            )
+    alias = {c: f"__t{i}" for i, c in enumerate(typed)}
+    probs = []
+    for c in typed:
+        kind = "date" if c in dates else "amount"
+        probs.append(
+            f"CASE WHEN nullif(trim({quote_ident(c)}), '') IS NOT NULL AND {alias[c]} IS NULL "
+            f"THEN {quote_literal(c)} || ': ' || {quote_literal('not a valid ' + kind + ' ')} || {quote_ident(c)} END"
+        )
+    problems = f"list_filter([{', '.join(probs)}], x -> x IS NOT NULL)" if probs else "NULL"
+    if part.checks:
+        failed = " OR ".join(f"coalesce({cond}, false)" for cond, _, _ in part.checks)
+        reasons = ", ".join(f"CASE WHEN coalesce({cond}, false) THEN {quote_literal(reason)} END" for cond, _, reason in part.checks)
+        problems = f"CASE WHEN {failed} THEN list_filter([{reasons}], x -> x IS NOT NULL) ELSE {problems} END"
+    problems = f"nullif({problems}, [])::VARCHAR[]"
+    record = [c for c in cols if c != "_row"]
+    as_json = "to_json({" + ", ".join(f"{quote_literal(c)}: {quote_ident(c)}" for c in record) + "})::VARCHAR" if record else "'{}'"
+    src = f"temp.{quote_ident(part.table)}"
+    l1 = f"SELECT *{''.join(f', {e} AS {alias[c]}' for c, e in typed.items())} FROM {src}"
+    l2 = f"SELECT *, {problems} AS __problems FROM ({l1}) AS s"
+    exclude = ", ".join(["_row", "__problems", *alias.values()])
+    replace = f" REPLACE ({', '.join(f'{alias[c]} AS {quote_ident(c)}' for c in typed)})" if typed else ""
+    return (
+        f"SELECT {fid}::BIGINT AS _file_id, _row::BIGINT AS _row, {_activity_expr(source, cols)} AS _activity, "
+        f"* EXCLUDE ({exclude}){replace}, __problems, CASE WHEN __problems IS NOT NULL THEN {as_json} END AS __bad "
+        f"FROM ({l2}) AS s"
+    )
+
+
+def _insert_all(ctx: LoadContext, source: Source, pending: list[_Pending], found_dates: set[str], display) -> None:
+    """Create each raw table of the source in one statement over all its parts (typed rows and
+    the rows to reject, flagged), then move the flagged rows to the rejects.
+
+    Lazy parts (views over a file) are read here, once. ``pending[i].outcomes`` gets, per
+    part, (rows loaded, rejects, warnings).
+    """
+    con = ctx.con
+    targets: dict[str, list[tuple[_Pending, int, Part, str]]] = {}
+    for pf in pending:
+        if pf.res is None:
+            continue
+        pf.outcomes = [None] * len(pf.res.parts)
+        for i, part in enumerate(pf.res.parts):
+            sel = _part_select(ctx, pf.fid, source, part, found_dates)
+            targets.setdefault(table_name(source.name, part.entity), []).append((pf, i, part, sel))
+    for name, items in targets.items():
+        target = f"raw.{quote_ident(name)}"
+        body = " UNION ALL BY NAME ".join(f"({sel})" for *_, sel in items) if len(items) > 1 else items[0][3]
+        try:
+            con.execute(f"CREATE TABLE {target} AS {body}")
+        except duckdb.Error as exc:
+            files = ", ".join(display(pf.path) for pf, *_ in items[:3]) + (" …" if len(items) > 3 else "")
+            raise InputFileError(files, f"cannot load into raw.{name}: {exc}") from None
+        counts = dict(con.execute(f"SELECT _file_id, count(*) FROM {target} GROUP BY 1").fetchall())
+        rejects_of: dict[int, list[Reject]] = {}
+        warnings_of: dict[int, list[str]] = {}
+        for pf, i, part, _ in items:
+            rejects, warnings = list(part.rejects), []
+            if part.collect is not None:
+                scanned = part.collect(counts.get(pf.fid, 0))
+                part.rows_read = counts.get(pf.fid, 0) + len(scanned.rejects)
+                rejects = scanned.rejects + rejects
+                if scanned.warning:
+                    warnings.append(scanned.warning)
+                if scanned.record_numbers is not None:
+                    _renumber(con, target, pf.fid, scanned.record_numbers)
+            rejects_of[pf.fid], warnings_of[pf.fid] = rejects, warnings
         bad = con.execute(
-            f"SELECT s._row, list_filter([{', '.join(checks)}], x -> x IS NOT NULL), to_json(s)::VARCHAR "
-            f"FROM {src} s WHERE {' OR '.join(conds)} ORDER BY s._row"
+            f"SELECT _file_id, _row, __problems, __bad FROM {target} WHERE __problems IS NOT NULL ORDER BY _file_id, _row"
         ).fetchall()
-        for row, problems, raw in bad:
+        for fid, row, problems, raw in bad:
             fields = ", ".join(p.split(": ", 1)[0] for p in problems)
-            rejects.append(Reject(reason="; ".join(problems), record=int(row), field=fields, raw=raw))
-        replace = ", ".join(f"{e} AS {quote_ident(c)}" for c, e in typed.items())
-        where = ""
+            rejects_of[fid].append(Reject(reason="; ".join(problems), record=int(row), field=fields, raw=raw))
         if bad:
-            where, params = " WHERE _row NOT IN (SELECT unnest(?::BIGINT[]))", [[r for r, _, _ in bad]]
-        select_from = f"(SELECT * REPLACE ({replace}) FROM {src}{where})"
-    else:
-        select_from = src
-    activity = _activity_expr(source, cols)
-    name = table_name(source.name, part.entity)
-    target = f"raw.{quote_ident(name)}"
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'ws' AND schema_name = 'raw' AND table_name = ?",
-        [name],
-    ).fetchone()[0]
-    body = f"SELECT {fid}::BIGINT AS _file_id, _row::BIGINT AS _row, {activity} AS _activity, * EXCLUDE (_row) FROM {select_from} AS t"
-    if not exists:
-        con.execute(f"CREATE TABLE {target} AS {body}", params)
-    else:
-        # the typed columns' types from an empty result, then one INSERT (no intermediate copy)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT * FROM ({body}) LIMIT 0", params)
-        have = {
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'ws' AND schema_name = 'raw' AND table_name = ?",
-                [name],
-            ).fetchall()
-        }
-        for c, t in _columns(con, "_typed").items():
-            if c not in have:
-                con.execute(f"ALTER TABLE {target} ADD COLUMN {quote_ident(c)} {t}")
-        con.execute("DROP TABLE _typed")
-        con.execute(f"INSERT INTO {target} BY NAME {body}", params)
-    loaded = part.rows_read - len(rejects)
-    if source.options.split_by is not None:
-        sb = source.options.split_by
-        if sb.column in cols:
-            unmapped = con.execute(
-                f"SELECT {quote_ident(sb.column)}, count(*) FROM {target} WHERE _file_id = ? AND _activity IS NULL GROUP BY 1 ORDER BY 2 DESC",
-                [fid],
-            ).fetchall()
-            if unmapped:
-                vals = ", ".join(f"{v!r} ({n})" for v, n in unmapped[:5])
-                warnings.append(f"{source.name}: {sum(n for _, n in unmapped)} rows with {sb.column} not mapped to an activity: {vals}")
-        elif part.entity is None:
-            warnings.append(f"{source.name}: split_by column {sb.column!r} not found")
-    return loaded, rejects, warnings
+            con.execute(f"DELETE FROM {target} WHERE __problems IS NOT NULL")
+            counts = dict(con.execute(f"SELECT _file_id, count(*) FROM {target} GROUP BY 1").fetchall())
+        con.execute(f"ALTER TABLE {target} DROP COLUMN __problems")
+        con.execute(f"ALTER TABLE {target} DROP COLUMN __bad")
+        for pf, i, part, _ in items:
+            warnings = warnings_of[pf.fid] + _split_warnings(con, source, target, pf.fid, part)
+            pf.outcomes[i] = (counts.get(pf.fid, 0), rejects_of[pf.fid], warnings)
+
+
+def _renumber(con, target: str, fid: int, numbers: list[int]) -> None:
+    """Give a file's rows their record number when the reader rejected some lines (rare)."""
+    import pyarrow as pa
+
+    mapping = pa.table({"old": pa.array(range(1, len(numbers) + 1), pa.int64()), "new": pa.array(numbers, pa.int64())})
+    con.register("_renumber", mapping)
+    try:
+        con.execute(f"UPDATE {target} SET _row = m.new FROM _renumber m WHERE {target}._file_id = {int(fid)} AND {target}._row = m.old")
+    finally:
+        con.unregister("_renumber")
+
+
+def _split_warnings(con, source: Source, target: str, fid: int, part: Part) -> list[str]:
+    sb = source.options.split_by
+    if sb is None:
+        return []
+    if sb.column in _columns(con, part.table):
+        unmapped = con.execute(
+            f"SELECT {quote_ident(sb.column)}, count(*) FROM {target} WHERE _file_id = ? AND _activity IS NULL GROUP BY 1 ORDER BY 2 DESC",
+            [fid],
+        ).fetchall()
+        if unmapped:
+            vals = ", ".join(f"{v!r} ({n})" for v, n in unmapped[:5])
+            return [f"{source.name}: {sum(n for _, n in unmapped)} rows with {sb.column} not mapped to an activity: {vals}"]
+    elif part.entity is None:
+        return [f"{source.name}: split_by column {sb.column!r} not found"]
+    return []
 
 
 def _activity_expr(source: Source, columns: dict[str, str]) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Callable, ClassVar
 
 import pyarrow as pa
 
@@ -38,13 +38,29 @@ class Reject:
 
 
 @dataclass
+class Scanned:
+    """What a lazy part learns once the engine has read its rows (see ``Part.collect``)."""
+
+    rejects: list[Reject]  # rows the reader could not read
+    record_numbers: list[int] | None = None  # new _row of the accepted rows 1..n, when some were rejected
+    warning: str | None = None
+
+
+@dataclass
 class Part:
-    table: str  # staging table in the connection: _row BIGINT + text columns
+    table: str  # staging table (or, when ``collect`` is set, temp view) in the connection: _row BIGINT + text columns
     rows_read: int
     entity: str | None = None
     rejects: list[Reject] = field(default_factory=list)
     dates: dict[str, list[str]] = field(default_factory=dict)  # column -> strptime formats ([] = auto)
     amounts: list[str] = field(default_factory=list)  # decimal-comma amounts
+    # Row rules besides typing: (SQL condition true for a bad row, field, reason). A row that
+    # breaks one goes to the rejects with that reason (and is not typed).
+    checks: list[tuple[str, str, str]] = field(default_factory=list)
+    # Lazy part: ``table`` is a view over the file, read once, by the engine's INSERT.
+    # ``collect(rows_scanned)`` is then called: the reader's rejects, record numbers, and
+    # ``rows_read`` is set to rows_scanned + len(those rejects).
+    collect: Callable[[int], Scanned] | None = None
 
 
 @dataclass
@@ -66,6 +82,7 @@ class LoadContext:
     source: "Source"
     tmpdir: Path
     display_root: Path | None = None
+    lazy_delimited: bool = False  # read_delimited returns views (the loader only reads column names)
 
     def stage_name(self, hint: str = "stage") -> str:
         return f"_stage_{hint}_{next(_counter)}"
@@ -106,6 +123,9 @@ class Loader:
     name: ClassVar[str]
     version: ClassVar[str] = "1"
     title: ClassVar[str] = ""
+    # True when the loader never alters the staging table ``read_delimited`` gives it (it only
+    # reads its column names): the file is then staged as a view and read once, by the INSERT.
+    lazy_staging: ClassVar[bool] = False
 
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:  # pragma: no cover - abstract
         raise NotImplementedError

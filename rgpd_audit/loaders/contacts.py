@@ -41,6 +41,7 @@ def _result(part, dialect, warnings, enc) -> list[FileResult]:
 @register
 class GoogleContactsLoader(Loader):
     name = "google_contacts"
+    lazy_staging = True  # only reads the staged columns' names
     title = "Google Contacts CSV export (UTF-8 with BOM, ' ::: ' between values)"
     version = "1"
 
@@ -65,6 +66,7 @@ class GoogleContactsLoader(Loader):
 @register
 class OutlookCsvLoader(Loader):
     name = "outlook_csv"
+    lazy_staging = True  # only reads the staged columns' names
     title = "Outlook.com contacts CSV export (61 columns)"
     version = "1"
 

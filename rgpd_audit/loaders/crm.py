@@ -53,6 +53,7 @@ def find_column(columns: list[str], wanted: str) -> str | None:
 @register
 class HubspotLoader(Loader):
     name = "hubspot"
+    lazy_staging = True  # only reads the staged columns' names
     title = "HubSpot contacts export (CSV or XLSX, default view or all properties)"
     version = "1"
 
@@ -83,6 +84,7 @@ class HubspotLoader(Loader):
 @register
 class BrevoLoader(Loader):
     name = "brevo"
+    lazy_staging = True  # only reads the staged columns' names
     title = "Brevo (ex-Sendinblue) contacts export (semicolon, UTF-8 or Windows-1252)"
     version = "1"
 

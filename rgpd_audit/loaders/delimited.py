@@ -12,6 +12,7 @@ from .textfile import read_delimited
 @register
 class DelimitedLoader(Loader):
     name = "csv"
+    lazy_staging = True  # only reads the staged columns' names
     title = "CSV / TSV (any delimiter and encoding)"
     version = "1"
 

@@ -15,8 +15,10 @@
   never uses for text.
 - ``tiers_type``: ``supplier`` for the 401 accounts, ``client`` for the 411 accounts.
 
-The file is read by DuckDB's CSV reader (``textfile.read_delimited``); derived columns are
-computed in SQL over the staging table, never row by row in Python.
+The file is read by DuckDB's CSV reader (``textfile.read_delimited``), staged as a view;
+derived columns are a view over it, computed in SQL by the engine's single INSERT that reads
+the file, never row by row in Python. A ``Sens`` other than D / C is a row check (the row is
+rejected with that reason).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from stdnum.fr import siren as siren_check
 
 from ..errors import InputFileError
 from ..workspace import quote_ident, quote_literal
-from .base import FileResult, LoadContext, Loader, Part, Reject
+from .base import FileResult, LoadContext, Loader, Part
 from .registry import register
 from .textfile import detect_encoding, read_delimited, read_head, sniff_delimiter
 
@@ -93,6 +95,7 @@ class FecLoader(Loader):
     name = "fec"
     title = "FEC, Fichier des Écritures Comptables (tab or |, Debit/Credit or Montant/Sens)"
     version = "1"
+    lazy_staging = True
 
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
         display = ctx.display(path)
@@ -104,7 +107,7 @@ class FecLoader(Loader):
         delim = opts.delimiter or sniff_delimiter(head, "\t|")
         montant = check_header(display, _header(head, delim))
         siren, close, warnings = parse_file_name(path.name)
-        part, dialect, w, enc = read_delimited(ctx, path, encoding=enc.label, delimiter=delim, hint="fec", display=display, quote="")
+        part, dialect, w, enc = read_delimited(ctx, path, encoding=enc.label, delimiter=delim, hint="fec", display=display, quote="", lazy=True)
         warnings += w
         part = _derive(ctx, part, montant, siren, close)
         status = "empty" if part.rows_read == 0 else "loaded"
@@ -143,17 +146,11 @@ def _derive(ctx: LoadContext, part: Part, montant: bool, siren: str | None, clos
         select.append(f"{quote_ident(c)} AS {quote_ident(name)}")
         names.append(name)
     src = quote_ident(part.table)
-    rejects = list(part.rejects)
-    where = ""
+    checks = list(part.checks)
     if montant:
         sens = f"upper(trim({quote_ident(_orig(cols, 'Sens'))}))"
         ok = f"{sens} IN ({', '.join(quote_literal(s) for s in SENS_DEBIT + SENS_CREDIT)})"
-        bad = con.execute(
-            f"SELECT _row, to_json(s)::VARCHAR FROM {src} s WHERE NOT coalesce({ok}, false) ORDER BY _row"
-        ).fetchall()
-        for row, raw in bad:
-            rejects.append(Reject(reason="Sens: must be D or C", record=int(row), field="Sens", raw=raw))
-        where = f" WHERE coalesce({ok}, false)"
+        checks.append((f"NOT coalesce({ok}, false)", "Sens", "Sens: must be D or C"))
         mt = quote_ident(_orig(cols, "Montant"))
         debits = ", ".join(quote_literal(s) for s in SENS_DEBIT)
         if "Debit" not in names:
@@ -167,14 +164,19 @@ def _derive(ctx: LoadContext, part: Part, montant: bool, siren: str | None, clos
         f"(CASE WHEN starts_with({compte}, '401') THEN 'supplier' WHEN starts_with({compte}, '411') THEN 'client' END)::VARCHAR AS tiers_type",
     ]
     name = ctx.stage_name("fec")
-    con.execute(f"CREATE TEMP TABLE {quote_ident(name)} AS SELECT _row, {', '.join(select)} FROM {src}{where} ORDER BY _row")
-    con.execute(f"DROP TABLE {src}")
+    if part.collect is not None:  # a view over the file's view: nothing is read here
+        con.execute(f"CREATE TEMP VIEW {quote_ident(name)} AS SELECT _row, {', '.join(select)} FROM {src}")
+    else:
+        con.execute(f"CREATE TEMP TABLE {quote_ident(name)} AS SELECT _row, {', '.join(select)} FROM {src} ORDER BY _row")
+        con.execute(f"DROP TABLE {src}")
     return Part(
         name,
         part.rows_read,
-        rejects=rejects,
+        rejects=list(part.rejects),
         dates={**{c: ["%Y%m%d"] for c in DATE_COLUMNS}, "fiscal_year_close": ["%Y-%m-%d"]},
         amounts=list(AMOUNT_COLUMNS),
+        checks=checks,
+        collect=part.collect,
     )
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..errors import InputFileError
 from ..workspace import quote_ident, quote_literal
-from .base import LoadContext, Part, Reject
+from .base import LoadContext, Part, Reject, Scanned
 
 SAMPLE_BYTES = 1 << 20
 C1 = re.compile(rb"[\x80-\x9f]")
@@ -214,11 +214,16 @@ def read_delimited(
     hint: str = "csv",
     display: str | None = None,
     quote: str = '"',
+    lazy: bool | None = None,
 ) -> tuple[Part, dict, list[str], TextEncoding]:
     """Load a delimited file into a staging table.
 
     Returns the part, the dialect recorded in provenance, warnings, and the encoding.
+    ``lazy`` (default: ``ctx.lazy_delimited``): stage a view over ``read_csv`` instead of a
+    table; the engine reads the file once, while inserting, and then calls ``part.collect``.
     """
+    if lazy is None:
+        lazy = ctx.lazy_delimited
     display = display or ctx.display(path)
     warnings: list[str] = []
     if path.stat().st_size == 0:
@@ -251,6 +256,25 @@ def read_delimited(
     if enc.label == "iso-8859-15" and enc.iso_fix:
         # ISO-8859-15's eight differences from latin-1, fixed while staging (every column is text)
         cols = f"translate(COLUMNS(*), {quote_literal(''.join(ISO_8859_15_FIX))}, {quote_literal(''.join(ISO_8859_15_FIX.values()))})"
+    select = f"SELECT row_number() OVER () AS _row, {cols} FROM read_csv({quote_literal(str(read_path))}, {opts})"
+    if lazy:
+        try:
+            ctx.con.execute(f"CREATE TEMP VIEW {quote_ident(name)} AS {select}")
+        except Exception as exc:  # duckdb.Error: give the file and the reason
+            raise InputFileError(display, f"cannot read as delimited text ({enc.label}, {delim!r}): {exc}") from None
+
+        def collect(scanned: int) -> Scanned:
+            rejects = _reader_rejects(ctx, rej_t, rej_s, enc)
+            if enc.transcode:
+                read_path.unlink(missing_ok=True)
+            numbers, warning = None, None
+            if rejects:
+                numbers = _record_numbers({r.line for r in rejects}, scanned, rejects)
+                if numbers is None:
+                    warning = f"{display}: record numbers after rejected lines are approximate"
+            return Scanned(rejects, numbers, warning)
+
+        return Part(name, 0, collect=collect), dialect, warnings, enc
     try:
         ctx.con.execute(
             f"CREATE TEMP TABLE {quote_ident(name)} AS "
@@ -258,6 +282,19 @@ def read_delimited(
         )
     except Exception as exc:  # duckdb.Error: give the file and the reason
         raise InputFileError(display, f"cannot read as delimited text ({enc.label}, {delim!r}): {exc}") from None
+    rejects = _reader_rejects(ctx, rej_t, rej_s, enc)
+    loaded = ctx.con.execute(f"SELECT count(*) FROM {quote_ident(name)}").fetchone()[0]
+    if rejects:
+        w = _renumber_records(ctx, name, read_path, enc, delim, {r.line for r in rejects}, loaded, rejects)
+        if w:
+            warnings.append(f"{display}: {w}")
+    if enc.transcode:
+        read_path.unlink(missing_ok=True)
+    return Part(name, loaded + len(rejects), rejects=rejects), dialect, warnings, enc
+
+
+def _reader_rejects(ctx: LoadContext, rej_t: str, rej_s: str, enc: TextEncoding) -> list[Reject]:
+    """The rows DuckDB's reader rejected (its rejects table), one per line; drops that table."""
     rejects = []
     rows = ctx.con.execute(
         f"SELECT line, any_value(error_type)::VARCHAR, any_value(error_message), any_value(csv_line), any_value(column_name) "
@@ -274,14 +311,25 @@ def read_delimited(
         rejects.append(Reject(reason=reason, line=int(line) if line is not None else None, raw=raw))
     ctx.con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_t)}")
     ctx.con.execute(f"DROP TABLE IF EXISTS {quote_ident(rej_s)}")
-    loaded = ctx.con.execute(f"SELECT count(*) FROM {quote_ident(name)}").fetchone()[0]
-    if rejects:
-        w = _renumber_records(ctx, name, read_path, enc, delim, {r.line for r in rejects}, loaded, rejects)
-        if w:
-            warnings.append(f"{display}: {w}")
-    if enc.transcode:
-        read_path.unlink(missing_ok=True)
-    return Part(name, loaded + len(rejects), rejects=rejects), dialect, warnings, enc
+    return rejects
+
+
+def _record_numbers(rejected_lines: set, loaded: int, rejects: list[Reject]) -> list[int] | None:
+    """Record numbers of the accepted rows 1..loaded when DuckDB rejected some lines (None: unknown).
+
+    DuckDB's reject ``line`` counts records (the header being line 1): a rejected row's record
+    number is ``line - 1``, and the accepted rows take the remaining numbers in order. Sets
+    ``record`` on the rejects.
+    """
+    rejected_records = {ln - 1 for ln in rejected_lines if ln is not None}
+    total = loaded + len(rejected_records)
+    accepted = [i for i in range(1, total + 1) if i not in rejected_records]
+    if len(accepted) != loaded:
+        return None
+    for r in rejects:
+        if r.line is not None:
+            r.record = r.line - 1
+    return accepted
 
 
 def _fix_iso_8859_15(ctx: LoadContext, table: str) -> None:
@@ -310,14 +358,9 @@ def _renumber_records(ctx: LoadContext, table: str, path: Path, enc: TextEncodin
     """
     import pyarrow as pa
 
-    rejected_records = {ln - 1 for ln in rejected_lines if ln is not None}
-    total = loaded + len(rejected_records)
-    accepted = [i for i in range(1, total + 1) if i not in rejected_records]
-    if len(accepted) != loaded:
+    accepted = _record_numbers(rejected_lines, loaded, rejects)
+    if accepted is None:
         return "record numbers after rejected lines are approximate"
-    for r in rejects:
-        if r.line is not None:
-            r.record = r.line - 1
     mapping = pa.table({"old": pa.array(range(1, loaded + 1), pa.int64()), "new": pa.array(accepted, pa.int64())})
     ctx.con.register("_renumber", mapping)
     try:

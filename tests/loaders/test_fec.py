@@ -210,3 +210,21 @@ def test_field_starting_with_a_double_quote(load_tiny):
     ws, report = load_tiny(src(name), {name: fec_text("\t", rows).encode("ascii")})
     assert not report.failed, report.failed
     assert ws.con.execute("SELECT CompAuxLib FROM raw.compta WHERE _row = 1").fetchone()[0] == '"Le Petit" SARL'
+
+
+def test_both_layouts_in_one_source_across_years(load_tiny):
+    """Debit/Credit and Montant/Sens files of one source land in one table (this crashed
+    DuckDB 1.5.5 when the table was altered and appended to inside the load transaction)."""
+    header = COLS[:11] + ["Montant", "Sens"] + COLS[13:]
+    ms_rows = [entry("VE", "1", "20231005", "41100000", "Clients", "C1", "Durand")[:11] + ["7,00", "D"] + [""] * 5]
+    dc_rows = [entry("HA", "1", "20220110", "40100000", "Fournisseurs", "F1", "Martin", credit="9,90")]
+    files = {
+        f"{SIREN}FEC20221231.txt": fec_text("\t", dc_rows).encode("ascii"),
+        f"{SIREN}FEC20231231.txt": fec_text("\t", ms_rows, header).encode("ascii"),
+    }
+    ws, report = load_tiny(src(f"{SIREN}FEC*.txt"), files)
+    assert not report.failed, report.failed
+    got = ws.con.execute(
+        "SELECT fiscal_year_close::DATE::VARCHAR, Debit::VARCHAR, Credit::VARCHAR, Sens FROM raw.compta ORDER BY 1"
+    ).fetchall()
+    assert got == [("2022-12-31", "0.00", "9.90", None), ("2023-12-31", "7.00", "0.00", "D")]
