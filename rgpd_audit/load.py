@@ -327,10 +327,28 @@ def _columns(con, table: str) -> dict[str, str]:
 def _date_expr(col: str, formats: list[str]) -> str:
     c = f"nullif(trim({quote_ident(col)}), '')"
     fmts = "[" + ", ".join(quote_literal(f) for f in (formats or DEFAULT_DATE_FORMATS)) + "]"
+    # ISO 8601 with an offset (+02:00) is converted to UTC; without one it is taken as written
+    iso = (
+        f"CASE WHEN regexp_matches({c}, '\\d:\\d{{2}}(:\\d{{2}}(\\.\\d+)?)?\\s*[+-]\\d{{2}}(:?\\d{{2}})?$') "
+        f"THEN TRY_CAST({c} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' ELSE TRY_CAST({c} AS TIMESTAMP) END"
+    )
     if formats:
         # an unambiguous ISO date is accepted too (XLSX cells, exports that changed format)
-        return f"coalesce(try_strptime({c}, {fmts}), CASE WHEN regexp_matches({c}, '^\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN TRY_CAST({c} AS TIMESTAMP) END)"
-    return f"coalesce(TRY_CAST({c} AS TIMESTAMP), try_strptime({c}, {fmts}))"
+        return f"coalesce(try_strptime({c}, {fmts}), CASE WHEN regexp_matches({c}, '^\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN {iso} END)"
+    return f"coalesce({iso}, try_strptime({c}, {fmts}))"
+
+
+def _shown(value) -> str | None:
+    """A split-column value as a warning may show it: no e-mail, no file name (they can
+    carry a person's name), at most 30 characters."""
+    if value is None:
+        return None
+    v = str(value)
+    if "@" in v:
+        return "<e-mail>"
+    if "/" in v.strip("/"):
+        v = "/" + v.strip("/").split("/")[0] + "/…"
+    return v if len(v) <= 30 else v[:29] + "…"
 
 
 def _amount_expr(col: str) -> str:
@@ -466,7 +484,7 @@ def _split_warnings(con, source: Source, target: str, fid: int, part: Part) -> l
             [fid],
         ).fetchall()
         if unmapped:
-            vals = ", ".join(f"{v!r} ({n})" for v, n in unmapped[:5])
+            vals = ", ".join(f"{_shown(v)!r} ({n})" for v, n in unmapped[:5])
             return [f"{source.name}: {sum(n for _, n in unmapped)} rows with {sb.column} not mapped to an activity: {vals}"]
     elif part.entity is None:
         return [f"{source.name}: split_by column {sb.column!r} not found"]

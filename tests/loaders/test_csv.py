@@ -181,3 +181,24 @@ def test_property_loaded_plus_rejected_equals_records(tmp_path_factory, rows, de
         assert f.rows_read == len(rows)
         assert f.rows_loaded + f.rows_rejected == f.rows_read
         assert f.rows_loaded == good
+
+
+def test_iso_offsets_converted_to_utc(load_tiny):
+    data = "id,seen\n1,2024-01-02T10:00:00+02:00\n2,2024-01-02 10:00:00\n3,2024-01-02T10:00:00Z\n4,2024-01-02\n"
+    ws, _ = load_tiny(src(opts="{dates: {seen: last_activity}}"), {"a.csv": data})
+    got = [r[0] for r in ws.con.execute("SELECT seen::VARCHAR FROM raw.cands ORDER BY _row").fetchall()]
+    assert got == ["2024-01-02 08:00:00", "2024-01-02 10:00:00", "2024-01-02 10:00:00", "2024-01-02 00:00:00"]
+
+
+def test_split_warning_shows_no_file_name_or_email(load_tiny):
+    sources = """
+    - name: crm
+      format: csv
+      path: crm.csv
+      activities: [candidates]
+      hosting: {provider: X, country: FR}
+      options: {split_by: {column: path, values: {"/Recrutement/*": candidates}}}
+    """
+    ws, report = load_tiny(sources, {"crm.csv": "path\n/Recrutement/CV_Jean_Dupont.pdf\n/Direction/CV_Marie_Curie.pdf\njean@example.fr\n"})
+    text = " ".join(report.warnings)
+    assert "not mapped" in text and "Marie" not in text and "jean@" not in text and "/Direction/…" in text
