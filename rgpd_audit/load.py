@@ -12,7 +12,6 @@ Invariant, checked for every file: ``rows_loaded + rows_rejected == rows_read``.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import time
@@ -26,6 +25,7 @@ import duckdb
 from .errors import InputFileError, RgpdAuditError
 from .loaders import registry
 from .loaders.base import FileResult, LoadContext, Part, Reject
+from .coerce import activity_expr, amount_expr, date_expr, shown
 from .manifest import Manifest, Source
 from .workspace import Workspace, quote_ident, quote_literal
 
@@ -33,23 +33,7 @@ from .workspace import Workspace, quote_ident, quote_literal
 # UPDATE it) says so with ``lazy_staging = True``: its files are staged as views over
 # read_csv, read once by the statement that creates the raw table.
 
-DEFAULT_DATE_FORMATS = [
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y",
-    "%d-%m-%Y %H:%M:%S",
-    "%d-%m-%Y %H:%M",
-    "%d-%m-%Y",
-    "%d.%m.%Y",
-    "%Y%m%d",
-    "%d%m%Y",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M:%SZ",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-]
+
 
 
 @dataclass
@@ -324,40 +308,6 @@ def _columns(con, table: str) -> dict[str, str]:
     return {r[0]: r[1] for r in rows}
 
 
-def _date_expr(col: str, formats: list[str]) -> str:
-    c = f"nullif(trim({quote_ident(col)}), '')"
-    fmts = "[" + ", ".join(quote_literal(f) for f in (formats or DEFAULT_DATE_FORMATS)) + "]"
-    # ISO 8601 with an offset (+02:00) is converted to UTC; without one it is taken as written
-    iso = (
-        f"CASE WHEN regexp_matches({c}, '\\d:\\d{{2}}(:\\d{{2}}(\\.\\d+)?)?\\s*[+-]\\d{{2}}(:?\\d{{2}})?$') "
-        f"THEN TRY_CAST({c} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' ELSE TRY_CAST({c} AS TIMESTAMP) END"
-    )
-    if formats:
-        # an unambiguous ISO date is accepted too (XLSX cells, exports that changed format)
-        return f"coalesce(try_strptime({c}, {fmts}), CASE WHEN regexp_matches({c}, '^\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN {iso} END)"
-    return f"coalesce({iso}, try_strptime({c}, {fmts}))"
-
-
-def _shown(value) -> str | None:
-    """A split-column value as a warning may show it: no e-mail, no file name (they can
-    carry a person's name), at most 30 characters."""
-    if value is None:
-        return None
-    v = str(value)
-    if "@" in v:
-        return "<e-mail>"
-    if "/" in v.strip("/"):
-        v = "/" + v.strip("/").split("/")[0] + "/…"
-    return v if len(v) <= 30 else v[:29] + "…"
-
-
-def _amount_expr(col: str) -> str:
-    c = f"nullif(replace(replace(trim({quote_ident(col)}), ' ', ''), '\u00a0', ''), '')"
-    return (
-        f"TRY_CAST(CASE WHEN contains({c}, ',') THEN replace(replace({c}, '.', ''), ',', '.') ELSE {c} END AS DECIMAL(18, 2))"
-    )
-
-
 def _part_select(ctx: LoadContext, fid: int, source: Source, part: Part, found_dates: set[str]) -> str:
     """SELECT of a part's rows as they go into raw.<table>: typed, plus ``__problems`` (why the
     row is rejected, NULL for a good row) and ``__bad`` (its text as JSON, for a rejected row).
@@ -378,8 +328,8 @@ def _part_select(ctx: LoadContext, fid: int, source: Source, part: Part, found_d
             if col in opts.dates:
                 dates[col] = declared_fmt
     amounts = [c for c in dict.fromkeys(list(part.amounts) + list(opts.amounts)) if c in cols]
-    typed = {c: _date_expr(c, f) for c, f in dates.items() if c in cols and cols[c] == "VARCHAR"}
-    typed.update({c: _amount_expr(c) for c in amounts if cols[c] == "VARCHAR"})
+    typed = {c: date_expr(c, f) for c, f in dates.items() if c in cols and cols[c] == "VARCHAR"}
+    typed.update({c: amount_expr(c) for c in amounts if cols[c] == "VARCHAR"})
     alias = {c: f"__t{i}" for i, c in enumerate(typed)}
     probs = []
     for c in typed:
@@ -402,7 +352,7 @@ def _part_select(ctx: LoadContext, fid: int, source: Source, part: Part, found_d
     exclude = ", ".join(["_row", "__problems", *alias.values()])
     replace = f" REPLACE ({', '.join(f'{alias[c]} AS {quote_ident(c)}' for c in typed)})" if typed else ""
     return (
-        f"SELECT {fid}::BIGINT AS _file_id, _row::BIGINT AS _row, {_activity_expr(source, cols)} AS _activity, "
+        f"SELECT {fid}::BIGINT AS _file_id, _row::BIGINT AS _row, {activity_expr(source, cols)} AS _activity, "
         f"* EXCLUDE ({exclude}){replace}, __problems, CASE WHEN __problems IS NOT NULL THEN {as_json} END AS __bad "
         f"FROM ({l2}) AS s"
     )
@@ -484,38 +434,8 @@ def _split_warnings(con, source: Source, target: str, fid: int, part: Part) -> l
             [fid],
         ).fetchall()
         if unmapped:
-            vals = ", ".join(f"{_shown(v)!r} ({n})" for v, n in unmapped[:5])
+            vals = ", ".join(f"{shown(v)!r} ({n})" for v, n in unmapped[:5])
             return [f"{source.name}: {sum(n for _, n in unmapped)} rows with {sb.column} not mapped to an activity: {vals}"]
     elif part.entity is None:
         return [f"{source.name}: split_by column {sb.column!r} not found"]
     return []
-
-
-def _activity_expr(source: Source, columns: dict[str, str]) -> str:
-    sb = source.options.split_by
-    if sb is not None and sb.column not in columns:
-        # an entity table without the split column (e.g. a mailbox's attachments)
-        return f"{quote_literal(sb.default)}::VARCHAR" if sb.default else "NULL::VARCHAR"
-    if sb is not None:
-        col = f"trim({quote_ident(sb.column)})"
-        whens = []
-        for key, act in sb.values.items():
-            if key.endswith("*"):
-                whens.append(f"WHEN starts_with({col}, {quote_literal(key[:-1])}) THEN {quote_literal(act)}")
-            else:
-                whens.append(f"WHEN {col} = {quote_literal(key)} THEN {quote_literal(act)}")
-        default = quote_literal(sb.default) if sb.default else "NULL"
-        # exact matches first, as SplitBy.activity_for does
-        whens.sort(key=lambda w: "starts_with" in w)
-        return f"(CASE {' '.join(whens)} ELSE {default} END)::VARCHAR"
-    if len(source.activities) == 1:
-        return f"{quote_literal(source.activities[0])}::VARCHAR"
-    return "NULL::VARCHAR"
-
-
-def rows_summary(ws: Workspace) -> list[tuple]:
-    """Per source: files, rows read, loaded, rejected (for the CLI and notebooks)."""
-    return ws.con.execute(
-        "SELECT source, count(*) FILTER (WHERE status <> 'duplicate') AS files, sum(rows_read), sum(rows_loaded), sum(rows_rejected) "
-        "FROM load_files GROUP BY source ORDER BY source"
-    ).fetchall()

@@ -9,7 +9,6 @@ record keys and pseudonyms (``subject_ref``). An empty workspace gives empty tab
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path

@@ -4,7 +4,6 @@ README table) are what the checks find: the README and the code cannot drift apa
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
 import pytest
 import yaml

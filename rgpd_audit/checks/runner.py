@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import RgpdAuditError
 from ..policy import Policy
 from ..workspace import Workspace, quote_ident, quote_literal
-from .registry import FINDING_COLUMNS, CheckContext, Finding, all_checks
+from .registry import FINDING_COLUMNS, CheckContext, all_checks
 
 
 class CheckFailed(RgpdAuditError):

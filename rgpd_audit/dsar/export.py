@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..policy import Policy, UnknownPolicyItem
 from ..workspace import Workspace, quote_ident, quote_literal
-from .cover import activities_concerned, render_cover, split_activities
+from .cover import activities_concerned, render_cover
 from .match import FindResult, SourceInfo, find_person, loaded_sources, person_rows_sql
 from .query import PersonQuery
 
