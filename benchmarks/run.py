@@ -326,8 +326,9 @@ def render(results: list[dict], mach: dict, date: str, label: str) -> str:
         d = r["steps"].get("d", {}).get("output", {})
         c = r["steps"].get("c", {}).get("output", {})
         if b:
+            kept = f"; pandas kept {d['rows']:,} rows" if "rows" in d else ""  # (d) may not have run
             notes.append(f"- scale {r['scale']}: load read {b.get('rows_read', '?'):,} rows, loaded {b.get('rows_loaded', '?'):,}, "
-                         f"rejected {b.get('rows_rejected', '?'):,}; pandas kept {d.get('rows', 0):,} rows.")
+                         f"rejected {b.get('rows_rejected', '?'):,}{kept}.")
         if c.get("breaches") and d.get("breaches"):
             same = sorted(k for k in d["breaches"] if c["breaches"].get(k, 0) == d["breaches"][k])
             diff = sorted(f"{k} ({c['breaches'].get(k, 0)} vs {d['breaches'][k]})" for k in d["breaches"] if c["breaches"].get(k, 0) != d["breaches"][k])
