@@ -25,6 +25,10 @@ from .errors import WorkspaceError
 
 DB_FILE = "workspace.duckdb"
 KEY_ENV = "RGPD_AUDIT_KEY"
+# DuckDB's memory budget; beyond it big joins and sorts spill to <workspace>/tmp (its own
+# default is 80 % of the machine's RAM, far above what a monthly job should take)
+MEMORY_ENV = "RGPD_AUDIT_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1GB"
 ALIAS = "ws"
 
 
@@ -74,7 +78,11 @@ class Workspace:
         if not exists and not create:
             raise WorkspaceError(f"{self.path}: no workspace here (run `rgpd-audit load` first)")
         self.path.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(config={"threads": os.cpu_count() or 2})
+        memory = os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT
+        try:
+            self.con = duckdb.connect(config={"threads": os.cpu_count() or 2, "memory_limit": memory})
+        except duckdb.Error as exc:
+            raise WorkspaceError(f"{MEMORY_ENV}={memory!r} is not a memory size DuckDB understands (e.g. 2GB): {exc}") from None
         if key:
             ext = _httpfs_path()
             if ext is None:

@@ -59,3 +59,17 @@ def test_plain_workspace_opened_with_a_key_is_a_clear_error(tmp_path):
     Workspace(tmp_path / "ws").close()
     with pytest.raises(WorkspaceError):
         Workspace(tmp_path / "ws", key="k")
+
+
+def test_memory_budget_default_and_override(tmp_path, monkeypatch):
+    monkeypatch.delenv("RGPD_AUDIT_MEMORY_LIMIT", raising=False)
+    with Workspace(tmp_path / "ws") as ws:
+        default = ws.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    monkeypatch.setenv("RGPD_AUDIT_MEMORY_LIMIT", "3GB")
+    with Workspace(tmp_path / "ws") as ws:
+        raised = ws.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert default == "953.6 MiB"  # 1GB (decimal) as DuckDB prints it
+    assert raised == "2.7 GiB"
+    monkeypatch.setenv("RGPD_AUDIT_MEMORY_LIMIT", "lots")
+    with pytest.raises(WorkspaceError, match="RGPD_AUDIT_MEMORY_LIMIT"):
+        Workspace(tmp_path / "ws")

@@ -250,7 +250,7 @@ def read_delimited(
         f"header=true, all_varchar=true, delim={quote_literal(delim)}, quote={quote_literal(quote)}, escape={quote_literal(quote)}, "
         f"encoding={quote_literal(enc.duckdb)}, store_rejects=true, rejects_table={quote_literal(rej_t)}, "
         f"rejects_scan={quote_literal(rej_s)}, null_padding=false, strict_mode=true, "
-        f"max_line_size=8388608, sample_size=-1"
+        f"max_line_size=2097152, sample_size=-1"
     )
     cols = "*"
     if enc.label == "iso-8859-15" and enc.iso_fix:
