@@ -184,17 +184,7 @@ class DropboxActivityLoader(_DropboxReport):
     hint = "dropbox_activity"
 
     def derive(self, ctx: LoadContext, table: str) -> None:
-        # ISO 8601 with a numeric offset: brought to UTC text, so the instant is never misread
-        t = quote_ident(table)
-        ctx.con.execute(
-            f"""UPDATE {t} SET "timestamp" = strftime(
-                    strptime(substr(trim("timestamp"), 1, 19), '%Y-%m-%dT%H:%M:%S')
-                    - (CASE WHEN regexp_extract(trim("timestamp"), '([+-])\\d\\d:?\\d\\d$', 1) = '-' THEN -1 ELSE 1 END
-                       * (CAST(regexp_extract(trim("timestamp"), '[+-](\\d\\d):?\\d\\d$', 1) AS INTEGER) * 60
-                          + CAST(regexp_extract(trim("timestamp"), '[+-]\\d\\d:?(\\d\\d)$', 1) AS INTEGER))) * INTERVAL 1 MINUTE,
-                    '%Y-%m-%dT%H:%M:%SZ')
-                WHERE regexp_full_match(trim("timestamp"), '\\d{{4}}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?[+-]\\d\\d:?\\d\\d')"""
-        )
+        # timestamps with a numeric offset (+02:00) are brought to UTC by the engine's typing
         if "member_email" in _columns(ctx, table):
             _add_domain_column(ctx, table, "member_email", "member_email_domain")
 
