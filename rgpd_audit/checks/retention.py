@@ -174,15 +174,13 @@ def _source_select(ctx: CheckContext, s: LoadedSource, activity: Activity, contr
     return selects
 
 
-# Activity logs of file stores: the documents they show (path column) and their events.
-DOCUMENT_LOGS = {"dropbox_activity": ("assets", "timestamp", "event_type")}
 DELETE_EVENTS = ("file_delete", "file_permanently_delete", "file_move_to_trash")
 
 
 def _documents_base(s: LoadedSource, where: str) -> str | None:
     """One record per document seen in a file store's activity log, dated by its latest
     event (a document whose latest event is a deletion is gone and not assessed)."""
-    spec = DOCUMENT_LOGS.get(s.format)
+    spec = s.loader.document_log
     cols = set(s.columns.get(s.name, []))
     if spec is None or not set(spec) <= cols:
         return None

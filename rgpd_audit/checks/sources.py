@@ -9,14 +9,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from ..loaders import registry
 from ..workspace import Workspace, quote_ident
-
-# Date roles a format carries by itself (the manifest's ``options.dates`` adds to them).
-FORMAT_DATE_ROLES: dict[str, dict[str, str]] = {
-    "fec": {"fiscal_year_close": "fiscal_year_close"},
-    "gmail_mbox": {"date": "last_activity"},
-}
-FORMAT_RECORD_KIND: dict[str, str] = {"fec": "accounting_document"}
 
 
 @dataclass
@@ -32,6 +26,11 @@ class LoadedSource:
     columns: dict[str, list[str]] = field(default_factory=dict)  # table -> columns
 
     @property
+    def loader(self):
+        """The loader class of the source's format (what the format says of its rows)."""
+        return registry.get(self.format)
+
+    @property
     def main_table(self) -> str | None:
         return self.name if self.name in self.tables else None
 
@@ -39,7 +38,7 @@ class LoadedSource:
         """role -> columns carrying it, restricted to columns present in the table."""
         cols = set(self.columns.get(table or self.name, []))
         roles: dict[str, list[str]] = {}
-        merged = {**FORMAT_DATE_ROLES.get(self.format, {}), **self.options.get("dates", {})}
+        merged = {**self.loader.date_roles, **self.options.get("dates", {})}
         for col, role in merged.items():
             if col in cols:
                 roles.setdefault(role, []).append(col)
@@ -47,7 +46,7 @@ class LoadedSource:
 
     @property
     def record_kind(self) -> str | None:
-        return self.options.get("record_kind") or FORMAT_RECORD_KIND.get(self.format)
+        return self.options.get("record_kind") or self.loader.record_kind
 
     def subject_columns(self) -> dict[str, list[str]]:
         subj = self.options.get("subject") or {}

@@ -90,8 +90,10 @@ def _date_column(src: SourceInfo, cols: set[str], roles: tuple[str, ...], known:
 
 def retention_duty(policy: Policy, src: SourceInfo, cols: set[str]) -> Retention | None:
     """The legal retention duty covering a source's records, if any (Art. 17(3)(b))."""
-    kind = src.options.get("record_kind")
-    if src.format == "fec" or src.format.startswith("sage") or kind == "accounting_document":
+    from ..loaders import registry
+
+    kind = src.options.get("record_kind") or registry.get(src.format).record_kind
+    if kind == "accounting_document" or src.format.startswith("sage"):
         rule = None
         for a in src.activities:
             try:

@@ -126,6 +126,12 @@ class Loader:
     # True when the loader never alters the staging table ``read_delimited`` gives it (it only
     # reads its column names): the file is then staged as a view and read once, by the INSERT.
     lazy_staging: ClassVar[bool] = False
+    # What the format itself says to later stages (the manifest can add to or override it):
+    date_roles: ClassVar[dict[str, str]] = {}  # column -> retention event (``fiscal_year_close``…)
+    record_kind: ClassVar[str | None] = None  # kind of record every row is (``accounting_document``)
+    # a file store's activity log: (path column, timestamp column, event column) — its
+    # documents are records dated by their latest event
+    document_log: ClassVar[tuple[str, str, str] | None] = None
 
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -176,6 +176,7 @@ class DropboxMembersLoader(_DropboxReport):
 @register
 class DropboxActivityLoader(_DropboxReport):
     name = "dropbox_activity"
+    document_log = ("assets", "timestamp", "event_type")
     title = "Dropbox team activity log (CSV)"
     version = "1"
     headers = ACTIVITY_HEADERS

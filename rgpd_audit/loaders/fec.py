@@ -93,6 +93,8 @@ def check_header(display: str, header: list[str]) -> bool:
 @register
 class FecLoader(Loader):
     name = "fec"
+    date_roles = {"fiscal_year_close": "fiscal_year_close"}
+    record_kind = "accounting_document"
     title = "FEC, Fichier des Écritures Comptables (tab or |, Debit/Credit or Montant/Sens)"
     version = "1"
     lazy_staging = True

@@ -203,6 +203,7 @@ class _Stager:
 @register
 class GmailMboxLoader(Loader):
     name = "gmail_mbox"
+    date_roles = {"date": "last_activity"}  # a message is a contact, dated by its Date header
     title = "Gmail mailbox from Google Takeout (.mbox): message metadata, recipients, attachments"
     version = "1"
 
