@@ -4,6 +4,10 @@ One module per command group; each command is one function whose docstring is it
 ``--help`` text and ends with examples. Library errors become one-line messages here and
 nowhere else. Exit codes: 0 ok, 1 the audit found error-severity findings, 2 usage or
 input error.
+
+Start-up stays fast (``rgpd-audit --help`` imports click and little else): a command
+module imports only click and ``.common`` at module level; the library (DuckDB, pydantic,
+pyarrow, openpyxl, pandas…) is imported inside the command function that needs it.
 """
 
 from __future__ import annotations

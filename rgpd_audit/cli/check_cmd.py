@@ -6,10 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..checks import all_checks
-from ..checks.runner import export_findings
-from ..pipeline import audit
-from ..workspace import Workspace
 from .common import EXIT_FINDINGS, as_of_option, echo_as_of, handle_errors, main, out_option, policy_option, workspace_option
 
 
@@ -35,6 +31,11 @@ def check_command(workspace: Path, policy, as_of, out: Path, only, list_checks):
         rgpd-audit check --as-of 2021-01-01 --check policy.lint
         rgpd-audit check --list
     """
+    from ..checks import all_checks
+    from ..checks.runner import export_findings
+    from ..pipeline import audit
+    from ..workspace import Workspace
+
     if list_checks:
         for cid, spec in all_checks().items():
             click.echo(f"{cid:<40} {spec.theme:<20} {spec.title_fr}")

@@ -26,6 +26,27 @@ class UsageFailure(click.ClickException):
     exit_code = EXIT_USAGE
 
 
+class LazyChoice(click.Choice):
+    """A ``click.Choice`` whose values come from the library, imported on first use.
+
+    Command modules import no heavy module at import time (``rgpd-audit --help`` stays
+    fast); a choice defined by the library is read only when the option is parsed or its
+    command's help is shown.
+    """
+
+    def __init__(self, load, case_sensitive: bool = True):
+        # not click.Choice.__init__, which would read the choices now (it sets only these)
+        self._load = load
+        self._choices: tuple | None = None
+        self.case_sensitive = case_sensitive
+
+    @property
+    def choices(self) -> tuple:  # type: ignore[override]
+        if self._choices is None:
+            self._choices = tuple(self._load())
+        return self._choices
+
+
 def handle_errors(func):
     """Turn library exceptions into one-line click errors (exit code 2)."""
 

@@ -4,24 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..dsar import (
-    REQUEST_TYPES,
-    PersonQuery,
-    close_request,
-    erase_plan,
-    export_access,
-    extend_request,
-    find_person,
-    list_requests,
-    register_request,
-    write_plan,
+from .common import (
+    LazyChoice,
+    _parse_date,
+    as_of_option,
+    echo_as_of,
+    handle_errors,
+    main,
+    policy_option,
+    workspace_option,
 )
-from ..policy import load_policy
-from ..workspace import Workspace
-from .common import _parse_date, as_of_option, echo_as_of, handle_errors, main, policy_option, workspace_option
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..dsar import PersonQuery
+
+
+def _request_types() -> tuple[str, ...]:
+    from ..dsar import REQUEST_TYPES
+
+    return REQUEST_TYPES
 
 
 def _date(ctx, param, value):
@@ -45,6 +50,8 @@ def person_options(func):
 
 
 def _query(email, phone, name, birth_date) -> PersonQuery:
+    from ..dsar import PersonQuery
+
     return PersonQuery.make(email=email, phone=phone, name=name, birth_date=birth_date)
 
 
@@ -81,6 +88,9 @@ def find_cmd(email, phone, name, birth_date, workspace: Path):
         rgpd-audit dsar find --phone "+33 6 12 34 56 78"
         rgpd-audit dsar find --name "Aïssa N'Diaye" --birth-date 1990-05-12
     """
+    from ..dsar import find_person
+    from ..workspace import Workspace
+
     q = _query(email, phone, name, birth_date)
     with Workspace(workspace, create=False) as ws:
         found = find_person(ws, q)
@@ -113,6 +123,10 @@ def export_cmd(email, phone, name, birth_date, workspace, policy, as_of, out, la
         rgpd-audit dsar export --email aissa.ndiaye@example.fr --out reponses/
         rgpd-audit dsar export --email a.b@example.fr --lang en --as-of 2026-11-27 --out reponses/
     """
+    from ..dsar import export_access
+    from ..policy import load_policy
+    from ..workspace import Workspace
+
     q = _query(email, phone, name, birth_date)
     pol = load_policy(policy)
     echo_as_of(as_of)
@@ -143,6 +157,10 @@ def erase_plan_cmd(email, phone, name, birth_date, workspace, policy, as_of, out
     \b
         rgpd-audit dsar erase-plan --email aissa.ndiaye@example.fr --as-of 2026-11-27 --out plans/
     """
+    from ..dsar import erase_plan, write_plan
+    from ..policy import load_policy
+    from ..workspace import Workspace
+
     q = _query(email, phone, name, birth_date)
     pol = load_policy(policy)
     echo_as_of(as_of)
@@ -158,7 +176,7 @@ def erase_plan_cmd(email, phone, name, birth_date, workspace, policy, as_of, out
 
 @dsar_group.command("register")
 @click.option("--received", required=True, callback=_date, metavar="YYYY-MM-DD", help="Date the request was received.")
-@click.option("--type", "type_", required=True, type=click.Choice(REQUEST_TYPES), help="Right exercised.")
+@click.option("--type", "type_", required=True, type=LazyChoice(_request_types), help="Right exercised.")
 @click.option("--email", required=True, help="E-mail of the person (stored as a pseudonym only).")
 @click.option("--channel", default=None, help="How it came in (e-mail, letter, form…).")
 @click.option("--notes", default=None, help="Free notes (no identifiers).")
@@ -172,6 +190,9 @@ def register_cmd(received, type_, email, channel, notes, workspace):
     \b
         rgpd-audit dsar register --received 2026-01-31 --type erasure --email a.b@example.fr --channel e-mail
     """
+    from ..dsar import register_request
+    from ..workspace import Workspace
+
     with Workspace(workspace) as ws:
         r = register_request(ws, received=received, type=type_, email=email, channel=channel, notes=notes)
     click.echo(f"#{r.id} {r.type} {r.subject_ref} received {r.received}, answer due {r.deadline}")
@@ -192,6 +213,9 @@ def extend_cmd(request_id, reason, on, workspace):
     \b
         rgpd-audit dsar extend 3 --reason "12 systems to search, archives on tape" --on 2026-02-10
     """
+    from ..dsar import extend_request
+    from ..workspace import Workspace
+
     with Workspace(workspace, create=False) as ws:
         r = extend_request(ws, request_id, reason=reason, on=on)
     click.echo(f"#{r.id} extended: answer due {r.extended_deadline} (was {r.deadline})")
@@ -213,6 +237,9 @@ def close_cmd(request_id, answered, refused, notes, workspace):
         rgpd-audit dsar close 3 --answered 2026-02-20
         rgpd-audit dsar close 4 --answered 2026-02-20 --refused --notes "manifestly unfounded"
     """
+    from ..dsar import close_request
+    from ..workspace import Workspace
+
     with Workspace(workspace, create=False) as ws:
         r = close_request(ws, request_id, answered=answered, status="refused" if refused else "answered", notes=notes)
     click.echo(f"#{r.id} {r.status} on {r.answered}")
@@ -232,6 +259,9 @@ def list_cmd(workspace, as_of, only_open):
         rgpd-audit dsar list --as-of 2026-11-27
         rgpd-audit dsar list --open
     """
+    from ..dsar import list_requests
+    from ..workspace import Workspace
+
     with Workspace(workspace, create=False) as ws:
         reqs = list_requests(ws, status="open" if only_open else None)
     header = f"{'id':>4} {'received':<10} {'type':<13} {'subject':<12} {'due':<10} {'ext':<3} {'status':<8} {'answered':<10} {'days left':>9}"

@@ -7,11 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..load import load_estate
-from ..manifest import load_manifest
 from ..paths import sample_manifest
-from ..policy import load_policy
-from ..workspace import Workspace
 from .common import EXIT_USAGE, handle_errors, main, policy_option, workspace_option
 
 
@@ -40,6 +36,11 @@ def load_command(manifest_arg, manifest_opt, workspace, policy, only, force):
         rgpd-audit load exports/manifest.yaml --workspace audit-2026/
         rgpd-audit load --source crm_contacts --force
     """
+    from ..load import load_estate
+    from ..manifest import load_manifest
+    from ..policy import load_policy
+    from ..workspace import Workspace
+
     mpath = resolve_manifest(manifest_arg or manifest_opt)
     pol = load_policy(policy)
     manifest = load_manifest(mpath, policy=pol)

@@ -6,10 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..classify import needs_review, suggest
-from ..mapping import sync_mapping
-from ..policy import load_policy
-from ..workspace import Workspace
 from .common import handle_errors, main, policy_option, workspace_option
 
 
@@ -41,6 +37,11 @@ def map_command(workspace, mapping, policy):
         rgpd-audit map                               # writes .rgpd-audit/mapping.yaml
         rgpd-audit map --workspace audit-2026/ --mapping audit-2026/mapping.yaml
     """
+    from ..classify import needs_review, suggest
+    from ..mapping import sync_mapping
+    from ..policy import load_policy
+    from ..workspace import Workspace
+
     pol = load_policy(policy)
     with Workspace(workspace, create=False) as ws:
         path = mapping if mapping is not None else ws.path / "mapping.yaml"

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from ..paths import bundled_policy
-from ..policy import load_policy, render_summary
 from .common import handle_errors, main
 
 _FILE = click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
@@ -43,6 +42,8 @@ def validate_cmd(file: Path | None):
         rgpd-audit policy validate
         rgpd-audit policy validate my_company.yaml
     """
+    from ..policy import load_policy
+
     path = file or bundled_policy()
     policy = load_policy(path)
     n_rules = sum(1 for _ in policy.retention_rules())
@@ -72,4 +73,6 @@ def show_cmd(file: Path | None, lang: str):
         rgpd-audit policy show --lang en
         rgpd-audit policy show my_company.yaml
     """
+    from ..policy import load_policy, render_summary
+
     click.echo(render_summary(load_policy(file), lang), nl=False)  # type: ignore[arg-type]

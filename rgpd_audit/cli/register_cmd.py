@@ -7,9 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..policy import load_policy
-from ..register import build_register, write_register
-from ..workspace import DB_FILE, Workspace
 from .common import as_of_option, echo_as_of, handle_errors, main, out_option, policy_option, workspace_option
 
 
@@ -41,6 +38,10 @@ def register_cmd(workspace: Path, policy: Path | None, as_of: dt.date, out: Path
         rgpd-audit register --lang en --out reports/en
         rgpd-audit register --workspace /tmp/none --policy my_company.yaml
     """
+    from ..policy import load_policy
+    from ..register import build_register, write_register
+    from ..workspace import DB_FILE, Workspace
+
     echo_as_of(as_of)
     pol = load_policy(policy)
     if (workspace / DB_FILE).exists():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..report import run_report
 from .common import (
     EXIT_FINDINGS,
     as_of_option,
@@ -47,6 +46,8 @@ def report_command(as_of, manifest, policy, workspace, out, lang, pdf):
         rgpd-audit report --manifest exports/manifest.yaml --workspace audit/ --out reports
         rgpd-audit report --lang en --pdf
     """
+    from ..report import run_report
+
     echo_as_of(as_of)
     result = run_report(as_of, workspace, manifest, policy, out, lang, pdf=pdf)
     click.echo(f"Report: {result.index_html}")

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, ClassVar
 
-import pyarrow as pa
-
 from ..workspace import quote_ident
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -103,6 +101,8 @@ class LoadContext:
 
         ``row_numbers`` gives each row's record number in its file (default 1, 2, 3…).
         """
+        import pyarrow as pa  # imported on first use: it costs ~0.2 s, and not every command needs it
+
         name = self.stage_name(hint)
         nums = row_numbers if row_numbers is not None else range(1, len(rows) + 1)
         cols = {"_row": pa.array(nums, pa.int64())}

@@ -22,8 +22,6 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
-import pyarrow as pa
-
 from ..workspace import quote_ident
 from .base import FileResult, LoadContext, Loader, Part, Reject
 from .registry import register
@@ -188,6 +186,8 @@ class _Stager:
         if self.table is None:
             self.table = self.ctx.stage_rows(self.hint, self.columns, self.rows, self.nums)
         elif self.rows:
+            import pyarrow as pa  # imported on first use (see LoadContext.stage_rows)
+
             cols = {"_row": pa.array(self.nums, pa.int64())}
             for i, c in enumerate(self.columns):
                 cols[c] = pa.array([r[i] for r in self.rows], pa.string())
