@@ -43,6 +43,24 @@ def date_expr(col: str, formats: list[str]) -> str:
     return f"coalesce({iso}, try_strptime({c}, {fmts}))"
 
 
+def date_fast_expr(col: str, formats: list[str]) -> str | None:
+    """A cheap first try that, when it gives a value, gives the same one as ``date_expr``
+    (``try_strptime`` skips surrounding blanks and a list of formats answers with its first
+    match); None when there is no such shortcut (no declared format: ISO is tried first)."""
+    if not formats:
+        return None
+    return f"try_strptime({quote_ident(col)}, {quote_literal(formats[0])})"
+
+
+def amount_fast_expr(col: str) -> str:
+    """A cheap first try for ``amount_expr``: the text with its decimal comma as a point.
+
+    It gives a value only for a plain number with at most one separator (``12,5``,
+    ``1234.56``, blanks around), where ``amount_expr`` gives the same one; anything else
+    (``1.234,56``, ``1 234,56``, no-break spaces) is NULL here and goes the long way."""
+    return f"TRY_CAST(replace({quote_ident(col)}, ',', '.') AS DECIMAL(18, 2))"
+
+
 def amount_expr(col: str) -> str:
     c = f"nullif(replace(replace(trim({quote_ident(col)}), ' ', ''), '\u00a0', ''), '')"
     return (

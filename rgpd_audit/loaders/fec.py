@@ -1,7 +1,7 @@
 """FEC, Fichier des Écritures Comptables (LPF art. A47 A-1; BOFiP BOI-CF-IOR-60-40-20).
 
 - File name ``<SIREN>FEC<AAAAMMJJ>.txt`` (closing date of the financial year): every row gets
-  ``siren`` and ``fiscal_year_close`` (``YYYY-MM-DD``); a name that does not follow the rule
+  ``siren`` and ``fiscal_year_close`` (a timestamp, midnight of the closing date); a name that does not follow the rule
   is warned about and leaves both NULL.
 - Header line required, one separator (tab or ``|``, sniffed between those two only), the 18
   legal columns, or the variant with ``Montant`` + ``Sens`` (D/C) in place of ``Debit`` /
@@ -162,7 +162,8 @@ def _derive(ctx: LoadContext, part: Part, montant: bool, siren: str | None, clos
     compte = f"trim({quote_ident(_orig(cols, 'CompteNum'))})"
     select += [
         f"{quote_literal(siren) if siren else 'NULL'}::VARCHAR AS siren",
-        f"{quote_literal(close) if close else 'NULL'}::VARCHAR AS fiscal_year_close",
+        # typed here (a constant of the file): the engine types only the text columns
+        f"{quote_literal(close) if close else 'NULL'}::TIMESTAMP AS fiscal_year_close",
         f"(CASE WHEN starts_with({compte}, '401') THEN 'supplier' WHEN starts_with({compte}, '411') THEN 'client' END)::VARCHAR AS tiers_type",
     ]
     name = ctx.stage_name("fec")
@@ -175,7 +176,7 @@ def _derive(ctx: LoadContext, part: Part, montant: bool, siren: str | None, clos
         name,
         part.rows_read,
         rejects=list(part.rejects),
-        dates={**{c: ["%Y%m%d"] for c in DATE_COLUMNS}, "fiscal_year_close": ["%Y-%m-%d"]},
+        dates={c: ["%Y%m%d"] for c in DATE_COLUMNS},
         amounts=list(AMOUNT_COLUMNS),
         checks=checks,
         collect=part.collect,

@@ -250,7 +250,7 @@ def read_delimited(
         f"header=true, all_varchar=true, delim={quote_literal(delim)}, quote={quote_literal(quote)}, escape={quote_literal(quote)}, "
         f"encoding={quote_literal(enc.duckdb)}, store_rejects=true, rejects_table={quote_literal(rej_t)}, "
         f"rejects_scan={quote_literal(rej_s)}, null_padding=false, strict_mode=true, "
-        f"max_line_size=2097152, sample_size=-1"
+        f"max_line_size=2097152"
     )
     cols = "*"
     if enc.label == "iso-8859-15" and enc.iso_fix:
@@ -356,15 +356,36 @@ def _renumber_records(ctx: LoadContext, table: str, path: Path, enc: TextEncodin
     being line 1), so the record number of a rejected row is ``line - 1`` and the accepted
     rows take the remaining numbers in order.
     """
-    import pyarrow as pa
-
     accepted = _record_numbers(rejected_lines, loaded, rejects)
     if accepted is None:
         return "record numbers after rejected lines are approximate"
-    mapping = pa.table({"old": pa.array(range(1, loaded + 1), pa.int64()), "new": pa.array(accepted, pa.int64())})
-    ctx.con.register("_renumber", mapping)
-    try:
-        ctx.con.execute(f"UPDATE {quote_ident(table)} SET _row = m.new FROM _renumber m WHERE {quote_ident(table)}._row = m.old")
-    finally:
-        ctx.con.unregister("_renumber")
+    shift_record_numbers(ctx.con, quote_ident(table), accepted)
     return None
+
+
+# At most this many shift steps in one UPDATE's CASE (rejected lines are rare; a file with
+# thousands of them gets several UPDATEs).
+_SHIFTS_PER_UPDATE = 200
+
+
+def shift_record_numbers(con, table_sql: str, numbers: list[int], where: str = "TRUE") -> None:
+    """Set ``_row`` from the row's ordinal among the accepted rows (1, 2, 3…) to its record
+    number ``numbers[ordinal - 1]``, for the rows of ``table_sql`` matching ``where``.
+
+    ``numbers`` is increasing, so the shift ``numbers[k-1] - k`` only grows: the ordinals
+    form a few runs of constant shift, one per group of rejected lines. Each run is an
+    arithmetic ``UPDATE`` of the rows from its first ordinal on (a join with a mapping of
+    every row makes DuckDB write an update of every row, and costs seconds per 100k rows).
+    Runs are applied from the last one back, so that no row is shifted twice.
+    """
+    runs: list[tuple[int, int]] = []  # (first ordinal, shift), shift > 0
+    for k, n in enumerate(numbers, start=1):
+        shift = n - k
+        if shift and (not runs or runs[-1][1] != shift):
+            runs.append((k, shift))
+    for end in range(len(runs), 0, -_SHIFTS_PER_UPDATE):
+        chunk = runs[max(0, end - _SHIFTS_PER_UPDATE):end]
+        upper = runs[end][0] if end < len(runs) else None
+        cases = " ".join(f"WHEN _row >= {int(k)} THEN _row + {int(d)}" for k, d in reversed(chunk))
+        bounds = f"_row >= {int(chunk[0][0])}" + (f" AND _row < {int(upper)}" if upper is not None else "")
+        con.execute(f"UPDATE {table_sql} SET _row = CASE {cases} ELSE _row END WHERE ({where}) AND {bounds}")
