@@ -12,8 +12,11 @@ Invariant, checked for every file: ``rows_loaded + rows_rejected == rows_read``.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,7 +31,9 @@ from .loaders.base import FileResult, LoadContext, Part, Reject
 from .loaders.textfile import shift_record_numbers
 from .coerce import activity_expr, amount_expr, amount_fast_expr, date_expr, date_fast_expr, shown
 from .manifest import Manifest, Source
-from .workspace import Workspace, quote_ident, quote_literal
+from .workspace import ALIAS, Workspace, quote_ident, quote_literal
+
+WORKERS_ENV = "RGPD_AUDIT_LOAD_WORKERS"
 
 # A loader that only reads the column names of what ``read_delimited`` stages (never ALTER /
 # UPDATE it) says so with ``lazy_staging = True``: its files are staged as views over
@@ -98,6 +103,17 @@ def table_name(source: str, entity: str | None) -> str:
     return source if entity is None else f"{source}__{entity}"
 
 
+def load_workers() -> int:
+    """Sources loaded side by side: one per core, at most two (``RGPD_AUDIT_LOAD_WORKERS``)."""
+    env = os.environ.get(WORKERS_ENV)
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            raise RgpdAuditError(f"{WORKERS_ENV}={env!r} is not a number of workers") from None
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 def load_estate(
     ws: Workspace,
     manifest: Manifest,
@@ -105,22 +121,61 @@ def load_estate(
     only: list[str] | None = None,
     force: bool = False,
     progress: Callable[[str, str], None] | None = None,
+    workers: int | None = None,
 ) -> LoadReport:
-    """Load every source of the manifest (or those named in ``only``)."""
-    out = []
+    """Load every source of the manifest (or those named in ``only``).
+
+    Each source is one transaction on its own connection. With ``workers`` > 1 (default:
+    ``load_workers()``) several sources load at once, biggest first, each statement on one
+    DuckDB thread: every raw table is written by one thread in full row groups (see
+    ``_create_serial``) and the cores are used by loading two sources at a time instead.
+    The report lists the sources in manifest order whatever the order they finished in.
+    """
     ws.set_setting("organisation_domains", json.dumps(manifest.organisation.domains))
     ws.set_setting("organisation_name", manifest.organisation.name)
     sources = [s for s in manifest.sources if not only or s.name in only]
+    workers = min(workers or load_workers(), max(1, len(sources)))
+    lock = threading.Lock()
+
+    def report(kind: str, name: str) -> None:
+        if progress:
+            with lock:
+                progress(kind, name)
+
     # sha256 of every file in a background thread (hashlib releases the GIL, DuckDB too): the
     # hashes of a source's files are ready, or nearly, when its turn comes.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as pool:
-        hashes = {s.name: {p: pool.submit(sha256_file, p) for p in manifest.files_of(s)} for s in sources}
-        for source in sources:
-            if progress:
-                progress("source", source.name)
+        sized = {s.name: [(p, p.stat().st_size) for p in manifest.files_of(s)] for s in sources}
+        order = sorted(sources, key=lambda s: -sum(n for _, n in sized[s.name])) if workers > 1 else sources
+        hashes = {s.name: {p: pool.submit(sha256_file, p) for p, _ in sized[s.name]} for s in order}
+
+        def one(source: Source, w: Workspace) -> SourceSummary:
+            report("source", source.name)
             digests = {p: f.result() for p, f in hashes[source.name].items()}
-            out.append(_load_source(ws, manifest, source, force=force, progress=progress, hashes=digests))
-    return LoadReport(out)
+            return _load_source(w, manifest, source, force=force, progress=report, hashes=digests)
+
+        if workers == 1:
+            return LoadReport([one(s, ws) for s in sources])
+        threads = ws.con.execute("SELECT current_setting('threads')").fetchone()[0]
+        ws.con.execute("SET threads = 1")
+        try:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="load") as loaders:
+                futures = {s.name: loaders.submit(_on_own_connection, ws, one, s) for s in order}
+                return LoadReport([futures[s.name].result() for s in sources])
+        finally:
+            ws.con.execute(f"SET threads = {int(threads)}")
+
+
+def _on_own_connection(ws: Workspace, fn, source: Source) -> SourceSummary:
+    """Run ``fn(source, w)`` with ``w`` a view of the workspace on a connection of its own
+    (its own transaction and temporary objects)."""
+    w = copy.copy(ws)
+    w.con = ws.con.cursor()
+    try:
+        w.con.execute(f"USE {ALIAS}")
+        return fn(source, w)
+    finally:
+        w.con.close()
 
 
 def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bool, progress, hashes: dict | None = None) -> SourceSummary:
@@ -435,6 +490,9 @@ def _create_serial(con, target: str, body: str) -> None:
     the statement itself). One thread writes full row groups once.
     """
     threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    if threads == 1:  # loading sources side by side: set once for the whole load
+        con.execute(f"CREATE TABLE {target} AS {body}")
+        return
     con.execute("SET threads = 1")
     try:
         con.execute(f"CREATE TABLE {target} AS {body}")
@@ -453,7 +511,7 @@ def _split_warnings(con, source: Source, target: str, fid: int, part: Part) -> l
         return []
     if sb.column in _columns(con, part.table):
         unmapped = con.execute(
-            f"SELECT {quote_ident(sb.column)}, count(*) FROM {target} WHERE _file_id = ? AND _activity IS NULL GROUP BY 1 ORDER BY 2 DESC",
+            f"SELECT {quote_ident(sb.column)}, count(*) FROM {target} WHERE _file_id = ? AND _activity IS NULL GROUP BY 1 ORDER BY 2 DESC, 1 NULLS FIRST",
             [fid],
         ).fetchall()
         if unmapped:
