@@ -54,6 +54,10 @@ class Finding:
         return [getattr(self, c) for c in FINDING_COLUMNS[:-1]] + [key]
 
 
+# ``CheckContext.cache`` key: temp tables a check created for the run (dropped after it)
+TEMP_TABLES = "temp_tables"
+
+
 @dataclass
 class CheckContext:
     ws: Workspace

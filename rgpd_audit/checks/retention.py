@@ -16,7 +16,7 @@ from __future__ import annotations
 from ..policy import Activity, RetentionRule
 from ..policy.summary import describe_rule
 from ..workspace import quote_ident, quote_literal
-from .registry import CheckContext, check
+from .registry import TEMP_TABLES, CheckContext, check
 from .sources import LoadedSource, loaded_sources
 
 BASIS_FR = {
@@ -102,7 +102,23 @@ def _rule_kinds(activity: Activity, source: LoadedSource) -> list[tuple[Retentio
     return [(rules[0], "true")]
 
 
-def _source_select(ctx: CheckContext, s: LoadedSource, activity: Activity, contracts: str | None, purchases: str | None) -> list[str]:
+# The contracts and purchases relations are computed once per statement (materialised
+# CTEs) however many sources join them: the purchases one reads the whole FEC.
+CONTRACTS_CTE = "__retention_contracts"
+PURCHASES_CTE = "__retention_purchases"
+PROBLEMS = ("breach", "unverifiable")
+
+
+def _source_select(
+    ctx: CheckContext, s: LoadedSource, activity: Activity, contracts: str | None, purchases: str | None,
+    statuses: tuple[str, ...] | None = None,
+) -> list[str]:
+    """One SELECT per rule applying to the source's records in the activity.
+
+    The dates, deadline and status are computed first; the record key and the subject's
+    pseudonym (a hash per row) only for the rows kept, those whose status is in
+    ``statuses`` (every row when None).
+    """
     roles = s.date_roles()
     # rows belong to the activity named in _activity (split_by or a single activity); a
     # source serving several activities without a split is assessed under each of them
@@ -116,21 +132,26 @@ def _source_select(ctx: CheckContext, s: LoadedSource, activity: Activity, contr
     joins = ["LEFT JOIN load_files lf ON lf.file_id = t._file_id"]
     contract_cols = "NULL::DATE AS c_end, false AS c_found, false AS c_ongoing, NULL::INTEGER AS c_years"
     if contracts and client is not None:
-        joins.append(f"LEFT JOIN ({contracts}) c ON c.ck = lower(trim({client}))")
+        joins.append(f"LEFT JOIN {CONTRACTS_CTE} c ON c.ck = lower(trim({client}))")
         contract_cols = "c.contract_end AS c_end, c.ck IS NOT NULL AS c_found, coalesce(c.ongoing, false) AS c_ongoing, c.contract_years AS c_years"
     own_end = _date_of(roles.get("contract_end", []))
     purchase_cols = _date_of(roles.get("last_purchase", []))
     key_col = s.options.get("key")
     if purchases and key_col and key_col in s.columns.get(s.name, []):
-        joins.append(f"LEFT JOIN ({purchases}) p ON p.acct = trim(t.{quote_ident(key_col)})")
+        joins.append(f"LEFT JOIN {PURCHASES_CTE} p ON p.acct = trim(t.{quote_ident(key_col)})")
         purchase_cols = f"greatest({purchase_cols}, p.last_purchase)"
     if s.use == "access":
         base = _documents_base(s, where)
         if base is None:
             return []
+        record_key, subject_ref = "b.record_key", "b.subject_ref"
     else:
+        # what the record key and the subject's pseudonym are computed from, carried as a
+        # struct (no clash with the computed columns) and its load_files path / entry
+        carried = ", ".join(f"{quote_literal(c)}: t.{quote_ident(c)}" for c in s.key_subject_columns())
+        record_key, subject_ref = s.key_expr("b.__k", files="b.__lf"), s.subject_expr("b.__k")
         base = (
-            f"SELECT t._file_id, t._row, {s.key_expr('t')} AS record_key, {s.subject_expr('t')} AS subject_ref, "
+            f"SELECT t._file_id, t._row, {{{carried}}} AS __k, {{'path': lf.path, 'entry': lf.entry}} AS __lf, "
             f"{_date_of(roles.get('last_activity', []))} AS last_activity, {_date_of(roles.get('creation', []))} AS creation, "
             f"{own_end} AS own_end, {purchase_cols} AS last_purchase, {_date_of(roles.get('fiscal_year_close', []))} AS fiscal_year_close, "
             f"{contract_cols} "
@@ -163,13 +184,27 @@ def _source_select(ctx: CheckContext, s: LoadedSource, activity: Activity, contr
             months, days = str(d.years * 12 + d.months), str(d.days)
             dur_fr, dur_en = quote_literal(describe_rule(rule, "fr")), quote_literal(describe_rule(rule, "en"))
         clause = quote_literal(f"{rule.clause.section} — {rule.clause.quote}")
-        selects.append(
-            f"SELECT {quote_literal(s.name)} AS source, {quote_literal(activity.id)} AS activity, record_key, subject_ref, "
-            f"{quote_literal(rule.applies_to)} AS record_kind, {quote_literal(rule.id)} AS rule_id, {quote_literal(ev)} AS event, "
-            f"{ref} AS reference_date, {basis} AS basis, "
+        dated = (
+            f"SELECT b.*, {ref} AS reference_date, {basis} AS basis, "
             f"CAST({ref} + to_months({months}) + to_days({days}) AS DATE) AS deadline, {ongoing} AS ongoing, "
-            f"{dur_fr} AS rule_fr, {dur_en} AS rule_en, {clause} AS clause, _file_id, _row "
+            f"{dur_fr} AS rule_fr, {dur_en} AS rule_en "
             f"FROM ({base}) b WHERE {cond}"
+        )
+        as_of = f"DATE {quote_literal(ctx.as_of.isoformat())}"
+        status = (
+            f"SELECT *, CASE WHEN ongoing THEN 'ongoing' WHEN reference_date IS NULL THEN 'unverifiable' "
+            f"WHEN {as_of} > deadline THEN 'breach' ELSE 'ok' END AS status, "
+            f"CASE WHEN NOT ongoing AND {as_of} > deadline THEN datediff('day', deadline, {as_of}) END AS days_overdue "
+            f"FROM ({dated})"
+        )
+        if statuses is not None:
+            status = f"SELECT * FROM ({status}) WHERE status IN ({', '.join(quote_literal(x) for x in statuses)})"
+        selects.append(
+            f"SELECT {quote_literal(s.name)} AS source, {quote_literal(activity.id)} AS activity, "
+            f"{record_key} AS record_key, {subject_ref} AS subject_ref, "
+            f"{quote_literal(rule.applies_to)} AS record_kind, {quote_literal(rule.id)} AS rule_id, {quote_literal(ev)} AS event, "
+            f"reference_date, basis, deadline, ongoing, rule_fr, rule_en, {clause} AS clause, _file_id, _row, status, days_overdue "
+            f"FROM ({status}) b"
         )
     return selects
 
@@ -194,8 +229,9 @@ def _documents_base(s: LoadedSource, where: str) -> str | None:
     )
 
 
-def retention_status_sql(ctx: CheckContext) -> str | None:
-    """SQL of every assessed record with its reference date, deadline and status."""
+def retention_status_sql(ctx: CheckContext, statuses: tuple[str, ...] | None = None) -> str | None:
+    """SQL of every assessed record with its reference date, deadline and status (only the
+    records whose status is in ``statuses`` when given)."""
     sources = loaded_sources(ctx.ws)
     contracts = _contracts_relation(sources)
     purchases = _purchases_relation(sources)
@@ -206,30 +242,26 @@ def retention_status_sql(ctx: CheckContext) -> str | None:
             continue
         for act_id in s.activities:
             if act_id in known:
-                selects.extend(_source_select(ctx, s, known[act_id], contracts, purchases))
+                selects.extend(_source_select(ctx, s, known[act_id], contracts, purchases, statuses))
     if not selects:
         return None
-    as_of = f"DATE {quote_literal(ctx.as_of.isoformat())}"
-    return (
-        f"SELECT *, CASE WHEN ongoing THEN 'ongoing' WHEN reference_date IS NULL THEN 'unverifiable' "
-        f"WHEN {as_of} > deadline THEN 'breach' ELSE 'ok' END AS status, "
-        f"CASE WHEN NOT ongoing AND {as_of} > deadline THEN datediff('day', deadline, {as_of}) END AS days_overdue "
-        f"FROM ({' UNION ALL '.join(selects)})"
-    )
+    ctes = [f"{name} AS MATERIALIZED ({sql})" for name, sql in ((CONTRACTS_CTE, contracts), (PURCHASES_CTE, purchases)) if sql]
+    with_ = f"WITH {', '.join(ctes)} " if ctes else ""
+    return f"{with_}SELECT * FROM ({' UNION ALL '.join(selects)})"
 
 
 def retention_problems(ctx: CheckContext) -> str | None:
     """Materialise, once per run, the records in breach or unverifiable (a temp table: the
-    compliant majority is never held in memory); returns its name."""
+    compliant majority is never held in memory, nor given a key or a pseudonym); returns
+    its name."""
     if "retention_problems" not in ctx.cache:
-        sql = retention_status_sql(ctx)
+        sql = retention_status_sql(ctx, PROBLEMS)
         if sql is None:
             ctx.cache["retention_problems"] = None
         else:
-            ctx.con.execute(
-                f"CREATE OR REPLACE TEMP TABLE retention_problems AS SELECT * FROM ({sql}) WHERE status IN ('breach', 'unverifiable')"
-            )
+            ctx.con.execute(f"CREATE OR REPLACE TEMP TABLE retention_problems AS {sql}")
             ctx.cache["retention_problems"] = "temp.retention_problems"
+            ctx.cache.setdefault(TEMP_TABLES, []).append("temp.retention_problems")
     return ctx.cache["retention_problems"]
 
 

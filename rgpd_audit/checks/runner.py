@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import RgpdAuditError
 from ..policy import Policy
 from ..workspace import Workspace, quote_ident, quote_literal
-from .registry import FINDING_COLUMNS, CheckContext, all_checks
+from .registry import FINDING_COLUMNS, TEMP_TABLES, CheckContext, all_checks
 
 
 class CheckFailed(RgpdAuditError):
@@ -96,6 +96,10 @@ def run_checks(
         except Exception as exc:  # a check bug: name the check
             con.execute("UPDATE audit_runs SET status = 'failed' WHERE run_id = ?", [run_id])
             raise CheckFailed(f"check {cid} failed: {type(exc).__name__}: {exc}") from exc
+    # what the checks shared (the records in breach of retention) is not kept after the
+    # run: its memory goes to the export
+    for rel in ctx.cache.get(TEMP_TABLES, []):
+        con.execute(f"DROP TABLE IF EXISTS {rel}")
     counts: dict[str, dict[str, int]] = {}
     for cid, sev, n in con.execute(
         "SELECT check_id, severity, count(*) FROM findings WHERE run_id = ? GROUP BY ALL ORDER BY ALL", [run_id]

@@ -74,8 +74,11 @@ class LoadedSource:
             return f"pseudonym(nullif(trim(strip_accents({parts})), ''))"
         return "NULL::VARCHAR"
 
-    def key_expr(self, alias: str = "t") -> str:
-        """SQL for the record key: the declared key column, unless it identifies the person."""
+    def key_expr(self, alias: str = "t", files: str = "lf") -> str:
+        """SQL for the record key: the declared key column, unless it identifies the person.
+
+        ``files`` is the ``load_files`` row of the record (its ``path`` and ``entry``).
+        """
         key = self.options.get("key")
         cols = set(self.columns.get(self.name, []))
         personal = {c for cs in self.subject_columns().values() for c in cs}
@@ -83,7 +86,15 @@ class LoadedSource:
             return f"CAST({alias}.{quote_ident(key)} AS VARCHAR)"
         if key and key in cols:
             return f"pseudonym({alias}.{quote_ident(key)})"
-        return f"(lf.path || coalesce('!' || lf.entry, '') || '#' || {alias}._row)"
+        return f"({files}.path || coalesce('!' || {files}.entry, '') || '#' || {alias}._row)"
+
+    def key_subject_columns(self) -> list[str]:
+        """The columns of the main table ``key_expr`` and ``subject_expr`` read."""
+        cols = set(self.columns.get(self.name, []))
+        key = self.options.get("key")
+        used = [key] if key and key in cols else []
+        used += [c for cs in self.subject_columns().values() for c in cs]
+        return list(dict.fromkeys(used + ["_row"]))
 
 
 def loaded_sources(ws: Workspace) -> list[LoadedSource]:

@@ -110,10 +110,13 @@ def undeclared_category(ctx: CheckContext) -> list:
     """Fields (or free-text detections) holding categories the policy does not declare for
     that activity — the "declared vs observed" section of the Art. 30 register, as findings."""
     from ..register.builder import build_register
+    from ..register.observed import observe
     from .registry import Finding
 
-    fr = build_register(ctx.policy, ctx.ws, as_of=ctx.as_of, lang="fr").undeclared
-    en = {(g.activity_id, g.category): g for g in build_register(ctx.policy, ctx.ws, as_of=ctx.as_of, lang="en").undeclared}
+    obs = observe(ctx.ws, ctx.policy)  # once for both languages
+    fr = build_register(ctx.policy, ctx.ws, as_of=ctx.as_of, lang="fr", observations=obs).undeclared
+    en = {(g.activity_id, g.category): g
+          for g in build_register(ctx.policy, ctx.ws, as_of=ctx.as_of, lang="en", observations=obs).undeclared}
     out = []
     for g in fr:
         e = en.get((g.activity_id, g.category), g)

@@ -1,7 +1,8 @@
 """Special-category content in French free text, found record by record in SQL.
 
 Every record of a free-text column is scanned by DuckDB with ``regexp_matches`` (RE2,
-vectorised): the text is lower-cased with accents stripped, so ``Arrêt maladie`` and
+vectorised; each distinct text once, its hits then given to every record holding it):
+the text is lower-cased with accents stripped, so ``Arrêt maladie`` and
 ``ARRET MALADIE`` match the same rule. In a pattern a space stands for any run of
 separators (space, apostrophe, hyphen, punctuation). Acronyms (``CGT``, ``RQTH``) are
 matched case-sensitively on the original text, so ``cgtx`` or a word containing them does
@@ -145,7 +146,14 @@ MASK_SQL = (
 
 
 def scan_sql(source: str, table: str, column: str) -> str:
-    """The INSERT scanning every record of one column; one row per (record, category)."""
+    """The INSERT scanning every record of one column; one row per (record, category).
+
+    Whether a text holds a term, which one, and its masked excerpt depend on the text
+    alone, so the rules run once per distinct text (exports repeat the same notes many
+    times) and the hits are joined back to every record holding that text. Rows are
+    inserted in the order a record-by-record scan gives (table order, then category
+    order), so what is stored does not depend on the deduplication.
+    """
     col = quote_ident(column)
     v = f"CAST({col} AS VARCHAR)"
     n = "n"
@@ -161,8 +169,8 @@ def scan_sql(source: str, table: str, column: str) -> str:
         )
     cats = ", ".join(
         f"CASE WHEN {quote_ident(c)} IS NOT NULL THEN {{'category': {quote_literal(c)}, 'term': {quote_ident(c)}.term, "
-        f"'hit': {quote_ident(c)}.hit, 'cs': {quote_ident(c)}.cs}} END"
-        for c in CATEGORIES
+        f"'hit': {quote_ident(c)}.hit, 'cs': {quote_ident(c)}.cs, 'o': {i}}} END"
+        for i, c in enumerate(CATEGORIES)
     )
     excerpt = (
         "CASE WHEN len(h.hit) = 0 THEN left(mv, 120) ELSE "
@@ -173,24 +181,29 @@ def scan_sql(source: str, table: str, column: str) -> str:
     return f"""
 INSERT INTO special_hits (source, table_name, file_id, row_no, column_name, category, term, excerpt, activity)
 WITH base AS (
-    SELECT _file_id, _row, _activity, {v} AS v,
-           lower(strip_accents(replace({v}, '’', ''''))) AS {n},
-           strip_accents({v}) AS {m}
+    SELECT rowid AS _rid, _file_id, _row, _activity, {v} AS v
     FROM raw.{quote_ident(table)}
     WHERE {col} IS NOT NULL AND length(trim({v})) > 0
+), texts AS (
+    SELECT DISTINCT v FROM base
+), normed AS (
+    SELECT v, lower(strip_accents(replace(v, '’', ''''))) AS {n}, strip_accents(v) AS {m} FROM texts
 ), scored AS (
-    SELECT _file_id, _row, _activity, v, n, {', '.join(per_category)} FROM base
+    SELECT v, n, {', '.join(per_category)} FROM normed
 ), hits AS (
-    SELECT _file_id, _row, _activity, v, n, unnest(list_filter([{cats}], x -> x IS NOT NULL)) AS h FROM scored
+    SELECT v, n, unnest(list_filter([{cats}], x -> x IS NOT NULL)) AS h FROM scored
 ), masked AS (
     SELECT *, replace(replace({mask}, chr(10), ' '), chr(13), ' ') AS mv FROM hits
 ), placed AS (
     SELECT *, greatest(CASE WHEN h.cs THEN strpos(strip_accents(mv), h.hit)
                             ELSE strpos(lower(strip_accents(replace(mv, '’', ''''))), h.hit) END, 1) AS p FROM masked
+), found AS (
+    SELECT v, h.o AS o, h.category AS category, h.term AS term, {excerpt} AS excerpt FROM placed
 )
-SELECT {quote_literal(source)}, {quote_literal(table)}, _file_id, _row, {quote_literal(column)}, h.category, h.term,
-       {excerpt}, _activity
-FROM placed
+SELECT {quote_literal(source)}, {quote_literal(table)}, b._file_id, b._row, {quote_literal(column)}, f.category, f.term,
+       f.excerpt, b._activity
+FROM base b JOIN found f ON f.v = b.v
+ORDER BY b._rid, f.o
 """
 
 

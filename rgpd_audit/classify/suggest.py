@@ -11,10 +11,15 @@ the free-text columns are scanned record by record into ``special_hits``.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import os
+import queue
+import threading
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field
 
-from ..workspace import ALIAS, Workspace, quote_ident
+from ..workspace import ALIAS, Workspace, quote_ident, quote_literal
 from . import freetext, names, values
 
 SAMPLE_SIZE = 2000
@@ -22,6 +27,9 @@ PRESAMPLE = 50_000
 # a column with fewer values than this in the shared row sample is sampled on its own
 MIN_FROM_TABLE_SAMPLE = 200
 SKIP = {"_file_id", "_row", "_activity"}
+# tables sampled at the same time, each on its own cursor: a sampling query runs on one
+# core (the reservoir), and the values of one table are checked in Python meanwhile
+SAMPLING_THREADS = max(1, min(4, os.cpu_count() or 1))
 DECIDED = ("confirmed", "not_personal")
 SUBJECT_CATEGORIES = {
     "user.contact.email", "user.contact.phone_number", "user.name",
@@ -120,6 +128,14 @@ def classify(column: str, sample: list[str], *, is_date_type: bool = False) -> S
 def _sample(ws: Workspace, table: str, column: str, *, source: str | None = None) -> list[str]:
     """≤ SAMPLE_SIZE distinct non-empty values of a column, from ``source`` (a table-level
     row sample) or, when that holds too few values, from the whole column."""
+    rows = _sample_of(ws, table, column, source)
+    if source is not None and len(rows) < MIN_FROM_TABLE_SAMPLE:
+        return _sample(ws, table, column)
+    return rows
+
+
+def _sample_of(ws: Workspace, table: str, column: str, source: str | None) -> list[str]:
+    """The sample of a column taken from ``source`` (default: the whole table), sorted."""
     c = quote_ident(column)
     src = source or f"raw.{quote_ident(table)}"
     rows = ws.con.execute(
@@ -129,8 +145,6 @@ def _sample(ws: Workspace, table: str, column: str, *, source: str | None = None
                 d AS (SELECT DISTINCT v FROM s)
             SELECT v FROM d USING SAMPLE reservoir({SAMPLE_SIZE} ROWS) REPEATABLE (42)"""
     ).fetchall()
-    if source is not None and len(rows) < MIN_FROM_TABLE_SAMPLE:
-        return _sample(ws, table, column)
     return sorted(r[0] for r in rows)
 
 
@@ -144,6 +158,100 @@ def _table_sample(ws: Workspace, table: str) -> str | None:
         f"USING SAMPLE reservoir({PRESAMPLE} ROWS) REPEATABLE (42)"
     )
     return "temp._classify_sample"
+
+
+@dataclass
+class _Cursor:
+    """What ``_sample`` and ``_table_sample`` use of a workspace: a connection. A cursor of
+    the workspace's connection has its own temp schema, so each holds its own row sample."""
+
+    con: object
+
+
+class _Sampler:
+    """Worker threads, each with its own cursor, running sampling tasks by priority (then
+    in the order given): a column sampled from a whole table goes before the next table."""
+
+    COLUMN, TABLE = 0, 1
+
+    def __init__(self, ws: Workspace, threads: int):
+        self._tasks: queue.PriorityQueue = queue.PriorityQueue()
+        self._seq = itertools.count()
+        self._cursors, self._threads = [], []
+        try:
+            for i in range(threads):
+                cur = ws.con.cursor()
+                self._cursors.append(cur)
+                cur.execute(f"USE {ALIAS}")
+                self._threads.append(threading.Thread(target=self._work, args=(_Cursor(cur),),
+                                                      name=f"rgpd-sample-{i}", daemon=True))
+        except BaseException:
+            self.close()
+            raise
+        for t in self._threads:
+            t.start()
+
+    def submit(self, priority: int, func, *args) -> Future:
+        """``func(cursor, *args)`` on the first free worker."""
+        future: Future = Future()
+        self._tasks.put((priority, next(self._seq), future, func, args))
+        return future
+
+    def _work(self, cur: _Cursor) -> None:
+        while True:
+            _, _, future, func, args = self._tasks.get()
+            if future is None:
+                return
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(func(cur, *args))
+            except BaseException as exc:  # handed to whoever waits for the result
+                future.set_exception(exc)
+
+    def close(self) -> None:
+        """Cancel what has not started, wait for what has, close the cursors."""
+        while True:
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                break
+            if task[2] is not None:
+                task[2].cancel()
+        for _ in self._threads:
+            self._tasks.put((-1, next(self._seq), None, None, None))
+        for t in self._threads:
+            if t.is_alive():
+                t.join()
+        for cur in self._cursors:
+            cur.close()
+
+
+def _table_samples(cur: _Cursor, sampler: _Sampler, table: str, columns: list[str]) -> dict[str, object]:
+    """``_sample`` of each column of a table: the same queries as on one connection (the
+    samples do not depend on the threads). A column sampled from the whole table (too few
+    values in the shared row sample) is left to another task: its entry is that task's
+    future."""
+    out: dict[str, object] = {}
+    shared = None
+    for column in columns:
+        if shared is None:
+            shared = _table_sample(cur, table) or ""
+        rows = _sample_of(cur, table, column, shared or None)
+        if shared and len(rows) < MIN_FROM_TABLE_SAMPLE:  # what _sample does then
+            out[column] = sampler.submit(_Sampler.COLUMN, _sample, table, column)
+        else:
+            out[column] = rows
+    return out
+
+
+def _sampling_order(ws: Workspace, tables: list[str]) -> list[str]:
+    """The biggest tables first (rows × columns), so that the last one sampled is small."""
+    sizes = dict(ws.con.execute(
+        "SELECT t.table_name, t.estimated_size * t.column_count FROM duckdb_tables() t "
+        f"WHERE t.database_name = {quote_literal(ALIAS)} AND t.schema_name = 'raw'"
+    ).fetchall())
+    return sorted(tables, key=lambda t: -(sizes.get(t) or 0))
 
 
 def _columns(ws: Workspace, table: str) -> list[tuple[str, str]]:
@@ -177,6 +285,53 @@ def _subject_columns(opts: dict) -> set[str]:
     return out
 
 
+def _classify_tables(tables, pending, decided, known, info, policy, now, present, rows, report) -> None:
+    """Classify each column from its sample (``pending``: one future per table) into ``rows``
+    (in table order), each table as soon as its samples are there."""
+    columns_of = dict(tables)
+    table_of = {f: t for (t, _), f in zip(tables, pending)}
+    rows_of: dict[str, list] = {}
+    for future in as_completed(pending):
+        table = table_of[future]
+        rows_of[table] = _classify_table(table, columns_of[table], future.result(), decided, known, info, policy, now,
+                                         present, report)
+    for table, _ in tables:
+        rows.extend(rows_of[table])
+
+
+def _classify_table(table, columns, samples, decided, known, info, policy, now, present, report) -> list[list]:
+    """The ``column_map`` rows of a table's undecided columns."""
+    rows = []
+    meta = info[table]
+    opts = meta["options"]
+    declared_dates = opts.get("dates") or {}
+    subject_cols = _subject_columns(opts)
+    for column, dtype in columns:
+        present.add((table, column))
+        report.columns += 1
+        if (table, column) in decided:
+            report.kept += 1
+            continue
+        is_date_type = dtype.startswith("TIMESTAMP") or dtype == "DATE"
+        sample = samples[column]
+        if isinstance(sample, Future):
+            sample = sample.result()
+        s = classify(column, sample, is_date_type=is_date_type)
+        if s.category is not None and s.category not in known:  # a rule out of step with the catalogue
+            s.category = None
+        role = declared_dates.get(column) or (names.date_role(column) if s.kind == "date" else None)
+        subject_key = s.subject_key or column in subject_cols
+        if policy is not None and meta["activity"] is not None:
+            ids = {a.id for a in getattr(policy, "activities", [])}
+            activity = meta["activity"] if not ids or meta["activity"] in ids else None
+        else:
+            activity = meta["activity"]
+        rows.append([meta["source"], table, column, s.category, activity, subject_key, role, "suggested",
+                     s.rule, s.confidence, s.sampled, s.matched, s.examples, now])
+        report.suggested += 1
+    return rows
+
+
 def suggest(ws: Workspace, policy=None) -> SuggestReport:
     """Classify every loaded column into ``column_map`` and scan free text into ``special_hits``.
 
@@ -195,36 +350,20 @@ def suggest(ws: Workspace, policy=None) -> SuggestReport:
     info = source_info(ws)
     present: set[tuple[str, str]] = set()
     rows = []
-    for table in ws.tables("raw"):
-        meta = info[table]
-        opts = meta["options"]
-        declared_dates = opts.get("dates") or {}
-        subject_cols = _subject_columns(opts)
-        shared = None
-        for column, dtype in _columns(ws, table):
-            if column in SKIP:
-                continue
-            present.add((table, column))
-            report.columns += 1
-            if (table, column) in decided:
-                report.kept += 1
-                continue
-            is_date_type = dtype.startswith("TIMESTAMP") or dtype == "DATE"
-            if shared is None:
-                shared = _table_sample(ws, table) or ""
-            s = classify(column, _sample(ws, table, column, source=shared or None), is_date_type=is_date_type)
-            if s.category is not None and s.category not in known:  # a rule out of step with the catalogue
-                s.category = None
-            role = declared_dates.get(column) or (names.date_role(column) if s.kind == "date" else None)
-            subject_key = s.subject_key or column in subject_cols
-            if policy is not None and meta["activity"] is not None:
-                ids = {a.id for a in getattr(policy, "activities", [])}
-                activity = meta["activity"] if not ids or meta["activity"] in ids else None
-            else:
-                activity = meta["activity"]
-            rows.append([meta["source"], table, column, s.category, activity, subject_key, role, "suggested",
-                         s.rule, s.confidence, s.sampled, s.matched, s.examples, now])
-            report.suggested += 1
+    tables = [(t, [(c, d) for c, d in _columns(ws, t) if c not in SKIP]) for t in ws.tables("raw")]
+    # The samples are fetched by worker threads, each on its own cursor (a table's shared
+    # row sample and its columns on one, a column sampled from the whole table on any), the
+    # biggest tables first; the values are checked here as each table's samples arrive. The
+    # queries are those one connection would run: the suggestions do not depend on threads.
+    sampler = _Sampler(ws, SAMPLING_THREADS)
+    try:
+        todo = {t: [c for c, _ in cols if (t, c) not in decided] for t, cols in tables}
+        futures = {t: sampler.submit(_Sampler.TABLE, _table_samples, sampler, t, todo[t])
+                   for t in _sampling_order(ws, list(todo))}
+        _classify_tables(tables, [futures[t] for t, _ in tables], decided, known, info, policy, now, present, rows,
+                         report)
+    finally:
+        sampler.close()
     con = ws.con
     con.execute("BEGIN TRANSACTION")
     try:

@@ -12,6 +12,7 @@ import datetime as dt
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import phonenumbers
@@ -25,8 +26,16 @@ _EMAIL = re.compile(r"^[A-Za-z0-9._%+'\-]{1,64}@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)
 _NAMED_EMAIL = re.compile(r"^(?:\"?[^\"<>]*\"?\s*)?<([^<>]+)>$")
 _PHONE_SHAPE = re.compile(r"^(\+|00)?[\d\s().\-/]{8,22}$")
 _DATE_SHAPE = re.compile(r"^\d{1,4}[/\-.]\d{1,2}[/\-.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?$")
+# the validators run on every sampled value: their patterns are compiled once
+_NIR_SHAPE = re.compile(r"[1-478][0-9]{4}[0-9AB][0-9]{7}([0-9]{2})?")
+_SPACE = re.compile(r"\s")
+_NON_DIGIT = re.compile(r"\D")
+_LIST_SEP = re.compile(r"[,;]\s*")
+_POSTAL = re.compile(r"\d{5}")
+_IP_CHARS = re.compile(r"[0-9A-Fa-f:.]{3,45}")
 
 
+@lru_cache(maxsize=16)  # asked for by several validators in turn, for the same value
 def digits(value: str) -> str:
     return _SEP.sub("", value)
 
@@ -39,14 +48,14 @@ def is_nir(value: str) -> bool:
 def looks_like_nir(value: str) -> bool:
     """NIR shape without the key check (13 or 15 characters, sex digit first)."""
     d = digits(value).upper()
-    return bool(re.fullmatch(r"[1-478][0-9]{4}[0-9AB][0-9]{7}([0-9]{2})?", d))
+    return bool(_NIR_SHAPE.fullmatch(d))
 
 
 _IBAN_SHAPE = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
 
 
 def is_iban(value: str) -> bool:
-    d = re.sub(r"\s", "", value).upper()
+    d = _SPACE.sub("", value).upper()
     return bool(_IBAN_SHAPE.match(d)) and _iban.is_valid(d)
 
 
@@ -67,7 +76,7 @@ def _email_of(value: str) -> str:
 
 def is_email(value: str) -> bool:
     """An address, ``Name <address>``, or a list of them separated by , or ;."""
-    parts = [p for p in re.split(r"[,;]\s*", value) if p.strip()]
+    parts = [p for p in _LIST_SEP.split(value) if p.strip()]
     return bool(parts) and all(_EMAIL.match(_email_of(p)) for p in parts)
 
 
@@ -76,7 +85,7 @@ def is_phone(value: str) -> bool:
     v = value.strip()
     if not _PHONE_SHAPE.match(v):
         return False
-    d = re.sub(r"\D", "", v)
+    d = _NON_DIGIT.sub("", v)
     international = v.startswith("+") or v.startswith("00")
     if not international and not (len(d) == 10 and d.startswith("0")) and not (len(d) == 11 and d.startswith("33")):
         return False
@@ -119,7 +128,7 @@ def is_date(value: str) -> bool:
 
 def is_postal_code(value: str) -> bool:
     v = value.strip()
-    if not re.fullmatch(r"\d{5}", v):
+    if not _POSTAL.fullmatch(v):
         return False
     dep = int(v[:2])
     return (1 <= dep <= 95 or dep in (97, 98)) and v != "00000"
@@ -127,7 +136,7 @@ def is_postal_code(value: str) -> bool:
 
 def is_ip(value: str) -> bool:
     v = value.strip()
-    if not re.fullmatch(r"[0-9A-Fa-f:.]{3,45}", v) or (":" not in v and v.count(".") != 3):
+    if not _IP_CHARS.fullmatch(v) or (":" not in v and v.count(".") != 3):
         return False
     try:
         ipaddress.ip_address(v)

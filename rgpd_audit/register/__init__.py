@@ -17,15 +17,30 @@ from __future__ import annotations
 from pathlib import Path
 
 from .builder import ActivitySheet, Field, Gap, Register, build_register, category_label, safeguard
-from .html import render_html, write_html
-from .xlsx import write_xlsx
 
 XLSX_NAME = "registre-art30.xlsx"
 HTML_NAME = "registre-art30.html"
 
+# The writers (openpyxl, jinja2) are imported when first used: the checks build the
+# register without writing it.
+_WRITERS = {"render_html": ".html", "write_html": ".html", "write_xlsx": ".xlsx"}
+
+
+def __getattr__(name: str):
+    if name in _WRITERS:
+        from importlib import import_module
+
+        value = getattr(import_module(_WRITERS[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def write_register(reg: Register, out_dir: str | Path) -> tuple[Path, Path]:
     """Write ``registre-art30.xlsx`` and ``registre-art30.html`` into ``out_dir``."""
+    from .html import write_html
+    from .xlsx import write_xlsx
+
     out = Path(out_dir)
     return write_xlsx(reg, out / XLSX_NAME), write_html(reg, out / HTML_NAME)
 

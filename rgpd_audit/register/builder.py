@@ -382,16 +382,18 @@ def _organisation(policy: Policy, obs: Observations, as_of: dt.date, created: dt
 
 
 def build_register(policy: Policy, ws: Workspace | None = None, *, as_of: dt.date, lang: Lang = "fr",
-                   created: dt.date | None = None) -> Register:
+                   created: dt.date | None = None, observations: Observations | None = None) -> Register:
     """The Art. 30 register for ``policy``, with what ``ws`` shows (``None``: policy only).
 
     ``as_of`` is the update date written on every sheet; ``created`` the creation date
-    (default ``as_of``). Rebuilds the workspace's ``datamap`` view.
+    (default ``as_of``). Rebuilds the workspace's ``datamap`` view, unless given the
+    ``observations`` of ``observe(ws, policy)`` (the register in both languages from one
+    look at the workspace).
     """
     if lang not in ("fr", "en"):
         raise ValueError(f"lang must be 'fr' or 'en', not {lang!r}")
     created = created or as_of
-    obs = observe(ws, policy)
+    obs = observations if observations is not None else observe(ws, policy)
     sheets = [_activity_sheet(a, policy, obs, as_of, created, lang) for a in policy.activities]
     return Register(
         lang=lang,
