@@ -129,7 +129,9 @@ def load_estate(
     ``load_workers()``) several sources load at once, biggest first, each statement on one
     DuckDB thread: every raw table is written by one thread in full row groups (see
     ``_create_serial``) and the cores are used by loading two sources at a time instead.
-    The report lists the sources in manifest order whatever the order they finished in.
+    Only sources that DuckDB reads itself (``Loader.lazy_staging``) load side by side; the
+    others (XLSX, JSON, mbox, vCard, Mailchimp: rows built in Python) load one at a time first. The report lists the sources in manifest order whatever the
+    order they finished in.
     """
     ws.set_setting("organisation_domains", json.dumps(manifest.organisation.domains))
     ws.set_setting("organisation_name", manifest.organisation.name)
@@ -159,9 +161,17 @@ def load_estate(
         threads = ws.con.execute("SELECT current_setting('threads')").fetchone()[0]
         ws.con.execute("SET threads = 1")
         try:
+            done: dict[str, SourceSummary] = {}
+            # sources whose rows go through Python run one at a time first, then DuckDB reads
+            # the others two at a time (measured at 10M records: 2.3 GiB instead of 1.6 GiB
+            # when every source ran side by side)
+            for s in order:
+                if not getattr(registry.get(s.format), "lazy_staging", False):
+                    done[s.name] = _on_own_connection(ws, one, s)
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="load") as loaders:
-                futures = {s.name: loaders.submit(_on_own_connection, ws, one, s) for s in order}
-                return LoadReport([futures[s.name].result() for s in sources])
+                futures = {s.name: loaders.submit(_on_own_connection, ws, one, s) for s in order if s.name not in done}
+                done.update({name: f.result() for name, f in futures.items()})
+            return LoadReport([done[s.name] for s in sources])
         finally:
             ws.con.execute(f"SET threads = {int(threads)}")
 

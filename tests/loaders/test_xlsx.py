@@ -82,3 +82,34 @@ def test_not_a_workbook_names_the_file(load_tiny):
     _, report = load_tiny(SRC.format(path="suivi.xlsx", options=""), {"suivi.xlsx": b"PK\x03\x04 not really a zip"})
     (failed,) = report.failed
     assert "suivi.xlsx" in failed.error and "not a readable XLSX workbook" in failed.error
+
+
+def test_data_starting_in_column_b_keeps_column_a(load_tiny):
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.title = "Feuil1"
+    sh["B2"], sh["C2"] = "Nom", "Ville"
+    sh["B3"], sh["C3"] = "Martin", "Lyon"
+    buf = io.BytesIO()
+    wb.save(buf)
+    ws, report = load_tiny(SRC.format(path="suivi.xlsx", options=""), {"suivi.xlsx": buf.getvalue()})
+    assert not report.failed
+    cols = [r[0] for r in ws.con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'suivi' ORDER BY column_index").fetchall()]
+    # after _file_id, _row, _activity: column A too, unnamed, as when the sheet was read from A1
+    assert cols[3:] == ["column0", "Nom", "Ville"]
+    assert ws.con.execute('SELECT _row, column0, "Nom", "Ville" FROM raw.suivi').fetchall() == [(1, None, "Martin", "Lyon")]
+
+
+def test_records_written_in_batches_keep_their_numbers(tmp_path):
+    from rgpd_audit.loaders.xlsx import parse_workbook
+
+    p = tmp_path / "b.xlsx"
+    p.write_bytes(_workbook({"S": [["Nom"]] + [[f"n{i}"] for i in range(7)] + [[None]], "Vide": [["Nom"]]}))
+    sheets = parse_workbook(str(p), None, str(tmp_path), batch_size=3)
+    assert [(s["title"], s["columns"], s["rows"]) for s in sheets] == [("S", ["Nom"], 7), ("Vide", ["Nom"], 0)]
+    import duckdb
+
+    got = duckdb.sql(f"SELECT _row, \"Nom\" FROM read_parquet('{sheets[0]['file']}') ORDER BY _row").fetchall()
+    assert got == [(i + 1, f"n{i}") for i in range(7)]
+    assert parse_workbook(str(p), "Nope", str(tmp_path)).startswith("no sheet named 'Nope'")
