@@ -125,13 +125,16 @@ def load_estate(
 ) -> LoadReport:
     """Load every source of the manifest (or those named in ``only``).
 
-    Each source is one transaction on its own connection. With ``workers`` > 1 (default:
-    ``load_workers()``) several sources load at once, biggest first, each statement on one
-    DuckDB thread: every raw table is written by one thread in full row groups (see
-    ``_create_serial``) and the cores are used by loading two sources at a time instead.
-    Only sources that DuckDB reads itself (``Loader.lazy_staging``) load side by side; the
-    others (XLSX, JSON, mbox, vCard, Mailchimp: rows built in Python) load one at a time first. The report lists the sources in manifest order whatever the
-    order they finished in.
+    Each source is one transaction. DuckDB runs on one thread for the whole load: each file's
+    rows are numbered by ``row_number() OVER ()``, which reads the file on one thread anyway,
+    and with more threads DuckDB runs the files of a source side by side and writes their rows
+    as many partial row groups, which the next checkpoint rewrites whole (measured: 4–10 s for
+    the 2M-row FEC table of the scale-1000 estate). The cores are used instead by loading
+    ``workers`` sources at a time (default ``load_workers()``), biggest first, each on its own
+    connection. Only the sources DuckDB reads itself (``Loader.lazy_staging``) load side by
+    side; the others (XLSX, JSON, mbox, vCard, Mailchimp: rows built in Python) load one at a
+    time, first (at 10M records, everything side by side peaked at 2.3 GiB, this at 1.8 GiB).
+    The report lists the sources in manifest order whatever the order they finished in.
     """
     ws.set_setting("organisation_domains", json.dumps(manifest.organisation.domains))
     ws.set_setting("organisation_name", manifest.organisation.name)
@@ -151,23 +154,18 @@ def load_estate(
         order = sorted(sources, key=lambda s: -sum(n for _, n in sized[s.name])) if workers > 1 else sources
         hashes = {s.name: {p: pool.submit(sha256_file, p) for p, _ in sized[s.name]} for s in order}
 
-        def one(source: Source, w: Workspace) -> SourceSummary:
+        def one(source: Source, w: Workspace = ws) -> SourceSummary:
             report("source", source.name)
             digests = {p: f.result() for p, f in hashes[source.name].items()}
             return _load_source(w, manifest, source, force=force, progress=report, hashes=digests)
 
-        if workers == 1:
-            return LoadReport([one(s, ws) for s in sources])
         threads = ws.con.execute("SELECT current_setting('threads')").fetchone()[0]
         ws.con.execute("SET threads = 1")
         try:
-            done: dict[str, SourceSummary] = {}
-            # sources whose rows go through Python run one at a time first, then DuckDB reads
-            # the others two at a time (measured at 10M records: 2.3 GiB instead of 1.6 GiB
-            # when every source ran side by side)
-            for s in order:
-                if not getattr(registry.get(s.format), "lazy_staging", False):
-                    done[s.name] = _on_own_connection(ws, one, s)
+            if workers == 1:
+                return LoadReport([one(s) for s in sources])
+            done = {s.name: _on_own_connection(ws, one, s) for s in order
+                    if not getattr(registry.get(s.format), "lazy_staging", False)}
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="load") as loaders:
                 futures = {s.name: loaders.submit(_on_own_connection, ws, one, s) for s in order if s.name not in done}
                 done.update({name: f.result() for name, f in futures.items()})
@@ -456,7 +454,7 @@ def _insert_all(ctx: LoadContext, source: Source, pending: list[_Pending], found
         target = f"raw.{quote_ident(name)}"
         body = " UNION ALL BY NAME ".join(f"({sel})" for *_, sel in items) if len(items) > 1 else items[0][3]
         try:
-            _create_serial(con, target, body)
+            con.execute(f"CREATE TABLE {target} AS {body}")
         except duckdb.Error as exc:
             files = ", ".join(display(pf.path) for pf, *_ in items[:3]) + (" …" if len(items) > 3 else "")
             raise InputFileError(files, f"cannot load into raw.{name}: {exc}") from None
@@ -488,26 +486,6 @@ def _insert_all(ctx: LoadContext, source: Source, pending: list[_Pending], found
         for pf, i, part, _ in items:
             warnings = warnings_of[pf.fid] + _split_warnings(con, source, target, pf.fid, part)
             pf.outcomes[i] = (counts.get(pf.fid, 0), rejects_of[pf.fid], warnings)
-
-
-def _create_serial(con, target: str, body: str) -> None:
-    """``CREATE TABLE target AS body`` on one thread.
-
-    Each file's rows are numbered by ``row_number() OVER ()``, which reads the file on one
-    thread anyway; with more threads DuckDB runs the files of a source side by side and
-    writes their rows as many partial row groups, which the next checkpoint rewrites whole
-    (measured: 4–10 s for the 2M-row FEC table of the scale-1000 estate, and more CPU for
-    the statement itself). One thread writes full row groups once.
-    """
-    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
-    if threads == 1:  # loading sources side by side: set once for the whole load
-        con.execute(f"CREATE TABLE {target} AS {body}")
-        return
-    con.execute("SET threads = 1")
-    try:
-        con.execute(f"CREATE TABLE {target} AS {body}")
-    finally:
-        con.execute(f"SET threads = {int(threads)}")
 
 
 def _renumber(con, target: str, fid: int, numbers: list[int]) -> None:

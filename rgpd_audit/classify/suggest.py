@@ -11,12 +11,10 @@ the free-text columns are scanned record by record into ``special_hits``.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import os
-import queue
 import threading
-from concurrent.futures import Future, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from ..workspace import ALIAS, Workspace, quote_ident, quote_literal
@@ -168,70 +166,33 @@ class _Cursor:
     con: object
 
 
-class _Sampler:
-    """Worker threads, each with its own cursor, running sampling tasks by priority (then
-    in the order given): a column sampled from a whole table goes before the next table."""
+class _Cursors:
+    """One cursor of the workspace per worker thread, made on the thread's first task."""
 
-    COLUMN, TABLE = 0, 1
+    def __init__(self, ws: Workspace):
+        self._ws, self._local, self._lock, self._all = ws, threading.local(), threading.Lock(), []
 
-    def __init__(self, ws: Workspace, threads: int):
-        self._tasks: queue.PriorityQueue = queue.PriorityQueue()
-        self._seq = itertools.count()
-        self._cursors, self._threads = [], []
-        try:
-            for i in range(threads):
-                cur = ws.con.cursor()
-                self._cursors.append(cur)
-                cur.execute(f"USE {ALIAS}")
-                self._threads.append(threading.Thread(target=self._work, args=(_Cursor(cur),),
-                                                      name=f"rgpd-sample-{i}", daemon=True))
-        except BaseException:
-            self.close()
-            raise
-        for t in self._threads:
-            t.start()
-
-    def submit(self, priority: int, func, *args) -> Future:
-        """``func(cursor, *args)`` on the first free worker."""
-        future: Future = Future()
-        self._tasks.put((priority, next(self._seq), future, func, args))
-        return future
-
-    def _work(self, cur: _Cursor) -> None:
-        while True:
-            _, _, future, func, args = self._tasks.get()
-            if future is None:
-                return
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(func(cur, *args))
-            except BaseException as exc:  # handed to whoever waits for the result
-                future.set_exception(exc)
+    def get(self) -> _Cursor:
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            con = self._ws.con.cursor()
+            with self._lock:
+                self._all.append(con)
+            con.execute(f"USE {ALIAS}")
+            cur = self._local.cursor = _Cursor(con)
+        return cur
 
     def close(self) -> None:
-        """Cancel what has not started, wait for what has, close the cursors."""
-        while True:
-            try:
-                task = self._tasks.get_nowait()
-            except queue.Empty:
-                break
-            if task[2] is not None:
-                task[2].cancel()
-        for _ in self._threads:
-            self._tasks.put((-1, next(self._seq), None, None, None))
-        for t in self._threads:
-            if t.is_alive():
-                t.join()
-        for cur in self._cursors:
-            cur.close()
+        for con in self._all:
+            con.close()
 
 
-def _table_samples(cur: _Cursor, sampler: _Sampler, table: str, columns: list[str]) -> dict[str, object]:
+def _table_samples(pool: ThreadPoolExecutor, cursors: _Cursors, table: str, columns: list[str]) -> dict[str, object]:
     """``_sample`` of each column of a table: the same queries as on one connection (the
     samples do not depend on the threads). A column sampled from the whole table (too few
     values in the shared row sample) is left to another task: its entry is that task's
     future."""
+    cur = cursors.get()
     out: dict[str, object] = {}
     shared = None
     for column in columns:
@@ -239,7 +200,7 @@ def _table_samples(cur: _Cursor, sampler: _Sampler, table: str, columns: list[st
             shared = _table_sample(cur, table) or ""
         rows = _sample_of(cur, table, column, shared or None)
         if shared and len(rows) < MIN_FROM_TABLE_SAMPLE:  # what _sample does then
-            out[column] = sampler.submit(_Sampler.COLUMN, _sample, table, column)
+            out[column] = pool.submit(lambda c=column: _sample(cursors.get(), table, c))
         else:
             out[column] = rows
     return out
@@ -355,15 +316,15 @@ def suggest(ws: Workspace, policy=None) -> SuggestReport:
     # row sample and its columns on one, a column sampled from the whole table on any), the
     # biggest tables first; the values are checked here as each table's samples arrive. The
     # queries are those one connection would run: the suggestions do not depend on threads.
-    sampler = _Sampler(ws, SAMPLING_THREADS)
+    pool, cursors = ThreadPoolExecutor(max_workers=SAMPLING_THREADS, thread_name_prefix="rgpd-sample"), _Cursors(ws)
     try:
         todo = {t: [c for c, _ in cols if (t, c) not in decided] for t, cols in tables}
-        futures = {t: sampler.submit(_Sampler.TABLE, _table_samples, sampler, t, todo[t])
-                   for t in _sampling_order(ws, list(todo))}
+        futures = {t: pool.submit(_table_samples, pool, cursors, t, todo[t]) for t in _sampling_order(ws, list(todo))}
         _classify_tables(tables, [futures[t] for t, _ in tables], decided, known, info, policy, now, present, rows,
                          report)
     finally:
-        sampler.close()
+        pool.shutdown(wait=True, cancel_futures=True)
+        cursors.close()
     con = ws.con
     con.execute("BEGIN TRANSACTION")
     try:

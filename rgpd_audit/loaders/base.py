@@ -101,26 +101,20 @@ class LoadContext:
 
         ``row_numbers`` gives each row's record number in its file (default 1, 2, 3…).
         """
-        name = self.stage_name(hint)
-        nums = row_numbers if row_numbers is not None else range(1, len(rows) + 1)
-        self._append_rows(name, columns, rows, nums, create=True)
-        return name
-
-    def _append_rows(self, name: str, columns: list[str], rows: list, nums, *, create: bool) -> None:
         import pyarrow as pa  # imported on first use: it costs ~0.2 s, and not every command needs it
 
+        name = self.stage_name(hint)
+        nums = row_numbers if row_numbers is not None else range(1, len(rows) + 1)
         cols = {"_row": pa.array(nums, pa.int64())}
         for i, c in enumerate(columns):
             cols[c] = pa.array([r[i] if i < len(r) else None for r in rows], pa.string())
         tbl = pa.table(cols) if rows else pa.table({k: pa.array([], v.type) for k, v in cols.items()})
         self.con.register("_arrow_in", tbl)
         try:
-            if create:
-                self.con.execute(f"CREATE TEMP TABLE {quote_ident(name)} AS SELECT * FROM _arrow_in")
-            else:
-                self.con.execute(f"INSERT INTO {quote_ident(name)} SELECT * FROM _arrow_in")
+            self.con.execute(f"CREATE TEMP TABLE {quote_ident(name)} AS SELECT * FROM _arrow_in")
         finally:
             self.con.unregister("_arrow_in")
+        return name
 
 
 class Loader:

@@ -90,12 +90,6 @@ def _scan(path: Path, utf8: bool) -> _Scan:
     return out
 
 
-def _utf8_status(path: Path) -> tuple[bool, bool]:
-    """(valid_utf8, has_non_ascii) over the whole file, streaming."""
-    scan = _scan(path, True)
-    return scan.valid_utf8, scan.non_ascii or not scan.valid_utf8
-
-
 def _mostly_utf8(path: Path) -> bool:
     """A file with invalid UTF-8 lines among valid multi-byte UTF-8 ones: mixed, treat as UTF-8."""
     good = bad = 0
@@ -149,10 +143,6 @@ def _detect_encoding(path: Path, declared: str | None) -> TextEncoding:
     if has_c1:
         return TextEncoding("latin-1", "utf-8", transcode=True)
     return TextEncoding("latin-1", "latin-1")
-
-
-def _has_c1(path: Path) -> bool:
-    return _scan(path, False).c1
 
 
 def transcode_to_utf8(src: Path, dst: Path, encoding: str) -> None:
@@ -330,21 +320,6 @@ def _record_numbers(rejected_lines: set, loaded: int, rejects: list[Reject]) -> 
         if r.line is not None:
             r.record = r.line - 1
     return accepted
-
-
-def _fix_iso_8859_15(ctx: LoadContext, table: str) -> None:
-    """Fix ISO-8859-15's eight characters in a staged table (``read_delimited`` does it while staging)."""
-    cols = [
-        r[0]
-        for r in ctx.con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND data_type = 'VARCHAR'", [table]
-        ).fetchall()
-    ]
-    if not cols:
-        return
-    src, dst = quote_literal("".join(ISO_8859_15_FIX)), quote_literal("".join(ISO_8859_15_FIX.values()))
-    sets = [f"{quote_ident(c)} = translate({quote_ident(c)}, {src}, {dst})" for c in cols]
-    ctx.con.execute(f"UPDATE {quote_ident(table)} SET {', '.join(sets)}")
 
 
 def _renumber_records(ctx: LoadContext, table: str, path: Path, enc: TextEncoding, delim: str,
