@@ -139,6 +139,16 @@ class Loader:
         raise NotImplementedError
 
 
+def staged_columns(ctx: LoadContext, table: str) -> list[str]:
+    """The record columns of a staging table (without ``_row``)."""
+    rows = ctx.con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = ? AND column_name <> '_row' "
+        "ORDER BY column_index",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def unique_columns(names: list[str]) -> list[str]:
     """Make column names unique and non-empty, the way DuckDB does (``a``, ``a_1``)."""
     out: list[str] = []

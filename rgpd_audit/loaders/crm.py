@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from ..errors import InputFileError
-from .base import FileResult, LoadContext, Loader
+from .base import FileResult, LoadContext, Loader, staged_columns
 from .registry import register
 from .textfile import read_delimited
 from .xlsx import XlsxLoader
@@ -32,16 +32,6 @@ HUBSPOT_DATE_FORMATS = [
 HUBSPOT_ID_COLUMNS = ("Record ID", "Contact ID")
 BREVO_DATE_COLUMNS = ("ADDED_TIME", "MODIFIED_TIME")
 BREVO_DATE_FORMATS = ["%d-%m-%Y", "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S"]
-
-
-def staged_columns(ctx: LoadContext, table: str) -> list[str]:
-    """The record columns of a staging table (without ``_row``)."""
-    rows = ctx.con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = ? AND column_name <> '_row' "
-        "ORDER BY column_index",
-        [table],
-    ).fetchall()
-    return [r[0] for r in rows]
 
 
 def find_column(columns: list[str], wanted: str) -> str | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import InputFileError
 from ..workspace import quote_ident
-from .base import FileResult, LoadContext, Loader
+from .base import FileResult, LoadContext, Loader, staged_columns
 from .registry import register
 from .textfile import read_delimited
 
@@ -88,20 +88,10 @@ def _snake(name: str) -> str:
     return header_key(name).replace(" ", "_") or name
 
 
-def _columns(ctx: LoadContext, table: str) -> list[str]:
-    return [
-        r[0]
-        for r in ctx.con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = ? ORDER BY column_index",
-            [table],
-        ).fetchall()
-    ]
-
-
 def normalise_columns(ctx: LoadContext, table: str, known: dict[str, list[str]]) -> dict[str, str]:
     """Rename the staging table's columns to canonical names; returns {canonical: original}."""
     lookup = {header_key(v): canon for canon, variants in known.items() for v in variants + [canon]}
-    cols = [c for c in _columns(ctx, table) if c != "_row"]
+    cols = staged_columns(ctx, table)
     taken = {"_row"}
     plan: list[tuple[str, str]] = []
     found: dict[str, str] = {}
@@ -145,7 +135,7 @@ class _DropboxReport(Loader):
         found = normalise_columns(ctx, part.table, self.headers)
         missing = [c for c in self.required if c not in found]
         if missing:
-            have = ", ".join(c for c in _columns(ctx, part.table) if c != "_row")
+            have = ", ".join(staged_columns(ctx, part.table))
             raise InputFileError(
                 ctx.display(path),
                 f"not a {self.title}: no column for {', '.join(missing)} (columns: {have})",
@@ -186,7 +176,7 @@ class DropboxActivityLoader(_DropboxReport):
 
     def derive(self, ctx: LoadContext, table: str) -> None:
         # timestamps with a numeric offset (+02:00) are brought to UTC by the engine's typing
-        if "member_email" in _columns(ctx, table):
+        if "member_email" in staged_columns(ctx, table):
             _add_domain_column(ctx, table, "member_email", "member_email_domain")
 
 

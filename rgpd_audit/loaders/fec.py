@@ -33,7 +33,7 @@ from stdnum.fr import siren as siren_check
 
 from ..errors import InputFileError
 from ..workspace import quote_ident, quote_literal
-from .base import FileResult, LoadContext, Loader, Part
+from .base import FileResult, LoadContext, Loader, Part, staged_columns
 from .registry import register
 from .textfile import detect_encoding, read_delimited, read_head, sniff_delimiter
 
@@ -128,18 +128,10 @@ def _fec_encoding(path: Path, declared: str | None):
 def _derive(ctx: LoadContext, part: Part, montant: bool, siren: str | None, close: str | None) -> Part:
     """Canonical column names, Debit/Credit for the Montant/Sens variant, siren, close date, tiers_type."""
     con = ctx.con
-    cols = [
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = ? ORDER BY column_index",
-            [part.table],
-        ).fetchall()
-    ]
+    cols = staged_columns(ctx, part.table)
     canon = {k.lower(): k for k in KNOWN}
     select, names = [], []
     for c in cols:
-        if c == "_row":
-            continue
         name = canon.get(c.strip().lower(), c)
         if re.fullmatch(r"column\d+", c) and not con.execute(
             f"SELECT count(*) FROM {quote_ident(part.table)} WHERE nullif(trim({quote_ident(c)}), '') IS NOT NULL"

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from ..errors import InputFileError
 from ..workspace import quote_ident, quote_literal
 from .base import FileResult, LoadContext, Loader, Part
-from .crm import staged_columns
+from .base import staged_columns
 from .registry import register
 from .textfile import read_delimited
 

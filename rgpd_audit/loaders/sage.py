@@ -14,7 +14,8 @@ from pathlib import Path
 from ..errors import InputFileError
 from ..workspace import quote_ident
 from .base import FileResult, LoadContext, Loader
-from .crm import find_column, staged_columns
+from .base import staged_columns
+from .crm import find_column
 from .registry import register
 from .textfile import read_delimited
 
