@@ -37,6 +37,14 @@ def key_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: ~5x faster
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load`` through libyaml when available (same safe subset of YAML)."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+
+
 def read_yaml(path: str | Path) -> Any:
     """Read a YAML file, turning syntax errors into a SpecError naming line and column."""
     p = Path(path)
@@ -47,7 +55,7 @@ def read_yaml(path: str | Path) -> Any:
     except UnicodeDecodeError as exc:
         raise SpecError([SpecIssue(str(p), "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

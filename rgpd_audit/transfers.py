@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from .spec import load_yaml
 
 
 @lru_cache(maxsize=1)
 def transfer_rules() -> dict:
-    return yaml.safe_load(resources.files("rgpd_audit.data").joinpath("transfers.yaml").read_text(encoding="utf-8"))
+    return load_yaml(resources.files("rgpd_audit.data").joinpath("transfers.yaml").read_text(encoding="utf-8"))
 
 
 def is_eea(country: str | None) -> bool:

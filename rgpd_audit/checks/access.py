@@ -11,7 +11,7 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from ..spec import load_yaml
 
 from ..workspace import quote_ident, quote_literal
 from .registry import CheckContext, check
@@ -20,7 +20,7 @@ from .sources import LoadedSource, loaded_sources
 
 @lru_cache(maxsize=1)
 def role_labels() -> dict:
-    return yaml.safe_load(resources.files("rgpd_audit.data").joinpath("roles.yaml").read_text(encoding="utf-8"))
+    return load_yaml(resources.files("rgpd_audit.data").joinpath("roles.yaml").read_text(encoding="utf-8"))
 
 
 def _fold(s: str) -> str:

@@ -10,7 +10,7 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from ..spec import load_yaml
 
 from ..policy import Activity, Duration
 from ..transfers import is_eea, judge
@@ -19,7 +19,7 @@ from .registry import CheckContext, Finding, check
 
 @lru_cache(maxsize=1)
 def lint_data() -> dict:
-    return yaml.safe_load(resources.files("rgpd_audit.data").joinpath("lint.yaml").read_text(encoding="utf-8"))
+    return load_yaml(resources.files("rgpd_audit.data").joinpath("lint.yaml").read_text(encoding="utf-8"))
 
 
 def _fold(text: str) -> str:

@@ -191,6 +191,30 @@ def sniff_delimiter(text: str, candidates: str = ",;|\t") -> str:
     return best
 
 
+def header_columns(head: str, delim: str, quote: str = '"') -> list[str] | None:
+    """The column names of a header line when DuckDB would keep them exactly as written, else None.
+
+    DuckDB trims names, renames empty ones (``column1``) and case-insensitive duplicates
+    (``a``, ``a_1``); those headers, a header spanning lines and one with an undecodable byte
+    are left to DuckDB's own sniffer, so the names are the same either way.
+    """
+    first, sep, _ = head.lstrip("\ufeff").partition("\n")
+    if not sep:
+        return None  # header only, or a first line longer than the sample
+    line = first[:-1] if first.endswith("\r") else first
+    if "\ufffd" in line or "\r" in line or (quote and line.count(quote) % 2):
+        return None
+    try:
+        names = next(csv.reader([line], delimiter=delim, quotechar=quote or None, doublequote=True, strict=True))
+    except (csv.Error, StopIteration):
+        return None
+    if len(names) < 1 or any(not n or n != n.strip() for n in names):
+        return None
+    if len({n.lower() for n in names}) != len(names):
+        return None
+    return names
+
+
 def _count_nonempty_lines(text: str, limit: int = 2) -> int:
     return sum(1 for line in text.splitlines()[: limit + 5] if line.strip())
 
@@ -242,6 +266,11 @@ def read_delimited(
         f"rejects_scan={quote_literal(rej_s)}, null_padding=false, strict_mode=true, "
         f"max_line_size=2097152"
     )
+    header = header_columns(head, delim, quote)
+    if header is not None:
+        # the names DuckDB would give, without its sniffer: each bind of a view over the file
+        # (staging view, renaming view, CREATE) would otherwise sniff a 20k-row sample again
+        opts += ", auto_detect=false, columns={" + ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in header) + "}"
     cols = "*"
     if enc.label == "iso-8859-15" and enc.iso_fix:
         # ISO-8859-15's eight differences from latin-1, fixed while staging (every column is text)

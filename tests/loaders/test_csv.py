@@ -202,3 +202,44 @@ def test_split_warning_shows_no_file_name_or_email(load_tiny):
     ws, report = load_tiny(sources, {"crm.csv": "path\n/Recrutement/CV_Jean_Dupont.pdf\n/Direction/CV_Marie_Curie.pdf\njean@example.fr\n"})
     text = " ".join(report.warnings)
     assert "not mapped" in text and "Marie" not in text and "jean@" not in text and "/Direction/…" in text
+
+
+def test_header_columns_only_when_duckdb_keeps_the_names():
+    from rgpd_audit.loaders.textfile import header_columns
+
+    assert header_columns("Nom;Prénom;Date de création\r\n1;2;3\r\n", ";") == ["Nom", "Prénom", "Date de création"]
+    assert header_columns('\ufeff"a";"b;c"\n1;2\n', ";") == ["a", "b;c"]
+    # left to DuckDB's sniffer: names it would change, or a header it must parse itself
+    for head in ("a;a\n1;2\n", "A;a\n1;2\n", "a;;b\n1;2;3\n", " a;b\n1;2\n", '"a\nb";c\n1;2\n', "a;b", "a;\ufffd\n1;2\n"):
+        assert header_columns(head, ";") is None, head
+
+
+def test_header_names_same_as_duckdb_sniffer(load_tiny):
+    # explicit columns for a clean header, DuckDB's own names otherwise
+    ws, _ = load_tiny(src(path="*.csv"), {"a.csv": "A;a;;x \n1;2;3;4\n", "b.csv": '"Nom";"b;c"\n5;6\n'})
+    cols = {r[0] for r in ws.con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND table_name = 'cands'").fetchall()}
+    assert {"A", "a_1", "column2", "x", "Nom", "b;c"} <= cols
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(alphabet='aAéÉ b;"\'-_1', min_size=0, max_size=5), min_size=1, max_size=5))
+def test_property_header_columns_equal_duckdb_names(tmp_path_factory, names):
+    import duckdb
+
+    from rgpd_audit.loaders.textfile import header_columns
+
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\n")
+    w.writerow(names)
+    w.writerow([str(i) for i in range(len(names))])
+    text = buf.getvalue()
+    got = header_columns(text, ";")
+    if got is None:
+        return
+    path = tmp_path_factory.mktemp("h") / "h.csv"
+    path.write_text(text, encoding="utf-8")
+    desc = duckdb.connect().execute(
+        f"SELECT * FROM read_csv('{path}', header=true, all_varchar=true, delim=';', quote='\"', escape='\"')"
+    ).description
+    assert got == [d[0] for d in desc]
