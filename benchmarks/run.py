@@ -306,17 +306,25 @@ def render(results: list[dict], mach: dict, date: str, label: str) -> str:
             f"{r['bytes_delimited'] / 2**20:.0f} MiB ({r['transcoded_files']} transcoded) | "
             + " | ".join(fmt_step(st.get(k)) for k in ("a", "b", "c", "r", "d", "e")) + " |"
         )
-    lines += ["", "| scale | load / raw read_csv (b/a, wall) | pandas / (load + check) (d/(b+c), wall) | "
-              "pandas / (load + retention) (d/(b+r), wall) | load µs per record | generate the estate | whole estate: load / check |",
+    lines += ["", "| scale | load / raw read_csv (b/a, wall / CPU) | pandas / (load + check) (d/(b+c), wall / CPU) | "
+              "pandas / (load + retention) (d/(b+r), wall / CPU) | load µs per record | generate the estate | whole estate: load / check |",
               "|---|---|---|---|---|---|---|"]
     for r in results:
         st = r["steps"]
         w = {k: (st[k]["wall_s"] if st.get(k, {}).get("ok") else None) for k in ("a", "b", "c", "r", "d")}
-        bc = (w["b"] + w["c"]) if w["b"] and w["c"] else None
-        br = (w["b"] + w["r"]) if w["b"] and w["r"] else None
+        c = {k: (st[k]["cpu_s"] if st.get(k, {}).get("ok") else None) for k in ("a", "b", "c", "r", "d")}
+
+        def both(num: str, *den: str) -> str:
+            """The ratio num / sum(den), on wall time then on CPU time."""
+            out = []
+            for t in (w, c):
+                d = sum(t[k] for k in den) if all(t[k] for k in den) else None
+                out.append(ratio(t[num], d))
+            return " / ".join(out)
+
         per = f"{w['b'] / r['records_delimited'] * 1e6:.1f}" if w["b"] else "–"
         full = f"{fmt_step(st.get('b_full'))} / {fmt_step(st.get('c_full'))}" if "b_full" in st else "not run"
-        lines.append(f"| {r['scale']} | {ratio(w['b'], w['a'])} | {ratio(w['d'], bc)} | {ratio(w['d'], br)} | {per} | {fmt_step(st.get('gen'))} | {full} |")
+        lines.append(f"| {r['scale']} | {both('b', 'a')} | {both('d', 'b', 'c')} | {both('d', 'b', 'r')} | {per} | {fmt_step(st.get('gen'))} | {full} |")
     notes = []
     for r in results:
         e = r["steps"].get("e")
