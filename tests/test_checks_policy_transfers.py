@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from rgpd_audit.checks.registry import CheckContext, all_checks
 from rgpd_audit.checks.runner import export_findings, run_checks
@@ -88,3 +89,12 @@ def test_transfers_undeclared_and_mechanism_and_csv_safety(load_tiny, tmp_path):
     csv_path, pq = export_findings(ws, run.run_id, tmp_path / "out")
     text = csv_path.read_text(encoding="utf-8")
     assert "'=HYPERLINK(1)" in text and pq.exists()
+    # both files hold the run's findings in the same, sorted order
+    import csv
+
+    keys_csv = [r["finding_key"] for r in csv.DictReader(io.StringIO(text))]
+    keys_pq = [r[0] for r in ws.con.execute(f"SELECT finding_key FROM read_parquet('{pq}')").fetchall()]
+    expected = [r[0] for r in ws.con.execute(
+        "SELECT finding_key FROM findings WHERE run_id = ? ORDER BY severity DESC, check_id, activity, source, record_key",
+        [run.run_id]).fetchall()]
+    assert keys_csv == keys_pq == expected and len(expected) == len(rows)
