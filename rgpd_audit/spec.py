@@ -41,7 +41,8 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML h
 
 
 def load_yaml(text: str) -> Any:
-    """``yaml.safe_load`` through libyaml when available (same safe subset of YAML)."""
+    """``yaml.safe_load`` through libyaml when available: the same safe constructors (no Python
+    objects); the two parsers differ only in corner cases (tabs before values, lone surrogates)."""
     return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
 
 

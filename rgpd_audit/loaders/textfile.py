@@ -195,14 +195,15 @@ def header_columns(head: str, delim: str, quote: str = '"') -> list[str] | None:
     """The column names of a header line when DuckDB would keep them exactly as written, else None.
 
     DuckDB trims names, renames empty ones (``column1``) and case-insensitive duplicates
-    (``a``, ``a_1``); those headers, a header spanning lines and one with an undecodable byte
-    are left to DuckDB's own sniffer, so the names are the same either way.
+    (``a``, ``a_1``); those headers, a header spanning lines, one with an undecodable byte and
+    one with a (second) byte-order mark are left to DuckDB's own sniffer, so the names are the
+    same either way. ``head`` is the file's start without its BOM (``read_head``).
     """
-    first, sep, _ = head.lstrip("\ufeff").partition("\n")
+    first, sep, _ = head.partition("\n")
     if not sep:
         return None  # header only, or a first line longer than the sample
     line = first[:-1] if first.endswith("\r") else first
-    if "\ufffd" in line or "\r" in line or (quote and line.count(quote) % 2):
+    if "\ufffd" in line or "\ufeff" in line or "\r" in line or (quote and line.count(quote) % 2):
         return None
     try:
         names = next(csv.reader([line], delimiter=delim, quotechar=quote or None, doublequote=True, strict=True))
@@ -264,7 +265,7 @@ def read_delimited(
         f"header=true, all_varchar=true, delim={quote_literal(delim)}, quote={quote_literal(quote)}, escape={quote_literal(quote)}, "
         f"encoding={quote_literal(enc.duckdb)}, store_rejects=true, rejects_table={quote_literal(rej_t)}, "
         f"rejects_scan={quote_literal(rej_s)}, null_padding=false, strict_mode=true, "
-        f"max_line_size=2097152"
+        f"max_line_size=2097152, comment=''"  # no comment lines: the sniffer would otherwise guess '#' and drop text
     )
     header = header_columns(head, delim, quote)
     if header is not None:
