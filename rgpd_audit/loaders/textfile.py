@@ -157,7 +157,10 @@ def transcode_to_utf8(src: Path, dst: Path, encoding: str) -> None:
             fo.write(text)
 
 
-def read_head(path: Path, enc: TextEncoding, nbytes: int = 256 * 1024) -> str:
+HEAD_BYTES = 256 * 1024  # the start of a file read in Python: header, delimiter, header-only files
+
+
+def read_head(path: Path, enc: TextEncoding, nbytes: int = HEAD_BYTES) -> str:
     with open(path, "rb") as fh:
         data = fh.read(nbytes)
     if enc.bom:
@@ -252,7 +255,8 @@ def read_delimited(
     if enc.transcode:
         read_path = ctx.tmpdir / f"{ctx.stage_name('utf8')}.csv"
         transcode_to_utf8(path, read_path, enc.label)
-    if _count_nonempty_lines(head) <= 1:
+    if _count_nonempty_lines(head) <= 1 and path.stat().st_size <= HEAD_BYTES + (3 if enc.bom else 0):
+        # header only (a header line longer than the sample goes to DuckDB like any file)
         header = next(csv.reader(io.StringIO(head.lstrip("\ufeff")), delimiter=delim), [])
         from .base import unique_columns
 

@@ -274,3 +274,12 @@ def test_property_header_columns_equal_duckdb_names(tmp_path_factory, names):
         f"SELECT * FROM read_csv('{path}', header=true, all_varchar=true, delim=';', quote='\"', escape='\"', comment='')"
     ).description
     assert got == [d[0] for d in desc]
+
+
+def test_header_longer_than_the_sample_is_not_header_only(load_tiny):
+    # the first 256 KiB hold no line break: the rows after the header are still loaded
+    long_name = "x" * (300 * 1024)
+    ws, report = load_tiny(src(opts="{delimiter: ';'}"), {"a.csv": f"a;{long_name};c\n1;2;3\n4;5;6\n"})
+    assert files_row(ws)[2:6] == (2, 2, 0, "loaded")
+    assert ws.con.execute('SELECT a, c FROM raw.cands ORDER BY _row').fetchall() == [("1", "3"), ("4", "6")]
+    assert not any("header only" in w for w in report.warnings)
