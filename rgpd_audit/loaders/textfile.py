@@ -174,6 +174,10 @@ def read_head(path: Path, enc: TextEncoding, nbytes: int = HEAD_BYTES) -> str:
 
 def sniff_delimiter(text: str, candidates: str = ",;|\t") -> str:
     """Pick the delimiter that gives the most consistent (and >1) field count."""
+    if csv.field_size_limit() < len(text):
+        # Python's csv refuses fields over 128 KiB by default: a long note in the sample would
+        # rule out every delimiter. Raising a process-wide limit, never lowering it.
+        csv.field_size_limit(len(text))
     lines = text.splitlines(keepends=True)
     if len(lines) > 1:
         lines = lines[:-1]  # the last line of a sample may be cut

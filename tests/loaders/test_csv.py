@@ -283,3 +283,11 @@ def test_header_longer_than_the_sample_is_not_header_only(load_tiny):
     assert files_row(ws)[2:6] == (2, 2, 0, "loaded")
     assert ws.con.execute('SELECT a, c FROM raw.cands ORDER BY _row').fetchall() == [("1", "3"), ("4", "6")]
     assert not any("header only" in w for w in report.warnings)
+
+
+def test_delimiter_sniffed_past_a_field_longer_than_python_csv_limit(load_tiny):
+    note = "n" * (200 * 1024)  # over the csv module's default 128 KiB field limit
+    ws, _ = load_tiny(src(), {"a.csv": f"id;note;ville\n1;{note};Lyon\n2;court;Paris\n"})
+    assert files_row(ws)[1] == ";"
+    assert ws.con.execute("SELECT id, length(note), ville FROM raw.cands ORDER BY _row").fetchall() == [
+        ("1", 200 * 1024, "Lyon"), ("2", 5, "Paris")]
