@@ -65,6 +65,17 @@ def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+# A value a spreadsheet would run as a formula (CSV injection): it starts with = + - @ tab or CR.
+FORMULA_START = "^[=+\\-@\t\r]"
+
+
+def spreadsheet_safe(column: str) -> str:
+    """SQL select item for a text column written to CSV: formula-looking values get a leading
+    apostrophe, so a spreadsheet shows them as text (the column keeps its name)."""
+    c = quote_ident(column)
+    return f"CASE WHEN regexp_matches({c}, {quote_literal(FORMULA_START)}) THEN '''' || {c} ELSE {c} END AS {c}"
+
+
 class Workspace:
     """An open workspace. Use as a context manager, or call ``close()``."""
 

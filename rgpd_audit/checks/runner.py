@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import RgpdAuditError
 from ..policy import Policy
-from ..workspace import Workspace, quote_ident, quote_literal
+from ..workspace import Workspace, quote_literal, spreadsheet_safe
 from .registry import FINDING_COLUMNS, TEMP_TABLES, CheckContext, all_checks
 
 
@@ -121,9 +121,6 @@ def latest_run(ws: Workspace, as_of: dt.date | None = None) -> int | None:
     return ws.con.execute(q, params).fetchone()[0]
 
 
-SAFE_PREFIX = "^[=+\\-@\t\r]"
-
-
 def export_findings(ws: Workspace, run_id: int, out_dir: Path) -> tuple[Path, Path]:
     """Write ``findings.csv`` (spreadsheet-safe) and ``findings.parquet`` for a run."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -136,10 +133,7 @@ def export_findings(ws: Workspace, run_id: int, out_dir: Path) -> tuple[Path, Pa
         ).fetchall()
     ]
     # Values a spreadsheet would run as a formula are neutralised with a leading apostrophe.
-    safe = ", ".join(
-        f"CASE WHEN regexp_matches({quote_ident(c)}, {quote_literal(SAFE_PREFIX)}) THEN '''' || {quote_ident(c)} ELSE {quote_ident(c)} END AS {quote_ident(c)}"
-        for c in text_cols
-    )
+    safe = ", ".join(spreadsheet_safe(c) for c in text_cols)
     ws.con.execute(f"COPY ({base}) TO {quote_literal(str(pq_path))} (FORMAT parquet)")
     # The CSV from the Parquet file just written: the same rows in the same order (DuckDB keeps
     # a scan's order in COPY), without sorting the findings a second time.

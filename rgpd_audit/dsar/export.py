@@ -24,14 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..policy import Policy, UnknownPolicyItem
-from ..workspace import Workspace, quote_ident, quote_literal
+from ..workspace import Workspace, quote_ident, quote_literal, spreadsheet_safe
 from .cover import activities_concerned, render_cover
 from .match import FindResult, SourceInfo, find_person, loaded_sources, person_rows_sql
 from .query import PersonQuery
 
 log = logging.getLogger(__name__)
 
-SAFE_PREFIX = "^[=+\\-@\t\r]"
 PORTABLE_BASES = ("consent", "contract")
 
 
@@ -58,11 +57,7 @@ def _stage(ws: Workspace, src: SourceInfo, table: str, query: PersonQuery) -> li
 def _write_table(ws: Workspace, cols: list[str], base: Path) -> list[Path]:
     types = dict((r[0], r[1]) for r in ws.con.execute("DESCRIBE temp._dsar_rows").fetchall())
     plain = ", ".join(quote_ident(c) for c in cols)
-    safe = ", ".join(
-        f"CASE WHEN regexp_matches({quote_ident(c)}, {quote_literal(SAFE_PREFIX)}) THEN '''' || {quote_ident(c)} "
-        f"ELSE {quote_ident(c)} END AS {quote_ident(c)}" if types[c] == "VARCHAR" else quote_ident(c)
-        for c in cols
-    )
+    safe = ", ".join(spreadsheet_safe(c) if types[c] == "VARCHAR" else quote_ident(c) for c in cols)
     csv_path, json_path = base.with_suffix(".csv"), base.with_suffix(".json")
     ws.con.execute(f"COPY (SELECT {safe} FROM temp._dsar_rows ORDER BY _file_id, _row) TO {quote_literal(str(csv_path))} (HEADER, DELIMITER ',')")
     ws.con.execute(f"COPY (SELECT {plain} FROM temp._dsar_rows ORDER BY _file_id, _row) TO {quote_literal(str(json_path))} (FORMAT json, ARRAY true)")
