@@ -12,6 +12,13 @@ from rgpd_audit.manifest import load_manifest
 from rgpd_audit.workspace import Workspace
 
 
+def dict_rows(ws: Workspace, sql: str) -> list[dict]:
+    """The rows of a query as dicts keyed by column name."""
+    cur = ws.con.execute(sql)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
 def write_manifest(root: Path, sources_yaml: str, domains=("inter-interim.example.fr",)) -> Path:
     """Write a manifest with the given ``sources:`` block (YAML text, indented freely)."""
     body = textwrap.dedent(sources_yaml).strip("\n")

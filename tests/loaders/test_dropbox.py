@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import dict_rows
 from rgpd_audit.load import load_estate
 from rgpd_audit.manifest import load_manifest
 from rgpd_audit.workspace import Workspace
@@ -85,16 +86,10 @@ def estate(tmp_path):
     ws.close()
 
 
-def _rows(ws, sql):
-    cur = ws.con.execute(sql)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
-
-
 def test_members(estate):
     ws, report = estate
     assert report.failed == []
-    rows = _rows(ws, "SELECT * FROM raw.dbx_members ORDER BY _row")
+    rows = dict_rows(ws, "SELECT * FROM raw.dbx_members ORDER BY _row")
     assert list(rows[0])[:3] == ["_file_id", "_row", "_activity"]
     assert [c for c in rows[0] if not c.startswith("_")] == [
         "first_name", "last_name", "email", "role", "status", "usage", "space_limit", "join_date", "invite_date",
@@ -113,7 +108,7 @@ def test_members(estate):
 
 def test_activity(estate):
     ws, _ = estate
-    rows = _rows(ws, "SELECT * FROM raw.dbx_activity ORDER BY _row")
+    rows = dict_rows(ws, "SELECT * FROM raw.dbx_activity ORDER BY _row")
     assert [r["timestamp"] for r in rows] == [
         dt.datetime(2026, 11, 20, 8, 15),
         dt.datetime(2026, 11, 19, 8, 0),  # +02:00 brought to UTC
@@ -126,7 +121,7 @@ def test_activity(estate):
 
 def test_sharing(estate):
     ws, _ = estate
-    rows = _rows(ws, "SELECT path, shared_with, shared_with_domain, shared_on, password_expiry, viewed_edited FROM raw.dbx_sharing ORDER BY _row")
+    rows = dict_rows(ws, "SELECT path, shared_with, shared_with_domain, shared_on, password_expiry, viewed_edited FROM raw.dbx_sharing ORDER BY _row")
     assert [r["shared_with_domain"] for r in rows] == [
         "interim-plus.example.com",
         "interim-plus.example.com; talents-co.example.com",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import dict_rows
 from rgpd_audit.load import load_estate
 from rgpd_audit.manifest import load_manifest
 from rgpd_audit.workspace import Workspace
@@ -97,16 +98,10 @@ def loaded(tmp_path):
     ws.close()
 
 
-def _rows(ws, sql):
-    cur = ws.con.execute(sql)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
-
-
 def test_cards_loaded(loaded):
     ws, report = loaded
     assert report.failed == []
-    rows = _rows(ws, "SELECT * FROM raw.contacts ORDER BY _row")
+    rows = dict_rows(ws, "SELECT * FROM raw.contacts ORDER BY _row")
     assert [r["_row"] for r in rows] == [1, 2, 5]
     zoe, jerome, lea = rows
     assert zoe["fn"] == "Zoé Lefèvre"
