@@ -248,18 +248,15 @@ def read_delimited(
         lazy = ctx.lazy_delimited
     display = display or ctx.display(path)
     warnings: list[str] = []
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         name = ctx.stage_rows(hint, [], [])
         return Part(name, 0), {}, [f"{display}: empty file, 0 rows"], TextEncoding(encoding or "utf-8", "utf-8")
     enc = detect_encoding(path, encoding)
     head = read_head(path, enc)
     delim = delimiter or sniff_delimiter(head)
     dialect = {"delimiter": delim, "quote": quote, "header": True}
-    read_path = path
-    if enc.transcode:
-        read_path = ctx.tmpdir / f"{ctx.stage_name('utf8')}.csv"
-        transcode_to_utf8(path, read_path, enc.label)
-    if _count_nonempty_lines(head) <= 1 and path.stat().st_size <= HEAD_BYTES + (3 if enc.bom else 0):
+    if _count_nonempty_lines(head) <= 1 and size <= HEAD_BYTES + (3 if enc.bom else 0):
         # header only (a header line longer than the sample goes to DuckDB like any file)
         header = next(csv.reader(io.StringIO(head.lstrip("\ufeff")), delimiter=delim), [])
         from .base import unique_columns
@@ -267,6 +264,10 @@ def read_delimited(
         name = ctx.stage_rows(hint, unique_columns(header), [])
         warnings.append(f"{display}: header only, 0 rows")
         return Part(name, 0), dialect, warnings, enc
+    read_path = path
+    if enc.transcode:
+        read_path = ctx.tmpdir / f"{ctx.stage_name('utf8')}.csv"
+        transcode_to_utf8(path, read_path, enc.label)
     name = ctx.stage_name(hint)
     rej_t, rej_s = f"{name}_rej", f"{name}_scan"
     opts = (
@@ -285,11 +286,13 @@ def read_delimited(
         # ISO-8859-15's eight differences from latin-1, fixed while staging (every column is text)
         cols = f"translate(COLUMNS(*), {quote_literal(''.join(ISO_8859_15_FIX))}, {quote_literal(''.join(ISO_8859_15_FIX.values()))})"
     select = f"SELECT row_number() OVER () AS _row, {cols} FROM read_csv({quote_literal(str(read_path))}, {opts})"
+    try:
+        ctx.con.execute(f"CREATE TEMP {'VIEW' if lazy else 'TABLE'} {quote_ident(name)} AS {select}")
+    except Exception as exc:  # duckdb.Error: give the file and the reason
+        if enc.transcode:
+            read_path.unlink(missing_ok=True)
+        raise InputFileError(display, f"cannot read as delimited text ({enc.label}, {delim!r}): {exc}") from None
     if lazy:
-        try:
-            ctx.con.execute(f"CREATE TEMP VIEW {quote_ident(name)} AS {select}")
-        except Exception as exc:  # duckdb.Error: give the file and the reason
-            raise InputFileError(display, f"cannot read as delimited text ({enc.label}, {delim!r}): {exc}") from None
 
         def collect(scanned: int) -> Scanned:
             rejects = _reader_rejects(ctx, rej_t, rej_s, enc)
@@ -303,13 +306,6 @@ def read_delimited(
             return Scanned(rejects, numbers, warning)
 
         return Part(name, 0, collect=collect), dialect, warnings, enc
-    try:
-        ctx.con.execute(
-            f"CREATE TEMP TABLE {quote_ident(name)} AS "
-            f"SELECT row_number() OVER () AS _row, {cols} FROM read_csv({quote_literal(str(read_path))}, {opts})"
-        )
-    except Exception as exc:  # duckdb.Error: give the file and the reason
-        raise InputFileError(display, f"cannot read as delimited text ({enc.label}, {delim!r}): {exc}") from None
     rejects = _reader_rejects(ctx, rej_t, rej_s, enc)
     loaded = ctx.con.execute(f"SELECT count(*) FROM {quote_ident(name)}").fetchone()[0]
     if rejects:
