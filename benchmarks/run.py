@@ -131,7 +131,7 @@ def has_c1(path: Path) -> bool:
 
 def build_plan(estate: Path) -> dict:
     """The delimited sources of the estate, their files and the options an analyst would give."""
-    from rgpd_audit.manifest import load_manifest
+    from rgpd_audit.ingest.manifest import load_manifest
 
     raw = yaml.safe_load((estate / "manifest.yaml").read_text(encoding="utf-8"))
     raw["sources"] = [s for s in raw["sources"] if s["format"] in DELIMITED_FORMATS]

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .checks.runner import RunResult, run_checks
-from .load import LoadReport, load_estate
-from .manifest import load_manifest
-from .paths import bundled_policy, sample_manifest
+from .ingest.engine import LoadReport, load_estate
+from .ingest.manifest import load_manifest
+from .resources import bundled_policy, sample_manifest
 from .policy import load_policy
 from .workspace import Workspace
 
@@ -39,7 +39,7 @@ def classify_if_available(ws: Workspace, policy, *, force: bool = False) -> bool
     whether classification ran.
     """
     try:
-        from .classify import suggest  # noqa: PLC0415
+        from .mapping.classify import suggest
     except ImportError:  # classification stage not installed
         return False
     fingerprint = _classification_inputs(ws)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rgpd_audit.load import load_estate
-from rgpd_audit.manifest import load_manifest
+from rgpd_audit.ingest.engine import load_estate
+from rgpd_audit.ingest.manifest import load_manifest
 from rgpd_audit.workspace import Workspace
 
 

@@ -8,9 +8,9 @@ import pytest
 from stdnum import iban as stdiban
 from stdnum import luhn
 
-from rgpd_audit.classify import classify, suggest
-from rgpd_audit.classify import values as V
-from rgpd_audit.classify.names import date_role, match_name, normalise
+from rgpd_audit.mapping.classify import classify, suggest
+from rgpd_audit.mapping.classify import values as V
+from rgpd_audit.mapping.classify.names import date_role, match_name, normalise
 from rgpd_audit.policy import categories
 
 N = 40

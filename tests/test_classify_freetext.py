@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rgpd_audit.classify import suggest
+from rgpd_audit.mapping.classify import suggest
 
 SRC = """
 - name: cands

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from rgpd_audit.cli import main
-from rgpd_audit.paths import bundled_policy
+from rgpd_audit.resources import bundled_policy
 
 
 @pytest.fixture

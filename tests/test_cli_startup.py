@@ -22,5 +22,5 @@ def test_cli_import_is_light():
 
 
 def test_loaders_import_without_pyarrow():
-    loaded = _imported_after("import rgpd_audit.loaders.base, rgpd_audit.loaders.mbox")
+    loaded = _imported_after("import rgpd_audit.ingest.loaders.base, rgpd_audit.ingest.loaders.mbox")
     assert "pyarrow" not in loaded and "pandas" not in loaded

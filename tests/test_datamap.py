@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rgpd_audit.datamap import EEA_COUNTRIES, build_datamap, country_name, datamap_frame, is_eea, sankey
+from rgpd_audit.mapping.datamap import EEA_COUNTRIES, build_datamap, country_name, datamap_frame, is_eea, sankey
 from rgpd_audit.policy import load_policy
 
 SOURCES = """

@@ -9,8 +9,8 @@ import yaml
 
 from rgpd_audit.checks import all_checks
 from rgpd_audit.cli import main
-from rgpd_audit.loaders import registry
-from rgpd_audit.paths import REPO_DIR
+from rgpd_audit.ingest.loaders import registry
+from rgpd_audit.resources import REPO_DIR
 
 README = (REPO_DIR / "README.md").read_text(encoding="utf-8")
 

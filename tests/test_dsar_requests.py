@@ -7,15 +7,7 @@ import datetime as dt
 import pytest
 
 from rgpd_audit.checks import CheckContext, all_checks
-from rgpd_audit.dsar import (
-    DsarError,
-    close_request,
-    extend_request,
-    extended_deadline,
-    list_requests,
-    register_request,
-    response_deadline,
-)
+from rgpd_audit.dsar import DsarError, close_request, extend_request, extended_deadline, list_requests, register_request, response_deadline
 from rgpd_audit.policy import load_policy
 from rgpd_audit.workspace import Workspace
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from rgpd_audit.errors import RgpdAuditError
-from rgpd_audit.load import WORKERS_ENV, load_estate, load_workers
-from rgpd_audit.manifest import load_manifest
-from rgpd_audit.paths import sample_manifest
+from rgpd_audit.ingest.engine import WORKERS_ENV, load_estate, load_workers
+from rgpd_audit.ingest.manifest import load_manifest
+from rgpd_audit.resources import sample_manifest
 from rgpd_audit.workspace import Workspace
 
 

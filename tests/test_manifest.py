@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rgpd_audit.errors import SpecError
-from rgpd_audit.manifest import load_manifest
-from rgpd_audit.paths import sample_manifest
+from rgpd_audit.ingest.manifest import load_manifest
+from rgpd_audit.resources import sample_manifest
 from rgpd_audit.policy import load_policy
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rgpd_audit.paths import bundled_policy
+from rgpd_audit.resources import bundled_policy
 from rgpd_audit.policy import Clause, Policy, categories, load_policy
 
 

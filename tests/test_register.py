@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from rgpd_audit.cli import main
 from rgpd_audit.policy import load_policy
-from rgpd_audit.register import build_register, render_html, write_register
+from rgpd_audit.ropa import build_register, render_html, write_register
 from tests.test_datamap import EMAILS, FILES, NIR, PHONE, SOURCES, classify
 
 AS_OF = dt.date(2026, 11, 27)

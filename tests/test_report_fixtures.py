@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rgpd_audit.checks.runner import run_checks
-from rgpd_audit.load import load_estate
-from rgpd_audit.manifest import load_manifest
+from rgpd_audit.ingest.engine import load_estate
+from rgpd_audit.ingest.manifest import load_manifest
 from rgpd_audit.policy import load_policy
 from rgpd_audit.workspace import Workspace
 from tests.conftest import write_manifest

@@ -8,9 +8,9 @@ from pathlib import Path
 import ipywidgets as widgets
 import pytest
 
-from rgpd_audit.classify import needs_review, suggest
-from rgpd_audit.mapping import read_mapping, sync_mapping
-from rgpd_audit.review import MappingReview
+from rgpd_audit.mapping.classify import needs_review, suggest
+from rgpd_audit.mapping.file import read_mapping, sync_mapping
+from rgpd_audit.mapping.review import MappingReview
 from rgpd_audit.workspace import Workspace
 from tests.test_mapping import SRC, V1
 
@@ -139,7 +139,7 @@ def test_decisions_already_in_the_file_are_not_listed(ws_path, tmp_path):
     data = read_mapping(path)
     data.tables["cands"].columns["Statut"] = data.tables["cands"].columns["Statut"].model_copy(
         update={"status": "not_personal", "category": None})
-    from rgpd_audit.mapping import write_mapping_file
+    from rgpd_audit.mapping.file import write_mapping_file
 
     write_mapping_file(data, path)
     assert path.read_text(encoding="utf-8") != text
@@ -163,7 +163,7 @@ def test_notebook_committed_thin_and_without_outputs():
 
 
 def test_notebook_runs_headless_with_papermill(ws_path, tmp_path):
-    from rgpd_audit.report.runner import execute_notebook  # papermill, with the parameters checked
+    from rgpd_audit.report.runner import execute_notebook
 
     out = tmp_path / "run.ipynb"
     execute_notebook(NOTEBOOK, out, {"workspace": str(ws_path), "mapping": str(tmp_path / "m.yaml"), "lang": "fr"})

@@ -121,7 +121,7 @@ def test_manifest_follows_the_schema(manifest):
 
 
 def test_manifest_validates_against_the_project_model():
-    from rgpd_audit.manifest import load_manifest
+    from rgpd_audit.ingest.manifest import load_manifest
 
     assert len(load_manifest(SAMPLE / "manifest.yaml").sources) == 18
 

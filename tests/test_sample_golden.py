@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 import yaml
 
-from rgpd_audit.paths import REPO_DIR
+from rgpd_audit.resources import REPO_DIR
 from rgpd_audit.pipeline import audit
 from rgpd_audit.workspace import Workspace
 

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from rgpd_audit import views
+from rgpd_audit.report import panels as views
 from rgpd_audit.report.guard import find_identifiers
 from tests.test_report_fixtures import AS_OF, IDENTIFIERS, tiny_workspace
 

@@ -13,9 +13,9 @@ from importlib import resources
 
 from ..spec import load_yaml
 
-from ..workspace import quote_ident, quote_literal
+from ..sql import quote_ident, quote_literal
 from .registry import CheckContext, check
-from .sources import LoadedSource, loaded_sources
+from ..ingest.loaded import LoadedSource, loaded_sources
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ from importlib import resources
 from ..spec import load_yaml
 
 from ..policy import Activity, Duration
-from ..transfers import is_eea, judge
+from ..legal import is_eea, judge
 from .registry import CheckContext, Finding, check
 
 

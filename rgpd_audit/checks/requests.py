@@ -7,7 +7,7 @@ Past its deadline in force (extended or not) -> error; due within 7 days -> warn
 
 from __future__ import annotations
 
-from ..workspace import quote_literal
+from ..sql import quote_literal
 from .registry import CheckContext, check
 
 WARN_DAYS = 7

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from ..policy import Activity, RetentionRule
 from ..policy.summary import describe_rule
-from ..workspace import quote_ident, quote_literal
+from ..sql import quote_ident, quote_literal
 from .registry import TEMP_TABLES, CheckContext, check
-from .sources import LoadedSource, loaded_sources
+from ..ingest.loaded import LoadedSource, loaded_sources
 
 BASIS_FR = {
     "last_activity": "dernière activité",

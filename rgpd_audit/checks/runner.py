@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..errors import RgpdAuditError
 from ..policy import Policy
-from ..workspace import Workspace, quote_literal, spreadsheet_safe
+from ..workspace import Workspace
+from ..sql import quote_literal, spreadsheet_safe
 from .registry import FINDING_COLUMNS, TEMP_TABLES, CheckContext, all_checks
 
 
@@ -67,7 +68,7 @@ def run_checks(
         ).fetchall()
     }
     if policy_file is None:
-        from ..paths import bundled_policy
+        from ..resources import bundled_policy
 
         policy_file = bundled_policy()
     con.execute(

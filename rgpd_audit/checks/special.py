@@ -7,9 +7,9 @@ and ``column_map`` (what each column holds).
 from __future__ import annotations
 
 from ..policy import categories
-from ..workspace import quote_ident, quote_literal
+from ..sql import quote_ident, quote_literal
 from .registry import CheckContext, check
-from .sources import loaded_sources
+from ..ingest.loaded import loaded_sources
 
 # Categories that must not be held for a given kind of data subject (law.md: NIR and
 # identity documents only once hired; never from mere candidates).
@@ -109,8 +109,8 @@ def forbidden(ctx: CheckContext) -> str | None:
 def undeclared_category(ctx: CheckContext) -> list:
     """Fields (or free-text detections) holding categories the policy does not declare for
     that activity — the "declared vs observed" section of the Art. 30 register, as findings."""
-    from ..register.builder import build_register
-    from ..register.observed import observe
+    from ..ropa.builder import build_register
+    from ..mapping.observed import observe
     from .registry import Finding
 
     obs = observe(ctx.ws, ctx.policy)  # once for both languages

@@ -3,10 +3,10 @@ systems the policy does not declare, and outbound sharing to outside addresses."
 
 from __future__ import annotations
 
-from ..transfers import is_eea, judge
-from ..workspace import quote_ident, quote_literal
+from ..legal import is_eea, judge
+from ..sql import quote_ident, quote_literal
 from .registry import CheckContext, Finding, check
-from .sources import LoadedSource, loaded_sources
+from ..ingest.loaded import LoadedSource, loaded_sources
 
 
 def _norm(s: str | None) -> str:

@@ -62,7 +62,7 @@ def handle_errors(func):
 
 def repo_sample_manifest() -> Path:
     """The sample estate's manifest (``data/sample/manifest.yaml`` in a clone)."""
-    from ..paths import sample_manifest
+    from ..resources import sample_manifest
 
     return sample_manifest()
 

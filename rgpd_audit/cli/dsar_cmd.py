@@ -8,16 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import (
-    LazyChoice,
-    _parse_date,
-    as_of_option,
-    echo_as_of,
-    handle_errors,
-    main,
-    policy_option,
-    workspace_option,
-)
+from .common import LazyChoice, _parse_date, as_of_option, echo_as_of, handle_errors, main, policy_option, workspace_option
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..dsar import PersonQuery

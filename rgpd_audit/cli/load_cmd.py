@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..paths import sample_manifest
+from ..resources import sample_manifest
 from .common import EXIT_USAGE, handle_errors, main, policy_option, workspace_option
 
 
@@ -36,8 +36,8 @@ def load_command(manifest_arg, manifest_opt, workspace, policy, only, force):
         rgpd-audit load exports/manifest.yaml --workspace audit-2026/
         rgpd-audit load --source crm_contacts --force
     """
-    from ..load import load_estate
-    from ..manifest import load_manifest
+    from ..ingest.engine import load_estate
+    from ..ingest.manifest import load_manifest
     from ..policy import load_policy
     from ..workspace import Workspace
 

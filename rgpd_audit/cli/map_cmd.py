@@ -37,8 +37,8 @@ def map_command(workspace, mapping, policy):
         rgpd-audit map                               # writes .rgpd-audit/mapping.yaml
         rgpd-audit map --workspace audit-2026/ --mapping audit-2026/mapping.yaml
     """
-    from ..classify import needs_review, suggest
-    from ..mapping import sync_mapping
+    from ..mapping.classify import needs_review, suggest
+    from ..mapping.file import sync_mapping
     from ..policy import load_policy
     from ..workspace import Workspace
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..paths import bundled_policy
+from ..resources import bundled_policy
 from .common import handle_errors, main
 
 _FILE = click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))

@@ -39,7 +39,7 @@ def register_cmd(workspace: Path, policy: Path | None, as_of: dt.date, out: Path
         rgpd-audit register --workspace /tmp/none --policy my_company.yaml
     """
     from ..policy import load_policy
-    from ..register import build_register, write_register
+    from ..ropa import build_register, write_register
     from ..workspace import DB_FILE, Workspace
 
     echo_as_of(as_of)

@@ -16,18 +16,7 @@ from .erase import ErasePlan, PlanItem, erase_plan, write_plan
 from .export import AccessPackage, export_access, portable_sources
 from .match import FindResult, Match, find_person, loaded_sources
 from .query import DsarError, PersonQuery, normalise_email, normalise_phone
-from .register import (
-    REQUEST_TYPES,
-    Request,
-    close_request,
-    extend_request,
-    extended_deadline,
-    get_request,
-    list_requests,
-    register_request,
-    requests_frame,
-    response_deadline,
-)
+from .requests import REQUEST_TYPES, Request, close_request, extend_request, extended_deadline, get_request, list_requests, register_request, requests_frame, response_deadline
 
 __all__ = [
     "AccessPackage", "DsarError", "ErasePlan", "FindResult", "Match", "PersonQuery", "PlanItem", "REQUEST_TYPES",

@@ -68,7 +68,7 @@ def _resolve(name: str, cols: list[str]) -> str | None:
     for c in cols:
         if header_key(c) == key:
             return c
-    from ..loaders import dropbox
+    from ..ingest.loaders import dropbox
 
     for known in (dropbox.MEMBER_HEADERS, dropbox.ACTIVITY_HEADERS, dropbox.SHARING_HEADERS):
         for canon, variants in known.items():

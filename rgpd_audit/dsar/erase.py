@@ -26,7 +26,8 @@ from html import escape
 from pathlib import Path
 
 from ..policy import Duration, Policy, UnknownPolicyItem, describe_rule
-from ..workspace import Workspace, quote_ident
+from ..workspace import Workspace
+from ..sql import quote_ident
 from .cover import split_activities
 from .match import FindResult, SourceInfo, find_person, loaded_sources
 from .query import PersonQuery
@@ -90,7 +91,7 @@ def _date_column(src: SourceInfo, cols: set[str], roles: tuple[str, ...], known:
 
 def retention_duty(policy: Policy, src: SourceInfo, cols: set[str]) -> Retention | None:
     """The legal retention duty covering a source's records, if any (Art. 17(3)(b))."""
-    from ..loaders import registry
+    from ..ingest.loaders import registry
 
     kind = src.options.get("record_kind") or registry.get(src.format).record_kind
     if kind == "accounting_document" or src.format.startswith("sage"):

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..policy import Policy, UnknownPolicyItem
-from ..workspace import Workspace, quote_ident, quote_literal, spreadsheet_safe
+from ..workspace import Workspace
+from ..sql import quote_ident, quote_literal, spreadsheet_safe
 from .cover import activities_concerned, render_cover
 from .match import FindResult, SourceInfo, find_person, loaded_sources, person_rows_sql
 from .query import PersonQuery

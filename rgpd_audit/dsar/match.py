@@ -19,7 +19,8 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from ..workspace import Workspace, quote_ident, quote_literal
+from ..workspace import Workspace
+from ..sql import quote_ident, quote_literal
 from .columns import Identifiers, identifiers
 from .query import PersonQuery, install_macros
 

@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_val
 from pydantic_core import PydanticCustomError
 
 from ..errors import RgpdAuditError
-from ..paths import PACKAGE_DIR, bundled_policy
+from ..resources import PACKAGE_DIR, bundled_policy
 from ..spec import StrictModel, load_spec
 
 CATALOGUE_PATH = PACKAGE_DIR / "policy" / "categories.yaml"

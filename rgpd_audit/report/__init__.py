@@ -4,22 +4,13 @@
                ``execute_notebook`` (papermill, checked parameters, failures named)
 - ``history``  which run to show, the previous one, new / resolved / still open, trend
 - ``html``     the self-contained management report (Jinja2 templates in ``templates/``)
-- ``charts``   plotly figures from the DataFrames of :mod:`rgpd_audit.views`
+- ``charts``   plotly figures from the DataFrames of :mod:`rgpd_audit.report.panels`
 - ``guard``    the scan refusing any e-mail, phone number or NIR in a report
 - ``pdf``      the same report printed by headless Chromium
 """
 
 from .guard import IdentifierLeak, assert_no_identifiers, find_identifiers, redact
-from .runner import (
-    NotebookFailed,
-    ReportError,
-    ReportResult,
-    UnknownParameter,
-    execute_notebook,
-    notebook_parameters,
-    report_notebooks,
-    run_report,
-)
+from .runner import NotebookFailed, ReportError, ReportResult, UnknownParameter, execute_notebook, notebook_parameters, report_notebooks, run_report
 
 __all__ = [
     "IdentifierLeak", "NotebookFailed", "ReportError", "ReportResult", "UnknownParameter",

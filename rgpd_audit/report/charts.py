@@ -1,4 +1,4 @@
-"""Plotly figures built from the small DataFrames of :mod:`rgpd_audit.views`.
+"""Plotly figures built from the small DataFrames of :mod:`rgpd_audit.report.panels`.
 
 Figures carry plain lists (no binary arrays) so that the HTML can be scanned for raw
 identifiers, and never load anything from the network (no map tiles, no CDN fonts).

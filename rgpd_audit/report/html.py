@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from .. import views
+from . import panels as views
 from ..workspace import Workspace
 from .guard import assert_no_identifiers, redact
 from .history import run_info, totals_of_changes

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RgpdAuditError
-from ..paths import REPO_DIR
+from ..resources import REPO_DIR
 
 PRIMITIVES = (str, int, float, bool, type(None))
 NOTEBOOKS_DIR = REPO_DIR / "notebooks"
@@ -157,16 +157,16 @@ def run_report(
 ) -> ReportResult:
     """Load, map, check, export findings, run the notebooks and write ``<out>/<as-of>/index.html``."""
     from ..checks.runner import export_findings, run_checks
-    from ..load import load_estate
-    from ..manifest import load_manifest
+    from ..ingest.engine import load_estate
+    from ..ingest.manifest import load_manifest
     from ..pipeline import classify_if_available
-    from ..paths import bundled_policy, sample_manifest
+    from ..resources import bundled_policy, sample_manifest
     from ..policy import load_policy
     from ..workspace import Workspace
     from .html import Links, render_report
     from .history import totals_of_changes
     from .labels import check_lang
-    from .. import views
+    from . import panels as views
 
     as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     lang = check_lang(lang)

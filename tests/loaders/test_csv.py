@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import write_manifest
-from rgpd_audit.load import load_estate
-from rgpd_audit.manifest import load_manifest
+from rgpd_audit.ingest.engine import load_estate
+from rgpd_audit.ingest.manifest import load_manifest
 from rgpd_audit.workspace import Workspace
 
 SRC = """
@@ -205,7 +205,7 @@ def test_split_warning_shows_no_file_name_or_email(load_tiny):
 
 
 def test_header_columns_only_when_duckdb_keeps_the_names():
-    from rgpd_audit.loaders.textfile import header_columns
+    from rgpd_audit.ingest.loaders.textfile import header_columns
 
     assert header_columns("Nom;Prénom;Date de création\r\n1;2;3\r\n", ";") == ["Nom", "Prénom", "Date de création"]
     assert header_columns('"a";"b;c"\n1;2\n', ";") == ["a", "b;c"]
@@ -258,7 +258,7 @@ def test_bom_and_quoted_delimiter_in_first_name(load_tiny):
 def test_property_header_columns_equal_duckdb_names(tmp_path_factory, names):
     import duckdb
 
-    from rgpd_audit.loaders.textfile import header_columns
+    from rgpd_audit.ingest.loaders.textfile import header_columns
 
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\n")

@@ -191,7 +191,7 @@ def test_zip_bomb_entry_refused(tmp_path, monkeypatch):
     import io
     import zipfile
 
-    from rgpd_audit.loaders import mailchimp
+    from rgpd_audit.ingest.loaders import mailchimp
 
     monkeypatch.setattr(mailchimp, "MAX_PLAIN", 1024)
     buf = io.BytesIO()
@@ -199,8 +199,8 @@ def test_zip_bomb_entry_refused(tmp_path, monkeypatch):
         zf.writestr("subscribed_email_audience_export_abc.csv", "Email Address,MEMBER_RATING,OPTIN_TIME\n" + "a" * 500_000 + ",1,\n")
     (tmp_path / "audience.zip").write_bytes(buf.getvalue())
     from tests.conftest import write_manifest
-    from rgpd_audit.load import load_estate
-    from rgpd_audit.manifest import load_manifest
+    from rgpd_audit.ingest.engine import load_estate
+    from rgpd_audit.ingest.manifest import load_manifest
     from rgpd_audit.workspace import Workspace
 
     m = load_manifest(write_manifest(tmp_path, """

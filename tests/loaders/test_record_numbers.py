@@ -7,7 +7,7 @@ import random
 import duckdb
 import pytest
 
-from rgpd_audit.loaders.textfile import _SHIFTS_PER_UPDATE, shift_record_numbers
+from rgpd_audit.ingest.loaders.textfile import _SHIFTS_PER_UPDATE, shift_record_numbers
 
 
 def _apply(total: int, rejected: set[int], other_file_rows: int = 5) -> tuple[list[int], list[int], list[int]]:

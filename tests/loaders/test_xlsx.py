@@ -102,7 +102,7 @@ def test_data_starting_in_column_b_keeps_column_a(load_tiny):
 
 
 def test_records_written_in_batches_keep_their_numbers(tmp_path):
-    from rgpd_audit.loaders.xlsx import parse_workbook
+    from rgpd_audit.ingest.loaders.xlsx import parse_workbook
 
     p = tmp_path / "b.xlsx"
     p.write_bytes(_workbook({"S": [["Nom"]] + [[f"n{i}"] for i in range(7)] + [[None]], "Vide": [["Nom"]]}))

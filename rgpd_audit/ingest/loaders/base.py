@@ -1,0 +1,164 @@
+"""What a loader is, and what it returns.
+
+A loader reads one input file (which may be a container: a zip, a workbook) and returns
+one ``FileResult`` per unit of provenance (the file itself, or each zip entry / sheet).
+Each result holds ``Part``s: a staging table per entity (``messages``, ``recipients``…,
+or ``None`` for the main one) with a ``_row`` column (record number in the file) and the
+record's columns as text, plus the rows it could not read, as ``Reject``s.
+
+Typing (dates, amounts) is declared, not done, by loaders: the engine applies it the same
+way for every format, so that a value that does not parse is never turned into NULL
+without trace.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, ClassVar
+
+from ...sql import quote_ident
+
+if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
+
+    from ..manifest import Source
+
+
+@dataclass
+class Reject:
+    reason: str
+    line: int | None = None
+    record: int | None = None
+    field: str | None = None
+    raw: str | None = None
+
+
+@dataclass
+class Scanned:
+    """What a lazy part learns once the engine has read its rows (see ``Part.collect``)."""
+
+    rejects: list[Reject]  # rows the reader could not read
+    record_numbers: list[int] | None = None  # new _row of the accepted rows 1..n, when some were rejected
+    warning: str | None = None
+
+
+@dataclass
+class Part:
+    table: str  # staging table (or, when ``collect`` is set, temp view) in the connection: _row BIGINT + text columns
+    rows_read: int
+    entity: str | None = None
+    rejects: list[Reject] = field(default_factory=list)
+    dates: dict[str, list[str]] = field(default_factory=dict)  # column -> strptime formats ([] = auto)
+    amounts: list[str] = field(default_factory=list)  # decimal-comma amounts
+    # Row rules besides typing: (SQL condition true for a bad row, field, reason). A row that
+    # breaks one goes to the rejects with that reason (and is not typed).
+    checks: list[tuple[str, str, str]] = field(default_factory=list)
+    # Lazy part: ``table`` is a view over the file, read once, by the engine's INSERT.
+    # ``collect(rows_scanned)`` is then called: the reader's rejects, record numbers, and
+    # ``rows_read`` is set to rows_scanned + len(those rejects).
+    collect: Callable[[int], Scanned] | None = None
+
+
+@dataclass
+class FileResult:
+    parts: list[Part]
+    entry: str | None = None  # zip entry or sheet name
+    encoding: str | None = None
+    dialect: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    status: str = "loaded"  # loaded | empty | refused
+
+
+_counter = itertools.count(1)
+
+
+@dataclass
+class LoadContext:
+    con: "duckdb.DuckDBPyConnection"
+    source: "Source"
+    tmpdir: Path
+    display_root: Path | None = None
+    lazy_delimited: bool = False  # read_delimited returns views (the loader only reads column names)
+
+    def stage_name(self, hint: str = "stage") -> str:
+        return f"_stage_{hint}_{next(_counter)}"
+
+    def display(self, path: Path) -> str:
+        """A path as recorded in provenance: relative to the manifest when possible."""
+        if self.display_root is not None:
+            try:
+                return str(Path(path).resolve().relative_to(self.display_root))
+            except ValueError:
+                pass
+        return str(path)
+
+    def stage_rows(
+        self, hint: str, columns: list[str], rows: list[list[str | None]], row_numbers: list[int] | None = None
+    ) -> str:
+        """Write Python rows (lists of text) into a staging table; returns its name.
+
+        ``row_numbers`` gives each row's record number in its file (default 1, 2, 3…).
+        """
+        import pyarrow as pa  # imported on first use: it costs ~0.2 s, and not every command needs it
+
+        name = self.stage_name(hint)
+        nums = row_numbers if row_numbers is not None else range(1, len(rows) + 1)
+        cols = {"_row": pa.array(nums, pa.int64())}
+        for i, c in enumerate(columns):
+            cols[c] = pa.array([r[i] if i < len(r) else None for r in rows], pa.string())
+        tbl = pa.table(cols) if rows else pa.table({k: pa.array([], v.type) for k, v in cols.items()})
+        self.con.register("_arrow_in", tbl)
+        try:
+            self.con.execute(f"CREATE TEMP TABLE {quote_ident(name)} AS SELECT * FROM _arrow_in")
+        finally:
+            self.con.unregister("_arrow_in")
+        return name
+
+
+class Loader:
+    """Base class of every export format. Subclasses set ``name`` and implement ``read``."""
+
+    name: ClassVar[str]
+    version: ClassVar[str] = "1"
+    title: ClassVar[str] = ""
+    # True when the loader never alters the staging table ``read_delimited`` gives it (it only
+    # reads its column names): the file is then staged as a view and read once, by the INSERT.
+    # Only such sources are loaded side by side: the others pass their rows through Python
+    # and are loaded one at a time, to keep the load's peak memory down.
+    lazy_staging: ClassVar[bool] = False
+    # What the format itself says to later stages (the manifest can add to or override it):
+    date_roles: ClassVar[dict[str, str]] = {}  # column -> retention event (``fiscal_year_close``…)
+    record_kind: ClassVar[str | None] = None  # kind of record every row is (``accounting_document``)
+    # a file store's activity log: (path column, timestamp column, event column) — its
+    # documents are records dated by their latest event
+    document_log: ClassVar[tuple[str, str, str] | None] = None
+
+    def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def staged_columns(ctx: LoadContext, table: str) -> list[str]:
+    """The record columns of a staging table (without ``_row``)."""
+    rows = ctx.con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = ? AND column_name <> '_row' "
+        "ORDER BY column_index",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def unique_columns(names: list[str]) -> list[str]:
+    """Make column names unique and non-empty, the way DuckDB does (``a``, ``a_1``)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, n in enumerate(names):
+        n = (n or "").strip() or f"column{i}"
+        base, k = n, 1
+        while n in seen:
+            n = f"{base}_{k}"
+            k += 1
+        seen.add(n)
+        out.append(n)
+    return out

@@ -1,0 +1,85 @@
+"""Address-book exports: Google Contacts CSV and Outlook.com CSV.
+
+- ``google_contacts``: UTF-8 with BOM, fixed first columns (``First Name``… ``Labels``) then
+  numbered groups (``E-mail 1 - Value``, ``Phone 1 - Value``, ``Address 1 - …``) that grow
+  with the data. Several values in one cell are joined by `` ::: `` and kept as they are: the
+  classification and DSAR stages split them. ``Birthday`` is *not* typed as a date: Google
+  writes ``--04-12`` when the year is unknown, and typing would reject those contacts.
+- ``outlook_csv``: the 61-column Outlook.com export (``E-mail Address``, ``Mobile Phone``…);
+  ``Birthday`` may be ``0/0/00``, so no column is typed.
+
+Each format checks its header: ``First Name`` plus an e-mail column (Google: an
+``E-mail N - Value`` or, for an address book without e-mails, a ``Phone N - Value``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ...errors import InputFileError
+from .base import FileResult, LoadContext, Loader
+from .base import staged_columns
+from .crm import find_column
+from .registry import register
+from .textfile import read_delimited
+
+GOOGLE_EMAIL = re.compile(r"^E-mail \d+ - Value$", re.IGNORECASE)
+GOOGLE_PHONE = re.compile(r"^Phone \d+ - Value$", re.IGNORECASE)
+OUTLOOK_EMAILS = ("E-mail Address", "E-mail 2 Address", "E-mail 3 Address")
+
+
+def _read(ctx: LoadContext, path: Path, hint: str):
+    opts = ctx.source.options
+    part, dialect, warnings, enc = read_delimited(ctx, path, encoding=opts.encoding, delimiter=opts.delimiter, hint=hint)
+    return part, dialect, warnings, enc, staged_columns(ctx, part.table)
+
+
+def _result(part, dialect, warnings, enc) -> list[FileResult]:
+    return [FileResult([part], encoding=enc.label, dialect=dialect, warnings=warnings, status="loaded" if part.rows_read else "empty")]
+
+
+@register
+class GoogleContactsLoader(Loader):
+    name = "google_contacts"
+    lazy_staging = True  # only reads the staged columns' names
+    title = "Google Contacts CSV export (UTF-8 with BOM, ' ::: ' between values)"
+    version = "1"
+
+    def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
+        display = ctx.display(path)
+        part, dialect, warnings, enc, cols = _read(ctx, path, "google_contacts")
+        if cols:
+            missing = []
+            if find_column(cols, "First Name") is None:
+                missing.append("First Name")
+            emails = [c for c in cols if GOOGLE_EMAIL.match(c.strip())]
+            phones = [c for c in cols if GOOGLE_PHONE.match(c.strip())]
+            if not emails and not phones:
+                missing.append("E-mail 1 - Value (or Phone 1 - Value)")
+            if missing:
+                raise InputFileError(display, f"not a Google Contacts export: no {' and no '.join(missing)} column")
+            if not emails:
+                warnings.append(f"{display}: no E-mail N - Value column (no contact has an e-mail address)")
+        return _result(part, dialect, warnings, enc)
+
+
+@register
+class OutlookCsvLoader(Loader):
+    name = "outlook_csv"
+    lazy_staging = True  # only reads the staged columns' names
+    title = "Outlook.com contacts CSV export (61 columns)"
+    version = "1"
+
+    def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
+        display = ctx.display(path)
+        part, dialect, warnings, enc, cols = _read(ctx, path, "outlook_csv")
+        if cols:
+            missing = []
+            if find_column(cols, "First Name") is None:
+                missing.append("First Name")
+            if not any(find_column(cols, c) for c in OUTLOOK_EMAILS):
+                missing.append(" / ".join(OUTLOOK_EMAILS))
+            if missing:
+                raise InputFileError(display, f"not an Outlook contacts export: no {' and no '.join(missing)} column")
+        return _result(part, dialect, warnings, enc)

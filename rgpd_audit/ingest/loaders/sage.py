@@ -1,0 +1,57 @@
+"""Sage 100 third parties (table F_COMPTET): clients, suppliers and others in one export.
+
+Usually ``;``-separated and Windows-1252 (both detected). Columns ``CT_Num, CT_Intitule,
+CT_Type`` (0 client, 1 supplier, 2 employee, 3 other), ``CT_Contact``, addresses,
+``CT_Telephone``, ``CT_EMail``, ``CT_Sommeil`` (dormant)… The loader adds ``tiers_type``
+(``client`` / ``supplier`` / ``other``) from ``CT_Type`` so that ``split_by`` and checks read
+a word rather than a Sage code. The header must have ``CT_Num`` and ``CT_Intitule``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...errors import InputFileError
+from ...sql import quote_ident
+from .base import FileResult, LoadContext, Loader
+from .base import staged_columns
+from .crm import find_column
+from .registry import register
+from .textfile import read_delimited
+
+REQUIRED = ("CT_Num", "CT_Intitule")
+TYPE_COLUMN = "tiers_type"
+
+
+@register
+class SageTiersLoader(Loader):
+    name = "sage_tiers"
+    title = "Sage 100 third parties (F_COMPTET: clients and suppliers)"
+    version = "1"
+
+    def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
+        display = ctx.display(path)
+        opts = ctx.source.options
+        part, dialect, warnings, enc = read_delimited(ctx, path, encoding=opts.encoding, delimiter=opts.delimiter, hint="sage")
+        cols = staged_columns(ctx, part.table)
+        if cols:
+            missing = [c for c in REQUIRED if find_column(cols, c) is None]
+            if missing:
+                raise InputFileError(display, f"not a Sage F_COMPTET export: no {', '.join(missing)} column")
+            if find_column(cols, TYPE_COLUMN) is not None:
+                raise InputFileError(display, f"unexpected {TYPE_COLUMN!r} column in a Sage export")
+            ct_type = find_column(cols, "CT_Type")
+            if ct_type is None:
+                warnings.append(f"{display}: no CT_Type column, {TYPE_COLUMN} left empty")
+                expr = "NULL"
+            else:
+                c = f"trim({quote_ident(ct_type)})"
+                expr = (
+                    f"CASE WHEN {c} = '0' OR lower({c}) = 'client' THEN 'client' "
+                    f"WHEN {c} = '1' OR lower({c}) = 'fournisseur' THEN 'supplier' ELSE 'other' END"
+                )
+            t = f"temp.{quote_ident(part.table)}"
+            ctx.con.execute(f"ALTER TABLE {t} ADD COLUMN {quote_ident(TYPE_COLUMN)} VARCHAR")
+            if part.rows_read:
+                ctx.con.execute(f"UPDATE {t} SET {quote_ident(TYPE_COLUMN)} = {expr}")
+        return [FileResult([part], encoding=enc.label, dialect=dialect, warnings=warnings, status="loaded" if part.rows_read else "empty")]

@@ -1,0 +1,64 @@
+"""Third-country transfer rules as data (``rgpd_audit/data/legal.yaml``), judged at a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .spec import load_yaml
+
+
+@lru_cache(maxsize=1)
+def transfer_rules() -> dict:
+    return load_yaml(resources.files("rgpd_audit.data").joinpath("legal.yaml").read_text(encoding="utf-8"))
+
+
+def is_eea(country: str | None) -> bool:
+    return (country or "").upper() in set(transfer_rules()["eea"])
+
+
+@dataclass(frozen=True)
+class Judgement:
+    mechanism: str
+    valid: bool
+    label_fr: str
+    label_en: str
+    reason_fr: str
+    reason_en: str
+    source: str
+
+
+def judge(mechanism: str, as_of: dt.date, *, country: str | None = None, provider: str | None = None) -> Judgement:
+    """Is a transfer mechanism valid on ``as_of`` for this country and provider?"""
+    rules = transfer_rules()
+    if country and is_eea(country):
+        return Judgement("eea", True, "EEE (pas de transfert)", "EEA (no transfer)", "", "", "RGPD art. 44")
+    adequacy = rules["adequacy"].get((country or "").upper())
+    if adequacy and adequacy["since"] <= as_of and (not adequacy.get("until") or as_of < adequacy["until"]):
+        return Judgement(
+            "adequacy", True, f"Décision d'adéquation ({country})", f"Adequacy decision ({country})",
+            f"adéquation depuis le {adequacy['since']:%d/%m/%Y}", f"adequacy since {adequacy['since']}", adequacy["source"],
+        )
+    m = rules["mechanisms"].get(mechanism) or rules["mechanisms"]["none"]
+    start, end = m["valid_from"], m.get("invalid_from")
+    valid = start <= as_of and (end is None or as_of < end)
+    if mechanism == "dpf" and valid:
+        prov = rules["providers"].get(provider or "", {})
+        since = prov.get("dpf_since")
+        if since is None or as_of < since:
+            return Judgement(
+                mechanism, False, m["fr"], m["en"],
+                "organisme non certifié DPF à cette date (à vérifier sur la liste DPF)",
+                "organisation not DPF-certified on that date (check the DPF list)", m["source"],
+            )
+    if valid:
+        rf, re_ = "valide à la date de l'audit", "valid on the audit date"
+    elif as_of < start:
+        rf, re_ = f"pas encore en vigueur (à partir du {start:%d/%m/%Y})", f"not yet in force (from {start})"
+    elif mechanism == "none":
+        rf, re_ = "aucun mécanisme de transfert", "no transfer mechanism"
+    else:
+        rf, re_ = f"invalide depuis le {end:%d/%m/%Y}", f"invalid since {end}"
+    return Judgement(mechanism, valid, m["fr"], m["en"], rf, re_, m["source"])

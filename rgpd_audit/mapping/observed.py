@@ -1,0 +1,113 @@
+"""What the workspace shows, per activity: systems, clients, categories. Counts only.
+
+Read from the ``datamap`` view (rebuilt here) and the ``sources`` table; no raw value is
+ever selected.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .datamap import build_datamap
+from ..policy import Policy
+from ..workspace import Workspace
+
+# A category is "observed" when its classification is confirmed, or suggested with at least
+# this confidence, or when special-category data was detected inside a record.
+MIN_CONFIDENCE = 0.8
+
+
+@dataclass
+class System:
+    name: str
+    title: str | None
+    provider: str | None
+    country: str | None
+    records: int | None = None
+
+
+@dataclass
+class CategorySeen:
+    category: str
+    special: bool
+    systems: set[str] = field(default_factory=set)
+    columns: set[tuple[str, str, str]] = field(default_factory=set)
+    detections: int = 0          # special_hits records
+    firm: bool = False           # attributed by the data or the column, not only by the manifest
+
+
+@dataclass
+class Observation:
+    """Everything observed for one activity."""
+
+    systems: dict[str, System] = field(default_factory=dict)
+    clients: set[str] = field(default_factory=set)
+    categories: dict[str, CategorySeen] = field(default_factory=dict)
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.systems)
+
+
+@dataclass
+class Observations:
+    loaded: bool = False
+    n_sources: int = 0
+    by_activity: dict[str, Observation] = field(default_factory=lambda: defaultdict(Observation))
+
+    def of(self, activity_id: str) -> Observation:
+        return self.by_activity[activity_id]
+
+
+def observe(ws: Workspace | None, policy: Policy) -> Observations:
+    """Collect the observations for every activity of ``policy`` (nothing when ``ws`` is None)."""
+    obs = Observations()
+    if ws is None:
+        return obs
+    obs.n_sources = ws.con.execute("SELECT count(*) FROM sources").fetchone()[0]
+    obs.loaded = obs.n_sources > 0
+    if not obs.loaded:
+        return obs
+    build_datamap(ws, policy)
+    for name, title, provider, country, acts, client in ws.con.execute(
+        "SELECT name, title, provider, country, activities, options->>'client' FROM sources ORDER BY name"
+    ).fetchall():
+        for a in acts or []:
+            o = obs.of(a)
+            o.systems[name] = System(name, title, provider, country)
+            if client:
+                o.clients.add(client)
+    # records per system and activity, counted once per table
+    for system, title, activity, country, records in ws.con.execute(
+        """SELECT d.system, any_value(d.system_title), d.activity, any_value(d.hosting_country), sum(d.records)::BIGINT
+           FROM (SELECT DISTINCT system, system_title, table_name, activity, hosting_country, records
+                 FROM datamap WHERE origin = 'column_map' AND activity IS NOT NULL) d
+           GROUP BY d.system, d.activity"""
+    ).fetchall():
+        o = obs.of(activity)
+        sysrow = o.systems.get(system)
+        if sysrow is None:
+            prov = ws.con.execute("SELECT provider FROM sources WHERE name = ?", [system]).fetchone()
+            sysrow = o.systems[system] = System(system, title, prov[0] if prov else None, country)
+        sysrow.records = records
+    rows = ws.con.execute(
+        """SELECT activity, category, special, system, table_name, column_name, activity_basis, origin, records
+           FROM datamap
+           WHERE activity IS NOT NULL
+             AND (origin = 'special_hits' OR status = 'confirmed'
+                  OR (status = 'suggested' AND coalesce(confidence, 0) >= ?))
+           ORDER BY ALL""",
+        [MIN_CONFIDENCE],
+    ).fetchall()
+    for activity, category, special, system, table, column, basis, origin, records in rows:
+        o = obs.of(activity)
+        seen = o.categories.setdefault(category, CategorySeen(category, bool(special)))
+        seen.special = seen.special or bool(special)
+        seen.systems.add(system)
+        seen.columns.add((system, table, column))
+        if origin == "special_hits":
+            seen.detections += records or 0
+        if basis != "manifest":
+            seen.firm = True
+    return obs

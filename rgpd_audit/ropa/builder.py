@@ -1,0 +1,408 @@
+"""Build the Art. 30 register from the policy and what the workspace shows.
+
+The result is plain data in one language (:class:`Register`); the XLSX and HTML writers
+only lay it out. Activities where the company is controller go to the controller's record
+(Art. 30(1)); client activities (``processor``) to the processor's record (Art. 30(2)).
+``controller_on_behalf_of_client`` is self-contradictory (Art. 28: acting on a client's
+instructions makes you a processor): such activities are listed in the processor's record
+with a warning. Dates are parameters: nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..mapping.datamap import country_name, is_eea
+from ..policy import Activity, Hosting, Policy, categories, describe_rule
+from ..policy.summary import word
+from ..legal import judge
+from ..workspace import Workspace
+from ..mapping.observed import Observation, Observations, observe
+from .words import w
+
+Lang = Literal["fr", "en"]
+RegisterKind = Literal["controller", "processor"]
+
+# Categories meaning "data of any kind": when an activity declares nothing else (§3, §4),
+# every observed non-sensitive category is covered by them and any data counts as seeing them.
+ANY_DATA = frozenset({"user.x_rgpd.mission_dataset"})
+
+@dataclass
+class Field:
+    """One row of a register sheet: label, content (lines joined by newlines), provenance."""
+
+    label: str
+    value: str
+    basis: str = ""
+    warning: bool = False
+
+
+@dataclass
+class ActivitySheet:
+    id: str
+    section: str
+    title: str
+    register: RegisterKind
+    sheet_name: str
+    fields: list[Field]
+    warnings: list[str] = field(default_factory=list)
+    has_data: bool = False
+
+
+@dataclass
+class Gap:
+    """One line of "declared vs observed": a category, for an activity, and the finding."""
+
+    activity_id: str
+    activity: str
+    category: str
+    label: str
+    special: bool
+    finding: Literal["undeclared", "not_seen", "covered", "no_data"]
+    finding_label: str
+    systems: list[str] = field(default_factory=list)
+    columns: int = 0
+    detections: int = 0
+
+
+@dataclass
+class Register:
+    lang: Lang
+    as_of: dt.date
+    created: dt.date
+    organisation_name: str
+    organisation: list[Field]
+    controller: list[ActivitySheet]
+    processor: list[ActivitySheet]
+    gaps: list[Gap]
+    data_loaded: bool
+
+    @property
+    def activities(self) -> list[ActivitySheet]:
+        return self.controller + self.processor
+
+    @property
+    def undeclared(self) -> list[Gap]:
+        return [g for g in self.gaps if g.finding == "undeclared"]
+
+    @property
+    def not_seen(self) -> list[Gap]:
+        return [g for g in self.gaps if g.finding == "not_seen"]
+
+    def t(self, key: str, **kwargs) -> str:
+        """A register word in this register's language (used by the templates)."""
+        return w(key, self.lang, **kwargs)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def category_label(name: str, lang: Lang) -> str:
+    c = categories().get(name)
+    return (c.fr if lang == "fr" else c.en) if c else name
+
+
+def _is_special(name: str) -> bool:
+    c = categories().get(name)
+    return bool(c and c.special)
+
+
+def _covers(declared: str, observed: str) -> bool:
+    return observed == declared or observed.startswith(declared + ".")
+
+
+def _lines(items) -> str:
+    return "\n".join(f"• {i}" for i in items)
+
+
+def _sheet_name(a: Activity) -> str:
+    name = f"{a.section} {a.id}"
+    for ch in '[]:*?/\\':
+        name = name.replace(ch, "_")
+    return name[:31]
+
+
+def safeguard(mechanism: str | None, country: str | None, as_of: dt.date, lang: Lang,
+              provider: str | None = None) -> str:
+    """The safeguard text for a transfer: the policy's claim (``None``: host not in the policy),
+    judged on ``as_of`` by :func:`rgpd_audit.legal.judge` (adequacy, DPF certification)."""
+    sep = " : " if lang == "fr" else ": "
+    parts = [w("mech_unlisted", lang) if mechanism is None else f"{w('claimed', lang)}{sep}{w('mech_' + mechanism, lang)}"]
+    j = judge(mechanism or "none", as_of, country=country, provider=provider)
+    if j.mechanism == "adequacy":
+        parts.append(f"{w('adequate_country', lang)} — {j.reason_fr if lang == 'fr' else j.reason_en}")
+    elif mechanism in ("dpf", "scc", "bcr", "adequacy"):
+        parts.append(j.reason_fr if lang == "fr" else j.reason_en)
+    return (" ; " if lang == "fr" else "; ").join(parts)
+
+
+def _norm(s: str | None) -> str:
+    return "".join(ch for ch in (s or "").lower() if ch.isalnum())
+
+
+def _policy_host(policy: Policy, provider: str | None) -> Hosting | None:
+    key = _norm(provider)
+    for h in policy.hosting:
+        if key and _norm(h.provider) == key:
+            return h
+    return None
+
+
+# --- fields --------------------------------------------------------------------------------
+
+
+def _retention(a: Activity, lang: Lang) -> tuple[str, str]:
+    if not a.retention:
+        return w("retention_missing", lang), ""
+    sep = " : " if lang == "fr" else ": "
+    text = _lines(f"{word(r.applies_to, lang)}{sep}{describe_rule(r, lang)}" for r in a.retention)
+    sections = sorted({r.clause.section for r in a.retention})
+    return text, w("from_policy", lang, section=", ".join(sections))
+
+
+def _external(a: Activity, policy: Policy, o: Observation, lang: Lang) -> str:
+    out = [f"{r.name.get(lang)} ({w('kind_' + r.kind, lang)}, {r.clause.section})" for r in a.recipients]
+    out += [
+        f"{r.name.get(lang)} ({w('kind_' + r.kind, lang)}, {r.clause.section}, {w('all_activities', lang)})"
+        for r in policy.rights.recipients
+    ]
+    hosts: dict[str, str] = {}
+    for h in policy.hosting:
+        if h.kind != "on_premises" and _norm(h.provider) != _norm(policy.organisation.name):
+            hosts[_norm(h.provider)] = f"{h.provider} — {h.name.get(lang)} ({w('kind_host', lang)}, {h.clause.section})"
+    for s in o.systems.values():
+        if s.provider and _norm(s.provider) not in hosts and _norm(s.provider) != _norm(policy.organisation.name):
+            hosts[_norm(s.provider)] = f"{s.provider} ({w('kind_host', lang)}, {w('observed', lang)})"
+    out += hosts.values()
+    return _lines(out) if out else w("none", lang)
+
+
+def _transfers(policy: Policy, o: Observation, as_of: dt.date, lang: Lang) -> tuple[str, bool]:
+    """Transfers outside the EEA: the policy's hosting plus the systems observed for the activity."""
+    entries: dict[tuple[str, str], dict] = {}
+    for h in policy.hosting:
+        if not is_eea(h.country):
+            entries[(_norm(h.provider), h.country)] = {"provider": h.provider, "country": h.country,
+                                                      "mech": h.claimed_transfer_mechanism, "sources": [], "policy": True}
+    for s in sorted(o.systems.values(), key=lambda s: s.name):
+        if s.country and not is_eea(s.country):
+            key = (_norm(s.provider), s.country)
+            if key not in entries:
+                h = _policy_host(policy, s.provider)
+                entries[key] = {"provider": s.provider or "?", "country": s.country,
+                                "mech": h.claimed_transfer_mechanism if h else None, "sources": [], "policy": False}
+            entries[key]["sources"].append(s.name)
+    if not entries:
+        return w("no_transfer", lang), False
+    lines = []
+    for e in entries.values():
+        srcs = ", ".join(e["sources"])
+        if e["policy"] and srcs:
+            basis = w("policy_and_observed", lang, section="§9", sources=srcs)
+        elif e["policy"]:
+            basis = w("policy_hosting", lang)
+        else:
+            basis = w("observed_sources", lang, sources=srcs)
+        lines.append(
+            f"{e['provider']} — {country_name(e['country'], lang)} ({e['country']}) — "
+            f"{safeguard(e['mech'], e['country'], as_of, lang, e['provider'])} [{basis}]"
+        )
+    return _lines(lines), any(e["mech"] in (None, "privacy_shield", "none") for e in entries.values())
+
+
+def _security(policy: Policy, lang: Lang) -> tuple[str, str]:
+    quotes: list[tuple[str, str]] = []
+    for h in policy.hosting:
+        q = (h.clause.section, h.clause.quote)
+        if q not in quotes:
+            quotes.append(q)
+    if not quotes:
+        return w("to_complete", lang), ""
+    text = _lines(f"« {q} »" if lang == "fr" else f"\"{q}\"" for _, q in quotes)
+    text += "\n" + (f"Mesures techniques et organisationnelles détaillées : {w('to_complete', lang)}" if lang == "fr"
+                    else f"Detailed technical and organisational measures: {w('to_complete', lang)}")
+    return text, w("from_policy", lang, section=", ".join(sorted({s for s, _ in quotes})))
+
+
+def _observed_categories(o: Observation, loaded: bool, lang: Lang) -> str:
+    if not loaded:
+        return w("no_data", lang)
+    if not o.has_data:
+        return w("no_source_for_activity", lang)
+    if not o.categories:
+        return w("none", lang)
+    out = []
+    for name in sorted(o.categories):
+        c = o.categories[name]
+        extra = [w("columns", lang, n=len(c.columns))] if c.columns else []
+        if c.detections:
+            extra.append(w("records", lang, n=c.detections))
+        out.append(f"{category_label(name, lang)} ({', '.join(extra)})")
+    return _lines(out)
+
+
+def _sensitive(a: Activity, o: Observation, loaded: bool, lang: Lang) -> tuple[str, bool]:
+    sep = " : " if lang == "fr" else ": "
+    declared = [category_label(c, lang) for c in a.data_categories if _is_special(c)]
+    lines = [f"{w('sensitive_declared', lang)}{sep}{', '.join(declared) or w('none', lang)}"]
+    if not loaded:
+        lines.append(f"{w('sensitive_observed', lang)}{sep}{w('no_data', lang)}")
+        return "\n".join(lines), False
+    seen = [c for c in o.categories.values() if c.special]
+    obs = [
+        f"{category_label(c.category, lang)} ("
+        + ", ".join([w("records", lang, n=c.detections)] * bool(c.detections)
+                    + [w("columns", lang, n=len(c.columns))] * (not c.detections))
+        + f" — {', '.join(sorted(c.systems))})"
+        for c in sorted(seen, key=lambda c: c.category)
+    ]
+    lines.append(f"{w('sensitive_observed', lang)}{sep}{', '.join(obs) or w('none', lang)}")
+    return "\n".join(lines), bool(seen)
+
+
+def _systems(o: Observation, loaded: bool, lang: Lang) -> str:
+    if not loaded:
+        return w("no_data", lang)
+    if not o.has_data:
+        return w("no_source_for_activity", lang)
+    out = []
+    for s in sorted(o.systems.values(), key=lambda s: s.name):
+        where = f"{s.provider or '?'}, {country_name(s.country, lang)}"
+        recs = f", {w('records', lang, n=s.records)}" if s.records is not None else ""
+        out.append(f"{s.title or s.name} [{s.name}] — {where}{recs}")
+    return _lines(out)
+
+
+def _activity_sheet(a: Activity, policy: Policy, obs: Observations, as_of: dt.date, created: dt.date,
+                    lang: Lang) -> ActivitySheet:
+    o = obs.of(a.id)
+    register: RegisterKind = "controller" if a.controller_role == "controller" else "processor"
+    src = lambda section: w("from_policy", lang, section=section)  # noqa: E731
+    org = policy.organisation.name
+    warnings = []
+    if a.controller_role == "controller_on_behalf_of_client":
+        warnings.append(w("warn_on_behalf", lang, section=a.section, org=org))
+    f: list[Field] = [
+        Field(w("activity_name", lang), a.title.get(lang), src(a.section)),
+        Field(w("section", lang), a.section),
+        Field(w("register", lang), w(f"{register}_register", lang)),
+        Field(w("role", lang), word(a.controller_role, lang), src(a.clause.section), warning=bool(warnings)),
+    ]
+    for text in warnings:
+        f.append(Field(w("warning", lang), text, w("law_art28", lang), warning=True))
+    if register == "processor":
+        clients = ", ".join(sorted(o.clients))
+        f.append(Field(w("controller_of", lang),
+                       w("clients_observed", lang, clients=clients) if clients else w("clients_unknown", lang),
+                       w("observed", lang) if clients else ""))
+        contact = "; ".join(x for x in (policy.rights.contact.email, policy.rights.contact.postal_address) if x)
+        f.append(Field(w("processor_name", lang), f"{org} — {contact}", src(policy.rights.contact.clause.section)
+                       if policy.rights.contact.clause else ""))
+        f.append(Field(w("processing_for_client", lang), _lines(p.get(lang) for p in a.purposes),
+                       src(a.purposes_clause.section)))
+    else:
+        f.append(Field(w("purposes", lang), _lines(p.get(lang) for p in a.purposes), src(a.purposes_clause.section)))
+    bases = [f"{word(b.basis, lang)}" + (f" ({b.holder})" if b.holder else "") for b in a.legal_bases]
+    f.append(Field(w("legal_bases", lang), _lines(dict.fromkeys(bases)),
+                   src(", ".join(sorted({b.clause.section for b in a.legal_bases})))))
+    f.append(Field(w("subjects", lang), _lines(s.get(lang) for s in a.data_subjects),
+                   src((a.data_subjects_clause or a.clause).section)))
+    f.append(Field(w("categories", lang), _lines(category_label(c, lang) for c in a.data_categories),
+                   src(a.categories_clause.section)))
+    f.append(Field(w("categories_observed", lang), _observed_categories(o, obs.loaded, lang),
+                   w("observed", lang) if o.has_data else ""))
+    text, flagged = _sensitive(a, o, obs.loaded, lang)
+    f.append(Field(w("sensitive", lang), text, w("observed", lang) if o.has_data else "", warning=flagged))
+    f.append(Field(w("retention", lang), *_retention(a, lang)))
+    f.append(Field(w("internal", lang), _lines(word(r, lang) for r in a.access_roles), src(a.access_clause.section)))
+    f.append(Field(w("external", lang), _external(a, policy, o, lang), src(a.section)))
+    text, flagged = _transfers(policy, o, as_of, lang)
+    f.append(Field(w("transfers", lang), text, "§9", warning=flagged))
+    f.append(Field(w("security", lang), *_security(policy, lang)))
+    if a.enrichment_sources:
+        f.append(Field(w("enrichment", lang), _lines(e.name.get(lang) for e in a.enrichment_sources),
+                       src(a.enrichment_sources[0].clause.section)))
+    f.append(Field(w("systems", lang), _systems(o, obs.loaded, lang), w("observed", lang) if o.has_data else ""))
+    f.append(Field(w("created", lang), created.isoformat()))
+    f.append(Field(w("updated", lang), as_of.isoformat()))
+    return ActivitySheet(a.id, a.section, a.title.get(lang), register, _sheet_name(a), f, warnings, o.has_data)
+
+
+def _gaps(policy: Policy, obs: Observations, lang: Lang) -> list[Gap]:
+    out: list[Gap] = []
+    for a in policy.activities:
+        o = obs.of(a.id)
+        name = f"{a.section} {a.title.get(lang)}"
+        if not obs.loaded or not o.has_data:
+            continue
+        any_data = set(a.data_categories) <= ANY_DATA
+        for cat in sorted(o.categories):
+            c = o.categories[cat]
+            if not c.firm or any(_covers(d, cat) for d in a.data_categories):
+                continue
+            finding = "covered" if any_data and not c.special else "undeclared"
+            out.append(Gap(a.id, name, cat, category_label(cat, lang), c.special, finding, w(finding, lang),
+                           sorted(c.systems), len(c.columns), c.detections))
+        for d in a.data_categories:
+            seen = bool(o.categories) if any_data else any(_covers(d, cat) for cat in o.categories)
+            if not seen:
+                out.append(Gap(a.id, name, d, category_label(d, lang), _is_special(d), "not_seen", w("not_seen", lang)))
+    for a in policy.activities:
+        if obs.loaded and not obs.of(a.id).has_data:
+            out.append(Gap(a.id, f"{a.section} {a.title.get(lang)}", "", "", False, "no_data",
+                           w("no_data_activity", lang)))
+    return out
+
+
+def _organisation(policy: Policy, obs: Observations, as_of: dt.date, created: dt.date, lang: Lang) -> list[Field]:
+    r = policy.rights
+    contact = "\n".join(x for x in (r.contact.email, r.contact.postal_address) if x)
+    dpo = "\n".join(x for x in (r.dpo.email, r.dpo.postal_address) if x) if r.dpo else w("not_designated", lang)
+    n_c = sum(a.controller_role == "controller" for a in policy.activities)
+    counts = (f"{w('controller_register', lang)} : {n_c}\n{w('processor_register', lang)} : {len(policy.activities) - n_c}"
+              if lang == "fr" else
+              f"{w('controller_register', lang)}: {n_c}\n{w('processor_register', lang)}: {len(policy.activities) - n_c}")
+    return [
+        Field(w("org_name", lang), policy.organisation.name),
+        Field(w("legal_form", lang), policy.organisation.legal_form or w("not_stated", lang)),
+        Field(w("org_contact", lang), contact, w("from_policy", lang, section=r.contact.clause.section)
+              if r.contact.clause else ""),
+        Field(w("representative", lang), w("not_designated", lang)),
+        Field(w("dpo", lang), dpo, "" if r.dpo else w("not_stated", lang), warning=r.dpo is None),
+        Field(w("authority", lang), f"{r.supervisory_authority.name} ({r.supervisory_authority.website})",
+              w("from_policy", lang, section=r.supervisory_authority.clause.section)),
+        Field(w("policy_source", lang), policy.source.title + (f" ({policy.source.section})" if policy.source.section else "")),
+        Field(w("activities_count", lang), counts),
+        Field(w("data_state", lang), w("data_loaded", lang, n=obs.n_sources) if obs.loaded else w("no_data", lang)),
+        Field(w("created", lang), created.isoformat()),
+        Field(w("updated", lang), as_of.isoformat()),
+    ]
+
+
+def build_register(policy: Policy, ws: Workspace | None = None, *, as_of: dt.date, lang: Lang = "fr",
+                   created: dt.date | None = None, observations: Observations | None = None) -> Register:
+    """The Art. 30 register for ``policy``, with what ``ws`` shows (``None``: policy only).
+
+    ``as_of`` is the update date written on every sheet; ``created`` the creation date
+    (default ``as_of``). Rebuilds the workspace's ``datamap`` view, unless given the
+    ``observations`` of ``observe(ws, policy)`` (the register in both languages from one
+    look at the workspace).
+    """
+    if lang not in ("fr", "en"):
+        raise ValueError(f"lang must be 'fr' or 'en', not {lang!r}")
+    created = created or as_of
+    obs = observations if observations is not None else observe(ws, policy)
+    sheets = [_activity_sheet(a, policy, obs, as_of, created, lang) for a in policy.activities]
+    return Register(
+        lang=lang,
+        as_of=as_of,
+        created=created,
+        organisation_name=policy.organisation.name,
+        organisation=_organisation(policy, obs, as_of, created, lang),
+        controller=[s for s in sheets if s.register == "controller"],
+        processor=[s for s in sheets if s.register == "processor"],
+        gaps=_gaps(policy, obs, lang),
+        data_loaded=obs.loaded,
+    )

@@ -1,0 +1,28 @@
+"""SQL text helpers shared by every stage: the one identifier-quoting helper, and the
+spreadsheet-safe select item for CSV exports.
+
+Values are bound as parameters wherever DuckDB allows it (queries); ``quote_literal`` is for
+the statements that cannot take parameters (views, DDL over files).
+"""
+
+from __future__ import annotations
+
+
+def quote_ident(name: str) -> str:
+    """Quote an SQL identifier (the one helper every module uses)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# A value a spreadsheet would run as a formula (CSV injection): it starts with = + - @ tab or CR.
+FORMULA_START = "^[=+\\-@\t\r]"
+
+
+def spreadsheet_safe(column: str) -> str:
+    """SQL select item for a text column written to CSV: formula-looking values get a leading
+    apostrophe, so a spreadsheet shows them as text (the column keeps its name)."""
+    c = quote_ident(column)
+    return f"CASE WHEN regexp_matches({c}, {quote_literal(FORMULA_START)}) THEN '''' || {c} ELSE {c} END AS {c}"

@@ -1,0 +1,194 @@
+"""The workspace: one folder holding one DuckDB database and its settings.
+
+The database holds the loaded exports (schema ``raw``), their provenance (``load_files``,
+``load_rejects``, ``sources``) and, as later stages add them, mapping, findings and audit
+history. The schema is created and migrated here, by numbered SQL files in
+``rgpd_audit/workspace/migrations``.
+
+Encryption at rest: when ``RGPD_AUDIT_KEY`` is set (or a key is passed), the database is
+created encrypted with DuckDB's ``ENCRYPTION_KEY`` and can only be opened with that key.
+DuckDB writes encrypted files securely only with OpenSSL, which the ``httpfs`` extension
+brings; it is loaded from the ``duckdb-extension-httpfs`` package, never downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from ..errors import WorkspaceError
+from ..sql import quote_literal
+
+DB_FILE = "workspace.duckdb"
+KEY_ENV = "RGPD_AUDIT_KEY"
+# DuckDB's memory budget; beyond it big joins and sorts spill to <workspace>/tmp (its own
+# default is 80 % of the machine's RAM, far above what a monthly job should take)
+MEMORY_ENV = "RGPD_AUDIT_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1GB"
+ALIAS = "ws"
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    out = []
+    for entry in resources.files("rgpd_audit.workspace.migrations").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            out.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
+    return sorted(out)
+
+
+SCHEMA_VERSION = max(v for v, _, _ in _migrations())
+
+
+def _httpfs_path() -> str | None:
+    try:
+        import duckdb_extension_httpfs as ext
+    except ImportError:
+        return None
+    base = Path(ext.__file__).parent
+    found = sorted(base.glob(f"**/v{duckdb.__version__}/httpfs.duckdb_extension")) or sorted(
+        base.glob("**/httpfs.duckdb_extension")
+    )
+    return str(found[0]) if found else None
+
+
+class Workspace:
+    """An open workspace. Use as a context manager, or call ``close()``."""
+
+    def __init__(self, path: str | Path, *, key: str | None = None, create: bool = True):
+        self.path = Path(path)
+        self.db_path = self.path / DB_FILE
+        if key is None:
+            key = os.environ.get(KEY_ENV) or None
+        self.encrypted = bool(key)
+        exists = self.db_path.exists()
+        if not exists and not create:
+            raise WorkspaceError(f"{self.path}: no workspace here (run `rgpd-audit load` first)")
+        self.path.mkdir(parents=True, exist_ok=True)
+        memory = os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT
+        try:
+            self.con = duckdb.connect(config={"threads": os.cpu_count() or 2, "memory_limit": memory})
+        except duckdb.Error as exc:
+            raise WorkspaceError(f"{MEMORY_ENV}={memory!r} is not a memory size DuckDB understands (e.g. 2GB): {exc}") from None
+        if key:
+            ext = _httpfs_path()
+            if ext is None:
+                raise WorkspaceError(
+                    "encryption needs the duckdb-extension-httpfs package (OpenSSL); install it with pip"
+                )
+            self.con.execute(f"LOAD {quote_literal(ext)}")
+        opts = f" (ENCRYPTION_KEY {quote_literal(key)})" if key else ""
+        try:
+            self.con.execute(f"ATTACH {quote_literal(str(self.db_path))} AS {ALIAS}{opts}")
+        except duckdb.Error as exc:
+            self.con.close()
+            msg = str(exc)
+            if "without a key" in msg:
+                raise WorkspaceError(f"{self.db_path}: the workspace is encrypted; set {KEY_ENV} to its key") from None
+            if "Wrong encryption key" in msg or "wrong encryption key" in msg.lower():
+                raise WorkspaceError(f"{self.db_path}: wrong encryption key (from {KEY_ENV})") from None
+            if key and exists:
+                raise WorkspaceError(
+                    f"{self.db_path}: cannot open with a key: the workspace is not encrypted "
+                    f"(unset {KEY_ENV}, or start a new workspace) — {msg}"
+                ) from None
+            raise WorkspaceError(f"{self.db_path}: cannot open workspace: {msg}") from None
+        self.con.execute(f"USE {ALIAS}")
+        tmp = self.path / "tmp"
+        self.con.execute(f"SET temp_directory = {quote_literal(str(tmp))}")
+        if key:
+            # data spilled to disk during big queries is encrypted too
+            self.con.execute("SET temp_file_encryption = true")
+        self._migrate()
+        self._install_macros()
+
+    # -- lifecycle -----------------------------------------------------------------
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.con.execute("USE memory")
+            self.con.execute(f"DETACH {ALIAS}")
+        except duckdb.Error:
+            pass
+        self.con.close()
+
+    # -- schema --------------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        row = self.con.execute("SELECT value FROM settings WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self) -> None:
+        has_settings = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'settings'", [ALIAS]
+        ).fetchone()[0]
+        current = self.schema_version if has_settings else 0
+        if current > SCHEMA_VERSION:
+            raise WorkspaceError(
+                f"{self.db_path}: workspace schema v{current} is newer than this rgpd-audit (v{SCHEMA_VERSION}); upgrade the package"
+            )
+        for version, name, sql in _migrations():
+            if version <= current:
+                continue
+            self.con.execute("BEGIN")
+            try:
+                self.con.execute(sql)
+                self.con.execute(
+                    "INSERT OR REPLACE INTO settings VALUES ('schema_version', ?)", [str(version)]
+                )
+                self.con.execute("COMMIT")
+            except duckdb.Error as exc:
+                self.con.execute("ROLLBACK")
+                raise WorkspaceError(f"{self.db_path}: migration {name} failed: {exc}") from None
+        if self.get_setting("pseudonym_secret") is None:
+            self.set_setting("pseudonym_secret", secrets.token_hex(32))
+
+    def get_setting(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
+
+    # -- pseudonyms ------------------------------------------------------------------
+    def _install_macros(self) -> None:
+        secret = self.get_setting("pseudonym_secret") or ""
+        self._secret = secret
+        # A keyed hash: the same value gives the same pseudonym inside this workspace only.
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP MACRO pseudonym(v) AS "
+            f"CASE WHEN v IS NULL THEN NULL ELSE 'P-' || upper(left(sha256({quote_literal(secret)} || ':' || lower(trim(CAST(v AS VARCHAR)))), 10)) END"
+        )
+
+    def pseudonym(self, value: str | None) -> str | None:
+        """The pseudonym of a value, equal to SQL ``pseudonym(value)``."""
+        if value is None:
+            return None
+        digest = hashlib.sha256(f"{self._secret}:{value.strip(' ').lower()}".encode()).hexdigest()
+        return "P-" + digest[:10].upper()
+
+    # -- helpers ---------------------------------------------------------------------
+    def tables(self, schema: str = "raw") -> list[str]:
+        rows = self.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? ORDER BY 1",
+            [ALIAS, schema],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def sql(self, query: str, params: list | None = None):
+        """Run a query and return a pandas DataFrame (for notebooks and small results)."""
+        return self.con.execute(query, params or []).df()
+
+
+def open_workspace(path: str | Path, *, key: str | None = None, create: bool = True) -> Workspace:
+    return Workspace(path, key=key, create=create)
