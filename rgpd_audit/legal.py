@@ -1,4 +1,10 @@
-"""Third-country transfer rules as data (``rgpd_audit/data/legal.yaml``), judged at a date."""
+"""Dated legal facts as data (``rgpd_audit/data/legal.yaml``): EEA membership, adequacy
+decisions, transfer mechanisms and what is known of providers, each with its source and
+dates, judged at the date an audit is "as of".
+
+The one place that says whether a country is in the EEA (:func:`is_eea`) and whether a
+transfer mechanism holds on a date (:func:`judge`).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +17,26 @@ from .spec import load_yaml
 
 
 @lru_cache(maxsize=1)
-def transfer_rules() -> dict:
+def legal_facts() -> dict:
     return load_yaml(resources.files("rgpd_audit.data").joinpath("legal.yaml").read_text(encoding="utf-8"))
 
 
-def is_eea(country: str | None) -> bool:
-    return (country or "").upper() in set(transfer_rules()["eea"])
+def eea_members(on: dt.date | None = None) -> frozenset[str]:
+    """The EEA's members on ``on`` (``None``: the current members, those with no end date)."""
+    out = set()
+    for code, m in legal_facts()["eea"].items():
+        until = m.get("until")
+        if on is None:
+            if until is None:
+                out.add(code)
+        elif m["since"] <= on and (until is None or on < until):
+            out.add(code)
+    return frozenset(out)
+
+
+def is_eea(country: str | None, on: dt.date | None = None) -> bool:
+    """Is ``country`` (ISO 3166 alpha-2) in the EEA on ``on`` (``None``: today's members)?"""
+    return bool(country) and country.upper() in eea_members(on)
 
 
 @dataclass(frozen=True)
@@ -32,8 +52,8 @@ class Judgement:
 
 def judge(mechanism: str, as_of: dt.date, *, country: str | None = None, provider: str | None = None) -> Judgement:
     """Is a transfer mechanism valid on ``as_of`` for this country and provider?"""
-    rules = transfer_rules()
-    if country and is_eea(country):
+    rules = legal_facts()
+    if country and is_eea(country, as_of):
         return Judgement("eea", True, "EEE (pas de transfert)", "EEA (no transfer)", "", "", "RGPD art. 44")
     adequacy = rules["adequacy"].get((country or "").upper())
     if adequacy and adequacy["since"] <= as_of and (not adequacy.get("until") or as_of < adequacy["until"]):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rgpd_audit.mapping.datamap import EEA_COUNTRIES, build_datamap, country_name, datamap_frame, is_eea, sankey
+from rgpd_audit.mapping.datamap import build_datamap, datamap_frame
+from rgpd_audit.report.panels import data_map_sankey
 from rgpd_audit.policy import load_policy
 
 SOURCES = """
@@ -95,14 +96,6 @@ def estate(load_tiny):
     return ws
 
 
-def test_eea_list_is_data():
-    assert len(EEA_COUNTRIES) == 30
-    assert is_eea("FR") and is_eea("NO") and is_eea("LI") and is_eea("IS")
-    assert not is_eea("US") and not is_eea("CH") and not is_eea("GB") and not is_eea(None)
-    assert country_name("US") == "États-Unis" and country_name("US", "en") == "United States"
-    assert country_name("DE") == "Allemagne" and country_name("XX") == "XX"
-
-
 def test_datamap_view_rows(estate):
     n = build_datamap(estate, load_policy())
     assert n > 0
@@ -147,8 +140,8 @@ def test_datamap_empty_workspace(tmp_path):
     with Workspace(tmp_path / "ws") as ws:
         assert build_datamap(ws) == 0
         assert datamap_frame(ws).empty
-        fig = sankey(ws)
-        assert list(fig.data[0].node.label) == []
+        fig = data_map_sankey(ws)
+        assert not fig.data  # "nothing loaded", no flow drawn
 
 
 def test_manifest_activities_when_records_carry_none(load_tiny):
@@ -168,22 +161,19 @@ def test_manifest_activities_when_records_carry_none(load_tiny):
 
 
 def test_sankey_nodes_and_links(estate):
-    build_datamap(estate, load_policy())
-    fig = sankey(estate, policy=load_policy())
+    """The one data map of the report: systems → activities → hosting countries, widths = records."""
+    fig = data_map_sankey(estate, load_policy())
     sk = fig.data[0]
     labels = list(sk.node.label)
-    assert {"CRM contacts", "Suivi candidats", "gmail", "France", "Allemagne", "États-Unis"} <= set(labels)
-    assert any(label.startswith("§5 ") for label in labels)
-    us = labels.index("États-Unis")
-    fr = labels.index("France")
-    assert sk.node.color[us] != sk.node.color[fr]
-    # link into the US from candidates = the 3 gmail records
-    cand = next(i for i, label in enumerate(labels) if label.startswith("§5 "))
+    assert {"CRM contacts", "Suivi candidats", "gmail", "France", "Allemagne", "États-Unis (hors EEE)"} <= set(labels)
+    cand = next(i for i, label in enumerate(labels) if label.startswith("Candidature"))
+    us = labels.index("États-Unis (hors EEE)")
+    assert sk.node.color[us] != sk.node.color[labels.index("France")]
+    # into the US from candidates: the 3 gmail records
     into_us = [v for s, t, v in zip(sk.link.source, sk.link.target, sk.link.value) if s == cand and t == us]
     assert into_us == [3]
     # crm -> prospects carries 2 records, crm -> client contacts 1
     crm = labels.index("CRM contacts")
-    out_crm = sorted(v for s, v in zip(sk.link.source, sk.link.value) if s == crm)
-    assert out_crm == [1, 2]
-    en = sankey(estate, lang="en")
-    assert "United States" in en.data[0].node.label and "prospects" in en.data[0].node.label
+    assert sorted(v for s, v in zip(sk.link.source, sk.link.value) if s == crm) == [1, 2]
+    en = data_map_sankey(estate, load_policy(), lang="en")
+    assert "United States (outside the EEA)" in en.data[0].node.label

@@ -42,7 +42,7 @@ def policy_lint(ctx: CheckContext) -> list[Finding]:
 
     # Transfer mechanisms claimed in §9, judged at the audit date.
     for h in p.hosting:
-        if is_eea(h.country):
+        if is_eea(h.country, ctx.as_of):
             continue
         j = judge(h.claimed_transfer_mechanism, ctx.as_of, country=h.country, provider=h.provider)
         if not j.valid:

@@ -16,27 +16,32 @@ from __future__ import annotations
 from ..policy import Activity, RetentionRule
 from ..policy.summary import describe_rule
 from ..sql import quote_ident, quote_literal
+from ..vocab import EVENTS, RETENTION_BASES
 from .registry import TEMP_TABLES, CheckContext, check
 from ..ingest.loaded import LoadedSource, loaded_sources
 
-BASIS_FR = {
-    "last_activity": "dernière activité",
-    "creation": "date de création, faute de date d'activité",
-    "contract_end": "fin du contrat client",
-    "last_purchase": "dernier achat",
-    "fiscal_year_close": "clôture de l'exercice",
-    "no_contract": "client absent du fichier des contrats",
-    "none": "aucune date utilisable",
+# How each retention event dates a record: (reference date, basis of that date, contract still
+# running), SQL over the per-record dates of ``_source_select``. Every event of the vocabulary
+# has its entry (checked at import): a new event is one line in ``vocab.EVENTS`` and one here.
+EVENT_SQL: dict[str, tuple[str, str, str]] = {
+    "last_activity": (
+        "coalesce(last_activity, creation)",
+        "CASE WHEN last_activity IS NOT NULL THEN 'last_activity' WHEN creation IS NOT NULL THEN 'creation' ELSE 'none' END",
+        "false",
+    ),
+    "contract_end": (
+        "coalesce(own_end, c_end)",
+        "CASE WHEN own_end IS NOT NULL OR c_end IS NOT NULL THEN 'contract_end' WHEN NOT c_found THEN 'no_contract' ELSE 'none' END",
+        "(own_end IS NULL AND c_ongoing)",
+    ),
+    "last_purchase": ("last_purchase", "CASE WHEN last_purchase IS NOT NULL THEN 'last_purchase' ELSE 'none' END", "false"),
+    "fiscal_year_close": (
+        "fiscal_year_close", "CASE WHEN fiscal_year_close IS NOT NULL THEN 'fiscal_year_close' ELSE 'none' END", "false",
+    ),
+    "creation": ("creation", "CASE WHEN creation IS NOT NULL THEN 'creation' ELSE 'none' END", "false"),
 }
-BASIS_EN = {
-    "last_activity": "last activity",
-    "creation": "creation date, no activity date",
-    "contract_end": "end of the client contract",
-    "last_purchase": "last purchase",
-    "fiscal_year_close": "financial year closing",
-    "no_contract": "client missing from the contracts file",
-    "none": "no usable date",
-}
+if set(EVENT_SQL) != set(EVENTS.ids):  # pragma: no cover - a vocabulary change without its SQL
+    raise RuntimeError(f"retention events without SQL: {sorted(set(EVENTS.ids) - set(EVENT_SQL))}")
 
 
 def _date_of(cols: list[str], alias: str = "t") -> str:
@@ -160,20 +165,7 @@ def _source_select(
     selects = []
     for rule, cond in _rule_kinds(activity, s):
         ev = rule.counted_from
-        if ev == "last_activity":
-            ref = "coalesce(last_activity, creation)"
-            basis = "CASE WHEN last_activity IS NOT NULL THEN 'last_activity' WHEN creation IS NOT NULL THEN 'creation' ELSE 'none' END"
-            ongoing = "false"
-        elif ev == "contract_end":
-            ref = "coalesce(own_end, c_end)"
-            basis = "CASE WHEN own_end IS NOT NULL OR c_end IS NOT NULL THEN 'contract_end' WHEN NOT c_found THEN 'no_contract' ELSE 'none' END"
-            ongoing = "(own_end IS NULL AND c_ongoing)"
-        elif ev == "last_purchase":
-            ref, basis, ongoing = "last_purchase", "CASE WHEN last_purchase IS NOT NULL THEN 'last_purchase' ELSE 'none' END", "false"
-        elif ev == "fiscal_year_close":
-            ref, basis, ongoing = "fiscal_year_close", "CASE WHEN fiscal_year_close IS NOT NULL THEN 'fiscal_year_close' ELSE 'none' END", "false"
-        else:  # creation
-            ref, basis, ongoing = "creation", "CASE WHEN creation IS NOT NULL THEN 'creation' ELSE 'none' END", "false"
+        ref, basis, ongoing = EVENT_SQL[EVENTS.check(ev)]
         d = rule.effective_duration
         if rule.duration_source == "contract":
             months = f"(coalesce(c_years * 12, {d.years * 12 + d.months}))"
@@ -265,8 +257,10 @@ def retention_problems(ctx: CheckContext) -> str | None:
     return ctx.cache["retention_problems"]
 
 
-def _basis_case(mapping: dict[str, str]) -> str:
-    return "CASE basis " + " ".join(f"WHEN {quote_literal(k)} THEN {quote_literal(v)}" for k, v in mapping.items()) + " END"
+def _basis_case(lang: str) -> str:
+    return "CASE basis " + " ".join(
+        f"WHEN {quote_literal(k)} THEN {quote_literal(RETENTION_BASES.label(k, lang))}" for k in RETENTION_BASES
+    ) + " END"
 
 
 @check(
@@ -283,8 +277,8 @@ def retention_breach(ctx: CheckContext) -> str | None:
     return (
         f"SELECT 'retention.breach' AS check_id, 'error' AS severity, activity, source, record_key, subject_ref, "
         f"reference_date, deadline, days_overdue, clause, "
-        f"printf('Conservé %d jours au-delà de la durée prévue (%s) ; référence : %s le %s, échéance le %s.', days_overdue, rule_fr, {_basis_case(BASIS_FR)}, strftime(reference_date, '%d/%m/%Y'), strftime(deadline, '%d/%m/%Y')) AS detail_fr, "
-        f"printf('Kept %d days beyond the retention period (%s); reference: %s on %s, deadline %s.', days_overdue, rule_en, {_basis_case(BASIS_EN)}, strftime(reference_date, '%Y-%m-%d'), strftime(deadline, '%Y-%m-%d')) AS detail_en, "
+        f"printf('Conservé %d jours au-delà de la durée prévue (%s) ; référence : %s le %s, échéance le %s.', days_overdue, rule_fr, {_basis_case('fr')}, strftime(reference_date, '%d/%m/%Y'), strftime(deadline, '%d/%m/%Y')) AS detail_fr, "
+        f"printf('Kept %d days beyond the retention period (%s); reference: %s on %s, deadline %s.', days_overdue, rule_en, {_basis_case('en')}, strftime(reference_date, '%Y-%m-%d'), strftime(deadline, '%Y-%m-%d')) AS detail_en, "
         f"concat_ws('|', 'retention.breach', activity, source, record_key, rule_id) AS finding_key "
         f"FROM {rel} WHERE status = 'breach'"
     )
@@ -304,8 +298,8 @@ def retention_unverifiable(ctx: CheckContext) -> str | None:
     return (
         f"SELECT 'retention.unverifiable' AS check_id, 'warning' AS severity, activity, source, record_key, subject_ref, "
         f"NULL::DATE AS reference_date, NULL::DATE AS deadline, NULL::INTEGER AS days_overdue, clause, "
-        f"printf('Conservation invérifiable (%s) : %s.', rule_fr, {_basis_case(BASIS_FR)}) AS detail_fr, "
-        f"printf('Retention cannot be verified (%s): %s.', rule_en, {_basis_case(BASIS_EN)}) AS detail_en, "
+        f"printf('Conservation invérifiable (%s) : %s.', rule_fr, {_basis_case('fr')}) AS detail_fr, "
+        f"printf('Retention cannot be verified (%s): %s.', rule_en, {_basis_case('en')}) AS detail_en, "
         f"concat_ws('|', 'retention.unverifiable', activity, source, record_key, rule_id) AS finding_key "
         f"FROM {rel} WHERE status = 'unverifiable'"
     )

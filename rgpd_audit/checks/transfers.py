@@ -52,7 +52,7 @@ def _categories(ctx: CheckContext, s: LoadedSource) -> list[str]:
 def third_country(ctx: CheckContext) -> list[Finding]:
     out = []
     for s in loaded_sources(ctx.ws):
-        if is_eea(s.country):
+        if is_eea(s.country, ctx.as_of):
             continue
         h = declared_hosting(ctx, s)
         n, subjects = _volume(ctx, s)

@@ -12,13 +12,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from html import escape
 
+from ..legal import is_eea
 from ..policy import Policy, UnknownPolicyItem, categories, describe_rule
-from ..policy.summary import word
+from ..vocab import CONTROLLER_ROLES, LEGAL_BASES, RECORD_KINDS, ROLES, TRANSFER_MECHANISMS
 from .match import FindResult, SourceInfo
-
-EEA = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
-)
 
 TEXT = {
     "fr": {
@@ -118,16 +115,16 @@ def activities_concerned(policy: Policy, found: FindResult, sources: dict[str, S
                 a.id, a.section, a.title.get(lang),
                 [p.get(lang) for p in a.purposes],
                 [getattr(cats[c], lang) if c in cats else c for c in a.data_categories],
-                list(dict.fromkeys(word(b.basis, lang) for b in a.legal_bases)),
+                list(dict.fromkeys(LEGAL_BASES.label(b.basis, lang) for b in a.legal_bases)),
                 [(r.name.get(lang), r.kind) for r in a.recipients],
-                [f"{word(r.applies_to, lang)} : {describe_rule(r, lang)}" if lang == "fr" else
-                 f"{word(r.applies_to, lang)}: {describe_rule(r, lang)}" for r in a.retention],
+                [f"{RECORD_KINDS.label(r.applies_to, lang)} : {describe_rule(r, lang)}" if lang == "fr" else
+                 f"{RECORD_KINDS.label(r.applies_to, lang)}: {describe_rule(r, lang)}" for r in a.retention],
                 enrichment=[e.name.get(lang) for e in a.enrichment_sources],
             )
         for name, n in sorted(srcs.items()):
             s = sources[name]
             info.sources.append((s, n))
-            if s.country and s.country not in EEA:
+            if s.country and not is_eea(s.country):
                 info.transfers.append(Transfer(s.name, s.provider or "?", s.country, claimed_mechanism(policy, s.provider)))
         out.append(info)
     return sorted(out, key=lambda i: (i.section, i.id))
@@ -173,7 +170,7 @@ def render_cover(
         parts += [f"<h3>{escape(t['recipients'])}</h3>", _ul([n for n, _ in a.recipients], t["none"])]
         lines, ps = [], False
         for tr in a.transfers:
-            mech = word(tr.mechanism, lang) if tr.mechanism else t["no_mechanism"]
+            mech = TRANSFER_MECHANISMS.label(tr.mechanism, lang) if tr.mechanism else t["no_mechanism"]
             ps |= tr.mechanism == "privacy_shield"
             lines.append(t["transfer"].format(provider=tr.provider, country=tr.country, mechanism=mech))
         parts += [f"<h3>{escape(t['transfers'])}</h3>", _ul(lines, t["no_transfer"])]

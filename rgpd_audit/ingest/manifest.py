@@ -14,25 +14,18 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from .. import vocab as V
 from ..errors import SpecError, SpecIssue
 from ..spec import StrictModel, load_spec
 
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "iso-8859-15", "latin-1")
-DATE_ROLES = (
-    "last_activity",
-    "creation",
-    "contract_end",
-    "contract_start",
-    "last_purchase",
-    "fiscal_year_close",
-    "departure",
-)
-RECORD_KINDS = ("contact", "potential_supplier", "active_supplier", "accounting_document", "dataset")
-USES = ("records", "contracts", "staff", "access")
+DATE_ROLES = V.DATE_ROLES.ids
+RECORD_KINDS = V.RECORD_KINDS.ids
+USES = V.SOURCE_USES.ids
 
-DateRole = Literal[
-    "last_activity", "creation", "contract_end", "contract_start", "last_purchase", "fiscal_year_close", "departure"
-]
+DateRole = V.DATE_ROLES.literal()
+RecordKind = V.RECORD_KINDS.literal()
+Use = V.SOURCE_USES.literal()
 
 
 class Hosting(StrictModel):
@@ -87,7 +80,7 @@ class SourceOptions(StrictModel):
     # contracts sources: the column holding the retention (in years) a contract sets for the
     # client's datasets; blank means "the contract says nothing" (the policy default applies)
     retention_column: str | None = None
-    record_kind: Literal["contact", "potential_supplier", "active_supplier", "accounting_document", "dataset"] | None = None
+    record_kind: RecordKind | None = None
 
     @field_validator("delimiter")
     @classmethod
@@ -109,7 +102,7 @@ class Source(StrictModel):
     format: str
     path: str = Field(min_length=1)
     activities: list[str] = Field(default_factory=list)
-    use: Literal["records", "contracts", "staff", "access"] = "records"
+    use: Use = "records"
     hosting: Hosting
     options: SourceOptions = Field(default_factory=SourceOptions)
 

@@ -19,58 +19,13 @@ Nothing here reads values: the view holds names, categories and counts only.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
 
 from ..policy import Policy, categories
-from ..legal import transfer_rules
+from ..legal import eea_members
 from ..workspace import ALIAS, Workspace
 from ..sql import quote_ident, quote_literal
 
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
-Lang = Literal["fr", "en"]
-
 VIEW = "datamap"
-
-# European Economic Area (27 EU member states + Iceland, Liechtenstein, Norway): data hosted
-# there is not transferred to a third country. The list is data: rgpd_audit/data/legal.yaml.
-EEA_COUNTRIES: frozenset[str] = frozenset(c.upper() for c in transfer_rules()["eea"])
-
-# Country names for labels (EEA plus the usual hosting countries); other codes show as-is.
-COUNTRY_NAMES: dict[str, tuple[str, str]] = {
-    "AT": ("Autriche", "Austria"), "BE": ("Belgique", "Belgium"), "BG": ("Bulgarie", "Bulgaria"),
-    "CY": ("Chypre", "Cyprus"), "CZ": ("Tchéquie", "Czechia"), "DE": ("Allemagne", "Germany"),
-    "DK": ("Danemark", "Denmark"), "EE": ("Estonie", "Estonia"), "ES": ("Espagne", "Spain"),
-    "FI": ("Finlande", "Finland"), "FR": ("France", "France"), "GR": ("Grèce", "Greece"),
-    "HR": ("Croatie", "Croatia"), "HU": ("Hongrie", "Hungary"), "IE": ("Irlande", "Ireland"),
-    "IT": ("Italie", "Italy"), "LT": ("Lituanie", "Lithuania"), "LU": ("Luxembourg", "Luxembourg"),
-    "LV": ("Lettonie", "Latvia"), "MT": ("Malte", "Malta"), "NL": ("Pays-Bas", "Netherlands"),
-    "PL": ("Pologne", "Poland"), "PT": ("Portugal", "Portugal"), "RO": ("Roumanie", "Romania"),
-    "SE": ("Suède", "Sweden"), "SI": ("Slovénie", "Slovenia"), "SK": ("Slovaquie", "Slovakia"),
-    "IS": ("Islande", "Iceland"), "LI": ("Liechtenstein", "Liechtenstein"), "NO": ("Norvège", "Norway"),
-    "US": ("États-Unis", "United States"), "GB": ("Royaume-Uni", "United Kingdom"),
-    "CH": ("Suisse", "Switzerland"), "CA": ("Canada", "Canada"), "JP": ("Japon", "Japan"),
-    "IN": ("Inde", "India"), "CN": ("Chine", "China"), "IL": ("Israël", "Israel"),
-    "AU": ("Australie", "Australia"), "SG": ("Singapour", "Singapore"), "BR": ("Brésil", "Brazil"),
-    "KR": ("Corée du Sud", "South Korea"), "MA": ("Maroc", "Morocco"), "TN": ("Tunisie", "Tunisia"),
-}
-
-_UNASSIGNED = {"fr": "Activité non attribuée", "en": "Unassigned activity"}
-_UNKNOWN_COUNTRY = {"fr": "Pays inconnu", "en": "Unknown country"}
-
-
-def is_eea(country: str | None) -> bool:
-    return bool(country) and country.upper() in EEA_COUNTRIES
-
-
-def country_name(code: str | None, lang: Lang = "fr") -> str:
-    """``FR`` -> ``France``; ``US`` -> ``États-Unis`` / ``United States``; unknown codes as-is."""
-    if not code:
-        return _UNKNOWN_COUNTRY[lang]
-    names = COUNTRY_NAMES.get(code.upper())
-    return names[0 if lang == "fr" else 1] if names else code.upper()
-
 
 # --- the view --------------------------------------------------------------------------
 
@@ -118,7 +73,7 @@ def datamap_sql(ws: Workspace, policy: Policy | None = None) -> str:
     """The ``CREATE OR REPLACE VIEW datamap`` statement for this workspace's tables."""
     declared = sorted({(a.id, c) for a in (policy.activities if policy else []) for c in a.data_categories})
     special = sorted((name,) for name, c in categories().items() if c.special)
-    eea = ", ".join(quote_literal(c) for c in sorted(EEA_COUNTRIES))
+    eea = ", ".join(quote_literal(c) for c in sorted(eea_members()))
     return f"""
 CREATE OR REPLACE VIEW {VIEW} AS
 WITH presence AS (
@@ -194,82 +149,3 @@ def datamap_frame(ws: Workspace):
     return ws.sql(
         f"SELECT * FROM {VIEW} ORDER BY system, table_name, column_name, category, activity NULLS LAST, origin"
     )
-
-
-def flows(ws: Workspace) -> list[tuple[str, str | None, str | None, str | None, int]]:
-    """(system, system title, activity, country, records): records counted once per table."""
-    return ws.con.execute(
-        f"""
-        SELECT system, any_value(system_title), activity, hosting_country, sum(records)::BIGINT
-        FROM (SELECT DISTINCT system, system_title, table_name, activity, hosting_country, records
-              FROM {VIEW} WHERE origin = 'column_map' AND records IS NOT NULL)
-        GROUP BY system, activity, hosting_country
-        ORDER BY system, activity NULLS LAST, hosting_country
-        """
-    ).fetchall()
-
-
-_EEA_COLOUR = "rgba(46, 139, 87, 0.85)"
-_NON_EEA_COLOUR = "rgba(200, 50, 50, 0.85)"
-_EEA_LINK = "rgba(46, 139, 87, 0.30)"
-_NON_EEA_LINK = "rgba(200, 50, 50, 0.35)"
-_SYSTEM_COLOUR = "rgba(70, 100, 160, 0.85)"
-_ACTIVITY_COLOUR = "rgba(120, 120, 120, 0.85)"
-
-
-def sankey(ws: Workspace, lang: Lang = "fr", policy: Policy | None = None) -> go.Figure:
-    """Systems → activities → hosting countries, link widths = number of records.
-
-    Country nodes are green inside the EEA and red outside (a third-country transfer).
-    With ``policy``, activities are labelled by section and title instead of their id.
-    """
-    import plotly.graph_objects as go
-
-    titles = {a.id: f"{a.section} {a.title.get(lang)}" for a in policy.activities} if policy else {}
-
-    def act_label(a: str | None) -> str:
-        if a is None:
-            return _UNASSIGNED[lang]
-        t = titles.get(a, a)
-        return t if len(t) <= 60 else t[:57] + "…"
-
-    rows = flows(ws)
-    labels: list[str] = []
-    colours: list[str] = []
-    index: dict[tuple[str, str | None], int] = {}
-
-    def node(kind: str, key: str | None, label: str, colour: str) -> int:
-        if (kind, key) not in index:
-            index[(kind, key)] = len(labels)
-            labels.append(label)
-            colours.append(colour)
-        return index[(kind, key)]
-
-    sys_act: dict[tuple[int, int], int] = {}
-    act_country: dict[tuple[int, int], tuple[int, bool]] = {}
-    for system, title, activity, country, records in rows:
-        s = node("system", system, title or system, _SYSTEM_COLOUR)
-        a = node("activity", activity, act_label(activity), _ACTIVITY_COLOUR)
-        eea = is_eea(country)
-        c = node("country", country, country_name(country, lang), _EEA_COLOUR if eea else _NON_EEA_COLOUR)
-        sys_act[(s, a)] = sys_act.get((s, a), 0) + records
-        prev = act_country.get((a, c), (0, eea))
-        act_country[(a, c)] = (prev[0] + records, eea)
-    src, tgt, val, lcol = [], [], [], []
-    for (s, a), v in sys_act.items():
-        src.append(s), tgt.append(a), val.append(v), lcol.append("rgba(150, 150, 150, 0.30)")
-    for (a, c), (v, eea) in act_country.items():
-        src.append(a), tgt.append(c), val.append(v), lcol.append(_EEA_LINK if eea else _NON_EEA_LINK)
-    title = {
-        "fr": "Cartographie : systèmes → activités → pays d’hébergement (nombre d’enregistrements)",
-        "en": "Data map: systems → activities → hosting countries (number of records)",
-    }[lang]
-    fig = go.Figure(
-        go.Sankey(
-            arrangement="snap",
-            node={"label": labels, "color": colours, "pad": 14, "thickness": 16},
-            link={"source": src, "target": tgt, "value": val, "color": lcol},
-        )
-    )
-    fig.update_layout(title_text=title, font_size=11)
-    return fig

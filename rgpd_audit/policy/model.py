@@ -15,45 +15,38 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..errors import RgpdAuditError
-from ..resources import PACKAGE_DIR, bundled_policy
+from .. import vocab as V
+from ..resources import bundled_policy
+from ..vocab import Category, categories
 from ..spec import StrictModel, load_spec
 
-CATALOGUE_PATH = PACKAGE_DIR / "policy" / "categories.yaml"
 
-# --- closed vocabularies -------------------------------------------------------------
+# --- closed vocabularies (declared once, with their labels, in rgpd_audit.vocab) ----------
 
-Role = Literal[
-    "direction", "sales", "recruitment", "secretariat", "accounting", "purchasing",
-    "operations", "external_staff",
-]
-Event = Literal["last_activity", "contract_end", "last_purchase", "creation", "fiscal_year_close"]
-RecordKind = Literal["contact", "potential_supplier", "active_supplier", "accounting_document", "dataset"]
-LegalBasisKind = Literal[
-    "consent", "contract", "legal_obligation", "vital_interest", "public_task", "legitimate_interest",
-]
-HolderParty = Literal["organisation", "data_subject", "client", "third_party"]
-ControllerRole = Literal["controller", "processor", "controller_on_behalf_of_client"]
-RecipientKind = Literal["internal", "processor", "third_party", "public_authority"]
-HostingKind = Literal["on_premises", "datacenter", "cloud_service"]
-TransferMechanism = Literal["none", "privacy_shield", "dpf", "scc", "adequacy", "bcr"]
-Right = Literal[
-    "access", "rectification", "restriction", "portability", "erasure", "objection",
-    "withdraw_consent", "complaint",
-]
-DurationSource = Literal["fixed", "contract"]
+Role = V.ROLES.literal()
+Event = V.EVENTS.literal()
+RecordKind = V.RECORD_KINDS.literal()
+LegalBasisKind = V.LEGAL_BASES.literal()
+HolderParty = V.HOLDER_PARTIES.literal()
+ControllerRole = V.CONTROLLER_ROLES.literal()
+RecipientKind = V.RECIPIENT_KINDS.literal()
+HostingKind = V.HOSTING_KINDS.literal()
+TransferMechanism = V.TRANSFER_MECHANISMS.literal()
+Right = V.RIGHTS.literal()
+DurationSource = V.DURATION_SOURCES.literal()
 Lang = Literal["fr", "en"]
 
-ROLES: tuple[str, ...] = get_args(Role)
-EVENTS: tuple[str, ...] = get_args(Event)
-RECORD_KINDS: tuple[str, ...] = get_args(RecordKind)
-LEGAL_BASES: tuple[str, ...] = get_args(LegalBasisKind)
-RIGHTS: tuple[str, ...] = get_args(Right)
+ROLES: tuple[str, ...] = V.ROLES.ids
+EVENTS: tuple[str, ...] = V.EVENTS.ids
+RECORD_KINDS: tuple[str, ...] = V.RECORD_KINDS.ids
+LEGAL_BASES: tuple[str, ...] = V.LEGAL_BASES.ids
+RIGHTS: tuple[str, ...] = V.RIGHTS.ids
 
 
 class UnknownPolicyItem(RgpdAuditError, KeyError):
@@ -88,17 +81,6 @@ Email = Annotated[str, _pattern(r"[^@\s]+@[^@\s]+\.[^@\s]+", "email", "'{value}'
 Text = Annotated[str, Field(min_length=1)]
 
 
-@lru_cache(maxsize=1)
-def _catalogue() -> Mapping[str, Category]:
-    raw = load_spec(CATALOGUE_PATH, _CatalogueFile)
-    return MappingProxyType({name: Category(name=name, **entry.model_dump()) for name, entry in raw.categories.items()})
-
-
-def categories() -> Mapping[str, Category]:
-    """The catalogue of data-category names a policy may use, keyed by name."""
-    return _catalogue()
-
-
 def _known_category(name: str) -> str:
     known = categories()
     if name not in known:
@@ -126,33 +108,6 @@ def _unique(items: list[Any], key: str, what: str, field: str) -> None:
 
 
 # --- building blocks -------------------------------------------------------------------
-
-
-class Category(StrictModel):
-    """One entry of the category catalogue."""
-
-    name: str
-    fr: Text
-    en: Text
-    special: bool = False
-    replaced_by: str | None = None
-
-    @property
-    def fideslang(self) -> bool:
-        """True for fideslang names, False for this project's ``user.x_rgpd.`` extensions."""
-        return not self.name.startswith("user.x_rgpd.")
-
-
-class _CatalogueEntry(StrictModel):
-    fr: Text
-    en: Text
-    special: bool = False
-    replaced_by: str | None = None
-
-
-class _CatalogueFile(StrictModel):
-    version: Literal[1]
-    categories: dict[str, _CatalogueEntry]
 
 
 class Clause(StrictModel):

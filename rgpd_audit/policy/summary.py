@@ -2,62 +2,11 @@
 
 from __future__ import annotations
 
+from ..vocab import CONTROLLER_ROLES, EVENTS, HOSTING_KINDS, LEGAL_BASES, RECORD_KINDS, RIGHTS, ROLES, TRANSFER_MECHANISMS
 from .model import Activity, Duration, Hosting, Lang, LegalBase, Policy, RetentionRule
 
 _WORDS: dict[str, dict[str, str]] = {
     "fr": {
-        # events, as "N ans après <event>"
-        "last_activity": "la dernière activité",
-        "contract_end": "la fin de la relation contractuelle",
-        "last_purchase": "le dernier achat",
-        "creation": "la création",
-        "fiscal_year_close": "la clôture de l’exercice",
-        # record kinds
-        "contact": "contacts",
-        "potential_supplier": "fournisseurs potentiels",
-        "active_supplier": "fournisseurs actifs",
-        "accounting_document": "pièces comptables",
-        "dataset": "jeux de données",
-        # controller roles
-        "controller": "responsable du traitement",
-        "processor": "sous-traitant",
-        "controller_on_behalf_of_client": "responsable du traitement missionné par le client (tel qu’écrit)",
-        # legal bases
-        "consent": "consentement",
-        "contract": "exécution d’un contrat",
-        "legal_obligation": "obligation légale",
-        "vital_interest": "intérêts vitaux",
-        "public_task": "mission d’intérêt public",
-        "legitimate_interest": "intérêt légitime",
-        # roles
-        "direction": "Direction",
-        "sales": "commercial et relation client",
-        "recruitment": "recrutement",
-        "secretariat": "secrétariat",
-        "accounting": "comptabilité",
-        "purchasing": "achats",
-        "operations": "opérations",
-        "external_staff": "personnel externalisé",
-        # hosting kinds and mechanisms
-        "on_premises": "dans les locaux",
-        "datacenter": "datacenter",
-        "cloud_service": "service cloud",
-        "none": "aucun",
-        "privacy_shield": "Privacy Shield",
-        "dpf": "EU-US Data Privacy Framework",
-        "scc": "clauses contractuelles types",
-        "adequacy": "décision d’adéquation",
-        "bcr": "règles d’entreprise contraignantes",
-        # rights
-        "access": "accès",
-        "rectification": "rectification",
-        "restriction": "limitation",
-        "portability": "portabilité",
-        "erasure": "effacement",
-        "objection": "opposition",
-        "withdraw_consent": "retrait du consentement",
-        "complaint": "réclamation auprès de l’autorité de contrôle",
-        # headings
         "_policy": "Politique de confidentialité",
         "_source": "Source",
         "_role": "Rôle",
@@ -80,50 +29,6 @@ _WORDS: dict[str, dict[str, str]] = {
         ":": " :",
     },
     "en": {
-        "last_activity": "last activity",
-        "contract_end": "contract end",
-        "last_purchase": "last purchase",
-        "creation": "creation",
-        "fiscal_year_close": "fiscal year close",
-        "contact": "contacts",
-        "potential_supplier": "potential suppliers",
-        "active_supplier": "active suppliers",
-        "accounting_document": "accounting documents",
-        "dataset": "datasets",
-        "controller": "controller",
-        "processor": "processor",
-        "controller_on_behalf_of_client": "controller on behalf of the client (as written)",
-        "consent": "consent",
-        "contract": "contract",
-        "legal_obligation": "legal obligation",
-        "vital_interest": "vital interests",
-        "public_task": "public task",
-        "legitimate_interest": "legitimate interest",
-        "direction": "management",
-        "sales": "sales and client relations",
-        "recruitment": "recruitment",
-        "secretariat": "secretariat",
-        "accounting": "accounting",
-        "purchasing": "purchasing",
-        "operations": "operations",
-        "external_staff": "external staff",
-        "on_premises": "on premises",
-        "datacenter": "datacentre",
-        "cloud_service": "cloud service",
-        "none": "none",
-        "privacy_shield": "Privacy Shield",
-        "dpf": "EU-US Data Privacy Framework",
-        "scc": "standard contractual clauses",
-        "adequacy": "adequacy decision",
-        "bcr": "binding corporate rules",
-        "access": "access",
-        "rectification": "rectification",
-        "restriction": "restriction",
-        "portability": "portability",
-        "erasure": "erasure",
-        "objection": "objection",
-        "withdraw_consent": "withdrawal of consent",
-        "complaint": "complaint to the supervisory authority",
         "_policy": "Privacy policy",
         "_source": "Source",
         "_role": "Role",
@@ -153,11 +58,6 @@ _UNITS = {
 }
 
 
-def word(key: str, lang: Lang = "fr") -> str:
-    """The label of a vocabulary value (role, event, legal basis…) in ``lang``."""
-    return _WORDS[lang].get(key, key)
-
-
 def describe_duration(d: Duration, lang: Lang = "fr") -> str:
     """``3 ans``, ``1 an et 6 mois``, ``3 years``, ``90 days``."""
     units = _UNITS[lang]
@@ -170,35 +70,35 @@ def describe_duration(d: Duration, lang: Lang = "fr") -> str:
 def describe_rule(rule: RetentionRule, lang: Lang = "fr") -> str:
     """A retention rule in words: ``3 ans après la dernière activité``, ``3 years after last activity``."""
     w = _WORDS[lang]
-    text = f"{describe_duration(rule.effective_duration, lang)} {w['_after']} {w[rule.counted_from]}"
+    text = f"{describe_duration(rule.effective_duration, lang)} {w['_after']} {EVENTS.label(rule.counted_from, lang)}"
     if rule.duration_source == "contract":
         text = f"{w['_contract']} {text}"
     return text
 
 
 def _basis(b: LegalBase, lang: Lang) -> str:
-    return f"{word(b.basis, lang)} ({b.holder})" if b.holder else word(b.basis, lang)
+    return f"{LEGAL_BASES.label(b.basis, lang)} ({b.holder})" if b.holder else LEGAL_BASES.label(b.basis, lang)
 
 
 def _activity(a: Activity, lang: Lang) -> list[str]:
     w = _WORDS[lang]
     lines = [
         f"{a.section} {a.id}{w[':']} {a.title.get(lang)}",
-        f"  {w['_role']}{w[':']} {word(a.controller_role, lang)}",
+        f"  {w['_role']}{w[':']} {CONTROLLER_ROLES.label(a.controller_role, lang)}",
         f"  {w['_purposes']}{w[':']} " + "; ".join(p.get(lang) for p in a.purposes),
         f"  {w['_bases']}{w[':']} " + "; ".join(_basis(b, lang) for b in a.legal_bases),
-        f"  {w['_access']}{w[':']} " + ", ".join(word(r, lang) for r in a.access_roles),
+        f"  {w['_access']}{w[':']} " + ", ".join(ROLES.label(r, lang) for r in a.access_roles),
         f"  {w['_retention']}{w[':']}" + ("" if a.retention else f" {w['_none']}"),
     ]
-    lines += [f"    - {word(r.applies_to, lang)}{w[':']} {describe_rule(r, lang)}" for r in a.retention]
+    lines += [f"    - {RECORD_KINDS.label(r.applies_to, lang)}{w[':']} {describe_rule(r, lang)}" for r in a.retention]
     return lines
 
 
 def _hosting(h: Hosting, lang: Lang) -> str:
     w = _WORDS[lang]
     return (
-        f"  - {h.name.get(lang)} ({h.provider}){w[':']} {h.country}, {word(h.kind, lang)}, "
-        f"{w['_mechanism']}{w[':']} {word(h.claimed_transfer_mechanism, lang)}"
+        f"  - {h.name.get(lang)} ({h.provider}){w[':']} {h.country}, {HOSTING_KINDS.label(h.kind, lang)}, "
+        f"{w['_mechanism']}{w[':']} {TRANSFER_MECHANISMS.label(h.claimed_transfer_mechanism, lang)}"
     )
 
 
@@ -217,7 +117,7 @@ def render_summary(policy: Policy, lang: Lang = "fr") -> str:
     r = policy.rights
     out += [
         "",
-        f"{w['_rights']}{w[':']} " + ", ".join(word(g.right, lang) for g in r.granted),
+        f"{w['_rights']}{w[':']} " + ", ".join(RIGHTS.label(g.right, lang) for g in r.granted),
         f"  {w['_contact']}{w[':']} " + "; ".join(x for x in (r.contact.email, r.contact.postal_address) if x),
         f"  {w['_authority']}{w[':']} {r.supervisory_authority.name} ({r.supervisory_authority.website})",
         f"  {w['_dpo']}{w[':']} "

@@ -20,7 +20,8 @@ from . import panels as views
 from ..workspace import Workspace
 from .guard import assert_no_identifiers, redact
 from .history import run_info, totals_of_changes
-from .labels import THEMES, check_lang, theme_title, word
+from ..vocab import THEMES
+from .labels import check_lang, theme_title, word
 
 PLOTLYJS_SLOT = "<!--plotly.js-->"
 CHART_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud"]}

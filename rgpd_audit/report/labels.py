@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from ..vocab import THEMES
+
 Lang = Literal["fr", "en"]
 LANGS = ("fr", "en")
-
-THEMES = {
-    "load": ("Chargement des exports", "Loading the exports"),
-    "retention": ("Durées de conservation", "Retention periods"),
-    "transfers": ("Transferts hors Union européenne", "Transfers outside the European Union"),
-    "access": ("Accès et partages", "Access and sharing"),
-    "special_categories": ("Données sensibles", "Special categories of data"),
-    "policy": ("Politique de confidentialité", "Privacy policy"),
-    "requests": ("Demandes des personnes", "Data-subject requests"),
-    "other": ("Autres contrôles", "Other checks"),
-}
 
 # What to do about a theme's error findings: the verb of an "urgent action".
 ACTIONS = {
@@ -90,20 +81,6 @@ BUCKETS = (
     (1826, None, ("plus de 5 ans", "over 5 years")),
 )
 
-MECHANISMS = {
-    "none": ("aucune", "none"),
-    "privacy_shield": ("Privacy Shield (invalidé en 2020)", "Privacy Shield (invalidated in 2020)"),
-    "dpf": ("Data Privacy Framework", "Data Privacy Framework"),
-    "scc": ("clauses contractuelles types", "standard contractual clauses"),
-    "adequacy": ("décision d'adéquation", "adequacy decision"),
-    "bcr": ("règles d'entreprise contraignantes", "binding corporate rules"),
-}
-
-EEA = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK IS LI NO".split()
-)
-
-
 def check_lang(lang: str) -> str:
     if lang not in LANGS:
         from ..errors import RgpdAuditError
@@ -121,4 +98,4 @@ def word(key: str, lang: str) -> str:
 
 
 def theme_title(theme: str, lang: str) -> str:
-    return pick(THEMES.get(theme, THEMES["other"]), lang)
+    return THEMES.label(theme if theme in THEMES else "other", lang)

@@ -18,7 +18,10 @@ import pandas as pd
 from . import charts
 from .guard import redact
 from .history import changes_by_check, run_for, totals_of_changes, trend as _trend
-from .labels import ACTIONS, BUCKETS, EEA, MECHANISMS, check_lang, pick, theme_title, word
+from ..legal import is_eea
+from ..vocab import country_name
+from ..vocab import TRANSFER_MECHANISMS
+from .labels import ACTIONS, BUCKETS, check_lang, pick, theme_title, word
 from ..workspace import Workspace
 from ..sql import quote_ident
 
@@ -178,7 +181,7 @@ def data_map(ws: Workspace, policy=None, lang: str = "fr") -> pd.DataFrame:
             rows.append({
                 "source": name, "title": title, "format": fmt, "use": use, "activity": act,
                 "activity_title": titles.get(act, act) if act else word("unassigned", lang),
-                "provider": provider, "country": country, "outside_eea": bool(country) and country not in EEA,
+                "provider": provider, "country": country, "outside_eea": bool(country) and not is_eea(country),
                 "records": int(n),
             })
     cols = ["source", "title", "format", "use", "activity", "activity_title", "provider", "country", "outside_eea", "records"]
@@ -190,10 +193,11 @@ def data_map_sankey(ws: Workspace, policy=None, lang: str = "fr"):
     dm = data_map(ws, policy, lang)
     links = []
     for r in dm.itertuples():
-        links.append({"source": r.title or r.source, "source_kind": "system", "target": r.activity_title,
+        system = r.title if isinstance(r.title, str) and r.title else r.source  # a source without a title: its name
+        links.append({"source": system, "source_kind": "system", "target": r.activity_title,
                       "target_kind": "activity", "value": r.records})
     for (act, country, out), g in dm.groupby(["activity_title", "country", "outside_eea"], dropna=False):
-        label = f"{country} ({word('outside_eea', lang)})" if out else str(country)
+        label = f"{country_name(country, lang)} ({word('outside_eea', lang)})" if out else country_name(country, lang)
         links.append({"source": act, "source_kind": "activity", "target": label,
                       "target_kind": "country_out" if out else "country", "value": int(g["records"].sum())})
     return charts.sankey(pd.DataFrame(links, columns=["source", "source_kind", "target", "target_kind", "value"]), lang)
@@ -317,10 +321,10 @@ def transfers(ws: Workspace, policy=None, lang: str = "fr") -> pd.DataFrame:
     if dm.empty:
         return pd.DataFrame(columns=cols)
     g = dm.groupby(["country", "provider"], dropna=False).agg(sources=("source", "nunique"), records=("records", "sum")).reset_index()
-    g["outside_eea"] = [bool(c) and c not in EEA for c in g["country"]]
+    g["outside_eea"] = [bool(c) and not is_eea(c) for c in g["country"]]
     g["country_label"] = [f"{c} ({word('outside_eea', lang)})" if o else str(c) for c, o in zip(g["country"], g["outside_eea"])]
     g["mechanism"] = [
-        pick(MECHANISMS[claimed[(str(p).lower(), c)]], lang) if (str(p).lower(), c) in claimed else word("no_mechanism", lang)
+        TRANSFER_MECHANISMS.label(claimed[(str(p).lower(), c)], lang) if (str(p).lower(), c) in claimed else word("no_mechanism", lang)
         for p, c in zip(g["provider"], g["country"])
     ]
     g.loc[~g["outside_eea"], "mechanism"] = pick(("non nécessaire (UE/EEE)", "not needed (EU/EEA)"), lang)

@@ -14,9 +14,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..mapping.datamap import country_name, is_eea
+from ..legal import is_eea
 from ..policy import Activity, Hosting, Policy, categories, describe_rule
-from ..policy.summary import word
+from ..vocab import CONTROLLER_ROLES, LEGAL_BASES, RECORD_KINDS, ROLES, TRANSFER_MECHANISMS, country_name
 from ..legal import judge
 from ..workspace import Workspace
 from ..mapping.observed import Observation, Observations, observe
@@ -157,7 +157,7 @@ def _retention(a: Activity, lang: Lang) -> tuple[str, str]:
     if not a.retention:
         return w("retention_missing", lang), ""
     sep = " : " if lang == "fr" else ": "
-    text = _lines(f"{word(r.applies_to, lang)}{sep}{describe_rule(r, lang)}" for r in a.retention)
+    text = _lines(f"{RECORD_KINDS.label(r.applies_to, lang)}{sep}{describe_rule(r, lang)}" for r in a.retention)
     sections = sorted({r.clause.section for r in a.retention})
     return text, w("from_policy", lang, section=", ".join(sections))
 
@@ -183,11 +183,11 @@ def _transfers(policy: Policy, o: Observation, as_of: dt.date, lang: Lang) -> tu
     """Transfers outside the EEA: the policy's hosting plus the systems observed for the activity."""
     entries: dict[tuple[str, str], dict] = {}
     for h in policy.hosting:
-        if not is_eea(h.country):
+        if not is_eea(h.country, as_of):
             entries[(_norm(h.provider), h.country)] = {"provider": h.provider, "country": h.country,
                                                       "mech": h.claimed_transfer_mechanism, "sources": [], "policy": True}
     for s in sorted(o.systems.values(), key=lambda s: s.name):
-        if s.country and not is_eea(s.country):
+        if s.country and not is_eea(s.country, as_of):
             key = (_norm(s.provider), s.country)
             if key not in entries:
                 h = _policy_host(policy, s.provider)
@@ -288,7 +288,7 @@ def _activity_sheet(a: Activity, policy: Policy, obs: Observations, as_of: dt.da
         Field(w("activity_name", lang), a.title.get(lang), src(a.section)),
         Field(w("section", lang), a.section),
         Field(w("register", lang), w(f"{register}_register", lang)),
-        Field(w("role", lang), word(a.controller_role, lang), src(a.clause.section), warning=bool(warnings)),
+        Field(w("role", lang), CONTROLLER_ROLES.label(a.controller_role, lang), src(a.clause.section), warning=bool(warnings)),
     ]
     for text in warnings:
         f.append(Field(w("warning", lang), text, w("law_art28", lang), warning=True))
@@ -304,7 +304,7 @@ def _activity_sheet(a: Activity, policy: Policy, obs: Observations, as_of: dt.da
                        src(a.purposes_clause.section)))
     else:
         f.append(Field(w("purposes", lang), _lines(p.get(lang) for p in a.purposes), src(a.purposes_clause.section)))
-    bases = [f"{word(b.basis, lang)}" + (f" ({b.holder})" if b.holder else "") for b in a.legal_bases]
+    bases = [f"{LEGAL_BASES.label(b.basis, lang)}" + (f" ({b.holder})" if b.holder else "") for b in a.legal_bases]
     f.append(Field(w("legal_bases", lang), _lines(dict.fromkeys(bases)),
                    src(", ".join(sorted({b.clause.section for b in a.legal_bases})))))
     f.append(Field(w("subjects", lang), _lines(s.get(lang) for s in a.data_subjects),
@@ -316,7 +316,7 @@ def _activity_sheet(a: Activity, policy: Policy, obs: Observations, as_of: dt.da
     text, flagged = _sensitive(a, o, obs.loaded, lang)
     f.append(Field(w("sensitive", lang), text, w("observed", lang) if o.has_data else "", warning=flagged))
     f.append(Field(w("retention", lang), *_retention(a, lang)))
-    f.append(Field(w("internal", lang), _lines(word(r, lang) for r in a.access_roles), src(a.access_clause.section)))
+    f.append(Field(w("internal", lang), _lines(ROLES.label(r, lang) for r in a.access_roles), src(a.access_clause.section)))
     f.append(Field(w("external", lang), _external(a, policy, o, lang), src(a.section)))
     text, flagged = _transfers(policy, o, as_of, lang)
     f.append(Field(w("transfers", lang), text, "§9", warning=flagged))

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ...vocab import DATE_ROLES
+
 FREE_TEXT = "user.x_rgpd.free_text_comment"
 
 
@@ -90,7 +92,7 @@ RULES: list[NameRule] = [
 
 # Date roles from names (checked on date columns only).
 DATE_ROLE_RULES: list[tuple[str, re.Pattern]] = [
-    (role, re.compile(p))
+    (DATE_ROLES.check(role), re.compile(p))
     for role, p in [
         ("contract_end", r"fin de contrat|date fin|\bfin\b|end date|contract end|date de fin"),
         ("departure", r"date de sortie|\bsortie\b|departure|leaving|depart|termination"),
