@@ -1,8 +1,8 @@
 """Access: who can reach each system, against the roles the policy authorises.
 
-The staff list (source ``use: staff``) gives each person's role and departure date; access
-reports (``use: access``: Dropbox members, activity log) say who holds an account and who
-touched which activity's documents.
+The staff list (source ``use: staff``) gives each person's role and departure date; the
+sources whose tables are a ``member_list`` (who holds an account) or an ``access_log`` (who
+touched which activity's documents) say who can reach the data.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ..spec import load_yaml
 
 from ..sql import quote_ident, quote_literal
 from .registry import CheckContext, check
-from ..ingest.loaded import LoadedSource, loaded_sources
+from ..ingest.loaded import LoadedSource, Table, loaded_sources
 
 
 @lru_cache(maxsize=1)
@@ -55,13 +55,8 @@ def staff_relation(ctx: CheckContext) -> str | None:
     return None
 
 
-def _member_tables(ctx: CheckContext) -> list[tuple[LoadedSource, str, str | None]]:
-    out = []
-    for s in loaded_sources(ctx.ws):
-        cols = s.columns.get(s.name, [])
-        if s.format == "dropbox_members" and "email" in cols:
-            out.append((s, "email", "status" if "status" in cols else None))
-    return out
+def _member_tables(ctx: CheckContext) -> list[tuple[LoadedSource, Table]]:
+    return [(s, t) for s in loaded_sources(ctx.ws) if (t := s.capability("member_list"))]
 
 
 @check("access.former_staff", title_fr="Anciens salariés ayant encore un accès", title_en="Former staff still holding access",
@@ -72,8 +67,10 @@ def former_staff(ctx: CheckContext) -> str | None:
         return None
     as_of = f"DATE {quote_literal(ctx.as_of.isoformat())}"
     parts = []
-    for s, email, status in _member_tables(ctx):
-        active = f"lower(m.{quote_ident(status)}) IN ('active', 'actif', 'invited', 'invité')" if status else "true"
+    for s, t in _member_tables(ctx):
+        email, status = t.col("email"), t.col("status")
+        statuses = ", ".join(quote_literal(v) for v in t.facts.get("active_statuses", ()))
+        active = f"lower(m.{quote_ident(status)}) IN ({statuses})" if status and statuses else "true"
         parts.append(
             f"SELECT 'access.former_staff' AS check_id, 'error' AS severity, NULL::VARCHAR AS activity, {quote_literal(s.name)} AS source, "
             f"pseudonym(m.{quote_ident(email)}) AS record_key, pseudonym(m.{quote_ident(email)}) AS subject_ref, st.departure AS reference_date, "
@@ -81,7 +78,7 @@ def former_staff(ctx: CheckContext) -> str | None:
             f"printf('Compte encore actif (%s) %d jours après le départ de la personne (%s).', {quote_literal(s.provider)}, datediff('day', st.departure, {as_of}), strftime(st.departure, '%d/%m/%Y')) AS detail_fr, "
             f"printf('Account still active (%s) %d days after the person left (%s).', {quote_literal(s.provider)}, datediff('day', st.departure, {as_of}), strftime(st.departure, '%Y-%m-%d')) AS detail_en, "
             f"'access.former_staff|' || {quote_literal(s.name)} || '|' || pseudonym(m.{quote_ident(email)}) AS finding_key "
-            f"FROM raw.{quote_ident(s.name)} m JOIN ({staff}) st ON st.email = lower(trim(m.{quote_ident(email)})) "
+            f"FROM raw.{quote_ident(t.name)} m JOIN ({staff}) st ON st.email = lower(trim(m.{quote_ident(email)})) "
             f"WHERE {active} AND st.departure IS NOT NULL AND st.departure < {as_of}"
         )
     return " UNION ALL ".join(parts) if parts else None
@@ -99,21 +96,21 @@ def unauthorised_role(ctx: CheckContext) -> str | None:
     )
     parts = []
     for s in loaded_sources(ctx.ws):
-        cols = s.columns.get(s.name, [])
-        if s.format != "dropbox_activity" or "member_email" not in cols:
+        t = s.capability("access_log")
+        if t is None:
             continue
-        asset = "assets" if "assets" in cols else None
-        cond = f"nullif(trim(e.{quote_ident(asset)}), '') IS NOT NULL" if asset else "true"
+        member, time, asset = (quote_ident(c) if c else None for c in (t.col("member"), t.col("time"), t.col("asset")))
+        cond = f"nullif(trim(e.{asset}), '') IS NOT NULL" if asset else "true"
         parts.append(
             f"SELECT 'access.unauthorised_role' AS check_id, 'error' AS severity, e._activity AS activity, {quote_literal(s.name)} AS source, "
-            f"pseudonym(lower(e.member_email)) AS record_key, pseudonym(lower(e.member_email)) AS subject_ref, max(TRY_CAST(e.timestamp AS DATE)) AS reference_date, "
+            f"pseudonym(lower(e.{member})) AS record_key, pseudonym(lower(e.{member})) AS subject_ref, max(TRY_CAST(e.{time} AS DATE)) AS reference_date, "
             f"NULL::DATE AS deadline, NULL::INTEGER AS days_overdue, 'Politique : accès réservé à ' || array_to_string(any_value(allowed), ', ') AS clause, "
             f"printf('%d accès aux documents de l''activité « %s » par une personne du service « %s », non habilité (rôles autorisés : %s).', count(*), e._activity, coalesce(any_value(st.role_label), 'inconnu'), array_to_string(any_value(allowed), ', ')) AS detail_fr, "
             f"printf('%d accesses to documents of activity \"%s\" by someone from \"%s\", not authorised (allowed roles: %s).', count(*), e._activity, coalesce(any_value(st.role_label), 'unknown'), array_to_string(any_value(allowed), ', ')) AS detail_en, "
-            f"'access.unauthorised_role|' || {quote_literal(s.name)} || '|' || e._activity || '|' || pseudonym(lower(e.member_email)) AS finding_key "
-            f"FROM (SELECT *, CASE _activity {roles_case} END AS allowed FROM raw.{quote_ident(s.name)}) e "
-            f"LEFT JOIN ({staff}) st ON st.email = lower(trim(e.member_email)) "
+            f"'access.unauthorised_role|' || {quote_literal(s.name)} || '|' || e._activity || '|' || pseudonym(lower(e.{member})) AS finding_key "
+            f"FROM (SELECT *, CASE _activity {roles_case} END AS allowed FROM raw.{quote_ident(t.name)}) e "
+            f"LEFT JOIN ({staff}) st ON st.email = lower(trim(e.{member})) "
             f"WHERE e._activity IS NOT NULL AND {cond} AND (st.role IS NULL OR NOT list_contains(e.allowed, st.role)) "
-            f"GROUP BY e._activity, lower(e.member_email)"
+            f"GROUP BY e._activity, lower(e.{member})"
         )
     return " UNION ALL ".join(parts) if parts else None

@@ -71,16 +71,18 @@ def _contracts_relation(sources: list[LoadedSource]) -> str | None:
 
 
 def _purchases_relation(sources: list[LoadedSource]) -> str | None:
+    """The last purchase per third-party account, from the sources holding a purchase ledger."""
     parts = []
     for s in sources:
-        if s.record_kind != "accounting_document" or not s.main_table:
+        t = s.capability("purchase_ledger")
+        if t is None or s.record_kind != "accounting_document":
             continue
-        cols = set(s.columns.get(s.name, []))
-        if {"CompAuxNum", "CompteNum", "EcritureDate"} <= cols:
-            parts.append(
-                f"SELECT trim(\"CompAuxNum\") AS acct, max(TRY_CAST(\"EcritureDate\" AS DATE)) AS last_purchase "
-                f"FROM raw.{quote_ident(s.name)} WHERE starts_with(\"CompteNum\", '401') AND nullif(trim(\"CompAuxNum\"), '') IS NOT NULL GROUP BY 1"
-            )
+        acct, third, date = (quote_ident(t.col(r)) for r in ("account", "third_party", "date"))
+        prefix = quote_literal(t.facts["supplier_account_prefix"])
+        parts.append(
+            f"SELECT trim({third}) AS acct, max(TRY_CAST({date} AS DATE)) AS last_purchase "
+            f"FROM raw.{quote_ident(t.name)} WHERE starts_with({acct}, {prefix}) AND nullif(trim({third}), '') IS NOT NULL GROUP BY 1"
+        )
     if not parts:
         return None
     return f"SELECT acct, max(last_purchase) AS last_purchase FROM ({' UNION ALL '.join(parts)}) GROUP BY 1"
@@ -108,7 +110,7 @@ def _rule_kinds(activity: Activity, source: LoadedSource) -> list[tuple[Retentio
 
 
 # The contracts and purchases relations are computed once per statement (materialised
-# CTEs) however many sources join them: the purchases one reads the whole FEC.
+# CTEs) however many sources join them: the purchases one reads the whole ledger.
 CONTRACTS_CTE = "__retention_contracts"
 PURCHASES_CTE = "__retention_purchases"
 PROBLEMS = ("breach", "unverifiable")
@@ -201,23 +203,20 @@ def _source_select(
     return selects
 
 
-DELETE_EVENTS = ("file_delete", "file_permanently_delete", "file_move_to_trash")
-
-
 def _documents_base(s: LoadedSource, where: str) -> str | None:
-    """One record per document seen in a file store's activity log, dated by its latest
-    event (a document whose latest event is a deletion is gone and not assessed)."""
-    spec = s.loader.document_log
-    cols = set(s.columns.get(s.name, []))
-    if spec is None or not set(spec) <= cols:
+    """One record per document seen in a file store's activity log (``document_log``), dated by
+    its latest event (a document whose latest event is a deletion is gone and not assessed)."""
+    t = s.capability("document_log")
+    if t is None:
         return None
-    path, ts, ev = (quote_ident(c) for c in spec)
+    path, ts, ev = (quote_ident(t.col(r)) for r in ("path", "time", "event"))
+    deleted = ", ".join(quote_literal(e) for e in t.facts.get("deletion_events", ())) or "NULL"
     return (
         f"SELECT min(t._file_id) AS _file_id, min(t._row) AS _row, pseudonym(t.{path}) AS record_key, NULL::VARCHAR AS subject_ref, "
         f"max(TRY_CAST(t.{ts} AS DATE)) AS last_activity, NULL::DATE AS creation, NULL::DATE AS own_end, NULL::DATE AS last_purchase, "
         f"NULL::DATE AS fiscal_year_close, NULL::DATE AS c_end, false AS c_found, false AS c_ongoing, NULL::INTEGER AS c_years "
-        f"FROM raw.{quote_ident(s.name)} t WHERE {where} AND nullif(trim(t.{path}), '') IS NOT NULL "
-        f"GROUP BY t.{path} HAVING arg_max(t.{ev}, t.{ts}) NOT IN ({', '.join(quote_literal(e) for e in DELETE_EVENTS)})"
+        f"FROM raw.{quote_ident(t.name)} t WHERE {where} AND nullif(trim(t.{path}), '') IS NOT NULL "
+        f"GROUP BY t.{path} HAVING arg_max(t.{ev}, t.{ts}) NOT IN ({deleted})"
     )
 
 

@@ -7,6 +7,7 @@ and ``column_map`` (what each column holds).
 from __future__ import annotations
 
 from ..policy import categories
+from ..vocab import category_label
 from ..sql import quote_ident, quote_literal
 from .registry import CheckContext, check
 from ..ingest.loaded import loaded_sources
@@ -89,7 +90,7 @@ def forbidden(ctx: CheckContext) -> str | None:
             act_filter = f"(t._activity = {quote_literal(act)} OR t._activity IS NULL)"
             status_col = next((c for c in s.columns.get(source, []) if c.lower() in ("statut", "status", "etape", "étape", "current_stage")), None)
             if status_col:
-                # hired people may legitimately be asked for their NIR (payroll, DSN)
+                # hired people may legitimately be asked for their NIR (payroll declarations)
                 act_filter += (f" AND NOT coalesce(regexp_matches(lower(strip_accents(t.{quote_ident(status_col)})), "
                                f"'embauch|en mission|hired|recrute'), false)")
             parts.append(
@@ -109,22 +110,19 @@ def forbidden(ctx: CheckContext) -> str | None:
 def undeclared_category(ctx: CheckContext) -> list:
     """Fields (or free-text detections) holding categories the policy does not declare for
     that activity — the "declared vs observed" section of the Art. 30 register, as findings."""
-    from ..ropa.builder import build_register
-    from ..mapping.observed import observe
+    from ..mapping.observed import compare, observe
     from .registry import Finding
 
-    obs = observe(ctx.ws, ctx.policy)  # once for both languages
-    fr = build_register(ctx.policy, ctx.ws, as_of=ctx.as_of, lang="fr", observations=obs).undeclared
-    en = {(g.activity_id, g.category): g
-          for g in build_register(ctx.policy, ctx.ws, as_of=ctx.as_of, lang="en", observations=obs).undeclared}
+    found = [c for c in compare(ctx.policy, observe(ctx.ws, ctx.policy)) if c.finding == "undeclared"]
     out = []
-    for g in fr:
-        e = en.get((g.activity_id, g.category), g)
+    for g in found:
+        a = ctx.policy.activity(g.activity_id)
+        act_fr, act_en = f"{a.section} {a.title.get('fr')}", f"{a.section} {a.title.get('en')}"
         where = ", ".join(g.systems)
         out.append(Finding(
             "mapping.undeclared_category", "error" if g.special else "warning",
-            f"Catégorie « {g.label} » observée dans {where} ({g.columns} colonne(s), {g.detections} détection(s)) sans être déclarée pour l'activité {g.activity}.",
-            f"Category '{e.label}' observed in {where} ({g.columns} column(s), {g.detections} detection(s)) but not declared for activity {e.activity}.",
+            f"Catégorie « {category_label(g.category, 'fr')} » observée dans {where} ({g.columns} colonne(s), {g.detections} détection(s)) sans être déclarée pour l'activité {act_fr}.",
+            f"Category '{category_label(g.category, 'en')}' observed in {where} ({g.columns} column(s), {g.detections} detection(s)) but not declared for activity {act_en}.",
             activity=g.activity_id, source=g.systems[0] if len(g.systems) == 1 else None, record_key=g.category,
             clause="RGPD art. 13.1.c, art. 30.1.c ; politique : catégories déclarées de l'activité",
             finding_key=f"mapping.undeclared_category|{g.activity_id}|{g.category}",

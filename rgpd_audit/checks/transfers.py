@@ -96,42 +96,49 @@ def outbound_share(ctx: CheckContext) -> str | None:
     dom_list = "[" + ", ".join(quote_literal(d) for d in domains) + "]::VARCHAR[]"
     parts = []
     for s in loaded_sources(ctx.ws):
-        cols = set(s.columns.get(s.name, []))
         acts = s.activities
         act = quote_literal(acts[0]) if len(acts) == 1 else "NULL"
         recipients_fr = _recipients_text(ctx, acts, "fr")
         # Sharing outside is a warning where the activity declares outside recipients (to be
         # checked against them), an error where it declares none.
         sev = quote_literal("warning" if _declares_outside_recipients(ctx, acts) else "error")
-        if s.format == "dropbox_sharing" and "shared_with_domain" in cols:
-            act = "t._activity"
+        share = s.capability("share_log")
+        if share is not None:
+            dom = f"t.{quote_ident(share.col('recipient_domains'))}"
+            item = f"t.{quote_ident(share.col('item'))}" if share.col("item") else dom
+            service = share.facts.get("service") or s.provider
             parts.append(
-                f"SELECT 'transfer.outbound_share' AS check_id, {sev} AS severity, {act} AS activity, {quote_literal(s.name)} AS source, "
-                f"pseudonym(t.{quote_ident('path') if 'path' in cols else 'shared_with_domain'}) AS record_key, NULL::VARCHAR AS subject_ref, "
+                f"SELECT 'transfer.outbound_share' AS check_id, {sev} AS severity, t._activity AS activity, {quote_literal(s.name)} AS source, "
+                f"pseudonym({item}) AS record_key, NULL::VARCHAR AS subject_ref, "
                 f"NULL::DATE AS reference_date, NULL::DATE AS deadline, NULL::INTEGER AS days_overdue, "
                 f"'RGPD art. 5.1.f ; destinataires déclarés : ' || {quote_literal(recipients_fr)} AS clause, "
-                f"'Document partagé depuis Dropbox vers un domaine extérieur (' || t.shared_with_domain || ').' AS detail_fr, "
-                f"'Document shared from Dropbox with an outside domain (' || t.shared_with_domain || ').' AS detail_en, "
+                f"'Document partagé depuis ' || {quote_literal(service)} || ' vers un domaine extérieur (' || {dom} || ').' AS detail_fr, "
+                f"'Document shared from ' || {quote_literal(service)} || ' with an outside domain (' || {dom} || ').' AS detail_en, "
                 f"'transfer.outbound_share|' || {quote_literal(s.name)} || '|' || t._file_id || '#' || t._row AS finding_key "
-                f"FROM raw.{quote_ident(s.name)} t WHERE t._activity IS NOT NULL AND nullif(trim(t.shared_with_domain), '') IS NOT NULL "
-                f"AND NOT list_has_all({dom_list}, string_split(lower(replace(t.shared_with_domain, ' ', '')), ';'))"
+                f"FROM raw.{quote_ident(share.name)} t WHERE t._activity IS NOT NULL AND nullif(trim({dom}), '') IS NOT NULL "
+                f"AND NOT list_has_all({dom_list}, string_split(lower(replace({dom}, ' ', '')), ';'))"
             )
-        rec_table = f"{s.name}__recipients"
-        att_table = f"{s.name}__attachments"
-        if s.format == "gmail_mbox" and rec_table in s.tables and att_table in s.tables:
+        mail = s.capability("mail")
+        recipients, attachments = (mail.facts.get("recipients"), mail.facts.get("attachments")) if mail else (None, None)
+        rec_table = f"{s.name}__{recipients[0]}" if recipients else None
+        att_table = f"{s.name}__{attachments[0]}" if attachments else None
+        if mail is not None and rec_table in s.tables and att_table in s.tables:
+            mid, date, sender = (quote_ident(mail.col(r)) for r in ("message_id", "date", "sender"))
+            addr, domain = quote_ident(recipients[1]), quote_ident(recipients[2])
+            fname = quote_ident(attachments[1])
             parts.append(
                 f"SELECT 'transfer.outbound_share', {sev}, {act}, {quote_literal(s.name)}, "
-                f"pseudonym(any_value(m.message_id)), NULL::VARCHAR, max(TRY_CAST(m.date AS DATE)), NULL::DATE, NULL::INTEGER, "
+                f"pseudonym(any_value(m.{mid})), NULL::VARCHAR, max(TRY_CAST(m.{date} AS DATE)), NULL::DATE, NULL::INTEGER, "
                 f"'RGPD art. 5.1.f ; destinataires déclarés : ' || {quote_literal(recipients_fr)}, "
-                f"'Message avec pièce(s) jointe(s) envoyé à ' || count(DISTINCT r.address) || ' adresse(s) extérieure(s) (' || string_agg(DISTINCT r.domain, ', ') || ').', "
-                f"'Message with attachment(s) sent to ' || count(DISTINCT r.address) || ' outside address(es) (' || string_agg(DISTINCT r.domain, ', ') || ').', "
+                f"'Message avec pièce(s) jointe(s) envoyé à ' || count(DISTINCT r.{addr}) || ' adresse(s) extérieure(s) (' || string_agg(DISTINCT r.{domain}, ', ') || ').', "
+                f"'Message with attachment(s) sent to ' || count(DISTINCT r.{addr}) || ' outside address(es) (' || string_agg(DISTINCT r.{domain}, ', ') || ').', "
                 f"'transfer.outbound_share|' || {quote_literal(s.name)} || '|' || m._file_id || '#' || m._row "
-                f"FROM raw.{quote_ident(s.name)} m "
+                f"FROM raw.{quote_ident(mail.name)} m "
                 f"JOIN raw.{quote_ident(rec_table)} r ON r._file_id = m._file_id AND r._row = m._row "
-                f"WHERE lower(split_part(m.from_address, '@', 2)) IN (SELECT unnest({dom_list})) "
-                f"AND NOT list_contains({dom_list}, lower(r.domain)) "
+                f"WHERE lower(split_part(m.{sender}, '@', 2)) IN (SELECT unnest({dom_list})) "
+                f"AND NOT list_contains({dom_list}, lower(r.{domain})) "
                 f"AND EXISTS (SELECT 1 FROM raw.{quote_ident(att_table)} a WHERE a._file_id = m._file_id AND a._row = m._row "
-                f"AND regexp_matches(lower(strip_accents(a.filename)), {quote_literal(PERSONAL_DOCUMENT_RE)})) "
+                f"AND regexp_matches(lower(strip_accents(a.{fname})), {quote_literal(PERSONAL_DOCUMENT_RE)})) "
                 f"GROUP BY m._file_id, m._row"
             )
     return " UNION ALL ".join(parts) if parts else None

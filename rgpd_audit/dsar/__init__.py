@@ -8,13 +8,14 @@
 Modules, one job each: ``query`` (normalising identifiers), ``columns`` (which columns
 identify a person), ``match`` (the SQL search), ``cover`` (what Art. 15 asks to tell, from the
 policy), ``export`` (access package, portability file), ``erase`` (erasure plan),
-``register`` (request register and Art. 12(3) deadlines). Identifiers never reach logs:
+``requests`` (the request log and Art. 12(3) deadlines). Identifiers never reach logs:
 only the workspace pseudonym does.
 """
 
 from .erase import ErasePlan, PlanItem, erase_plan, write_plan
 from .export import AccessPackage, export_access, portable_sources
-from .match import FindResult, Match, find_person, loaded_sources
+from ..ingest.loaded import loaded_sources
+from .match import FindResult, Match, find_person
 from .query import DsarError, PersonQuery, normalise_email, normalise_phone
 from .requests import REQUEST_TYPES, Request, close_request, extend_request, extended_deadline, get_request, list_requests, register_request, requests_frame, response_deadline
 

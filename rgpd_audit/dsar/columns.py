@@ -5,8 +5,8 @@ Resolved in this order, the first that says something wins:
 1. the ``column_map`` table (classification): columns flagged ``subject_key``, typed by their
    category (``user.contact.email``, ``user.contact.phone_number``, ``user.name``,
    ``user.demographic.date_of_birth``);
-2. the manifest ``options.subject`` of the source (column names as in the export; loaders that
-   rename headers, such as Dropbox's, are followed);
+2. the manifest ``options.subject`` of the source (column names as in the export; a loader that
+   renames headers resolves them, :meth:`LoadedSource.resolve_column`);
 3. header heuristics (``email``, ``Téléphone``, ``Nom`` + ``Prénom``, ``from_name``…).
 
 E-mail addresses are searched in every text column anyway (an address is unambiguous, and one
@@ -19,13 +19,9 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from ..ingest.loaded import LoadedSource
+from ..ingest.loaders.base import header_key
 from ..workspace import Workspace
-
-
-def header_key(name: str) -> str:
-    """``E-mail address`` -> ``e mail address``; accents kept (``prénom``)."""
-    s = re.sub(r"[^\w]+", " ", name.strip().lower().lstrip("\ufeff")).replace("_", " ")
-    return " ".join(s.split())
 
 
 def _fold(s: str) -> str:
@@ -60,23 +56,6 @@ def table_columns(ws: Workspace, table: str) -> dict[str, str]:
     return {c: t for c, t in rows}
 
 
-def _resolve(name: str, cols: list[str]) -> str | None:
-    """The table column holding the export's column ``name`` (loaders may have renamed it)."""
-    if name in cols:
-        return name
-    key = header_key(name)
-    for c in cols:
-        if header_key(c) == key:
-            return c
-    from ..ingest.loaders import dropbox
-
-    for known in (dropbox.MEMBER_HEADERS, dropbox.ACTIVITY_HEADERS, dropbox.SHARING_HEADERS):
-        for canon, variants in known.items():
-            if canon in cols and key in {dropbox.header_key(v) for v in variants + [canon]}:
-                return canon
-    return None
-
-
 def _as_list(v) -> list[str]:
     if v is None:
         return []
@@ -106,15 +85,15 @@ def _from_column_map(ws: Workspace, source: str, table: str, cols: list[str]) ->
     return ids
 
 
-def _from_manifest(options: dict, cols: list[str]) -> Identifiers | None:
-    subject = (options or {}).get("subject") or {}
+def _from_manifest(src: LoadedSource, table: str) -> Identifiers | None:
+    subject = (src.options or {}).get("subject") or {}
     if not subject:
         return None
     ids = Identifiers(origin="manifest")
-    ids.phones = [c for c in (_resolve(n, cols) for n in _as_list(subject.get("phone"))) if c]
-    names = [c for c in (_resolve(n, cols) for n in _as_list(subject.get("name"))) if c]
+    ids.phones = [c for c in (src.resolve_column(n, table) for n in _as_list(subject.get("phone"))) if c]
+    names = [c for c in (src.resolve_column(n, table) for n in _as_list(subject.get("name"))) if c]
     ids.names = [names] if names else []
-    bd = _resolve(subject["birth_date"], cols) if subject.get("birth_date") else None
+    bd = src.resolve_column(subject["birth_date"], table) if subject.get("birth_date") else None
     ids.birth_dates = [bd] if bd else []
     if not (ids.phones or ids.names or ids.birth_dates):
         return None  # the subject columns are not in this table (e.g. a child table)
@@ -135,11 +114,10 @@ def _heuristic(cols: list[str]) -> Identifiers:
     return ids
 
 
-def identifiers(ws: Workspace, source: str, table: str, options: str | dict | None) -> Identifiers:
-    """The identifying columns of ``raw.<table>`` (of source ``source``)."""
+def identifiers(ws: Workspace, src: LoadedSource, table: str) -> Identifiers:
+    """The identifying columns of ``raw.<table>`` (a table of source ``src``)."""
     types = table_columns(ws, table)
     cols = list(types)
-    opts = json.loads(options) if isinstance(options, str) else (options or {})
-    ids = _from_column_map(ws, source, table, cols) or _from_manifest(opts, cols) or _heuristic(cols)
+    ids = _from_column_map(ws, src.name, table, cols) or _from_manifest(src, table) or _heuristic(cols)
     ids.text_columns = [c for c, t in types.items() if t == "VARCHAR" and not c.startswith("_")]
     return ids

@@ -15,7 +15,8 @@ from html import escape
 from ..legal import is_eea
 from ..policy import Policy, UnknownPolicyItem, categories, describe_rule
 from ..vocab import CONTROLLER_ROLES, LEGAL_BASES, RECORD_KINDS, ROLES, TRANSFER_MECHANISMS
-from .match import FindResult, SourceInfo
+from ..ingest.loaded import LoadedSource
+from .match import FindResult
 
 TEXT = {
     "fr": {
@@ -75,7 +76,7 @@ class ActivityInfo:
     recipients: list[tuple[str, str]]  # (name, kind)
     retention: list[str]
     transfers: list[Transfer] = field(default_factory=list)
-    sources: list[tuple[SourceInfo, int]] = field(default_factory=list)
+    sources: list[tuple[LoadedSource, int]] = field(default_factory=list)
     enrichment: list[str] = field(default_factory=list)
 
 
@@ -95,7 +96,7 @@ def claimed_mechanism(policy: Policy, provider: str | None) -> str | None:
     return None
 
 
-def activities_concerned(policy: Policy, found: FindResult, sources: dict[str, SourceInfo], lang: str = "fr") -> list[ActivityInfo]:
+def activities_concerned(policy: Policy, found: FindResult, sources: dict[str, LoadedSource], lang: str = "fr") -> list[ActivityInfo]:
     """The policy activities the person's (strong) records belong to, with what Art. 15 asks to tell."""
     per_act: dict[str, dict[str, int]] = {}
     for m in found.strong:

@@ -4,10 +4,10 @@ Nothing is ever edited: the plan lists, per source and record, one action:
 
 - ``erase``: no reason to keep the record;
 - ``keep``: a legal duty outweighs erasure (Art. 17(3)(b)): accounting books and vouchers
-  10 years from the closing of the financial year (Code de commerce L123-22; sources in FEC
-  or with ``record_kind: accounting_document``, or the policy's ``accounting_document`` rule),
-  payroll and staff records 5 years (Code du travail L3243-4, R1221-26; sources with
-  ``use: staff`` or DSN). A kept record whose period is over as of the audit date is erased;
+  10 years from the closing of the financial year (Code de commerce L123-22; sources whose
+  records are ``accounting_document`` s or a ``third_party_master`` file, with the policy's
+  ``accounting_document`` rule when it has one), payroll and staff records 5 years (Code du
+  travail L3243-4, R1221-26; sources with ``use: staff`` or a ``payroll`` capability). A kept record whose period is over as of the audit date is erased;
 - ``client``: data processed for a client (the policy's role for the activity is processor or
   "controller on behalf of the client"): the client, as controller, decides (Art. 28(3)(e));
 - ``review``: a weak, name-only candidate: check the identity first.
@@ -29,7 +29,8 @@ from ..policy import Duration, Policy, UnknownPolicyItem, describe_rule
 from ..workspace import Workspace
 from ..sql import quote_ident
 from .cover import split_activities
-from .match import FindResult, SourceInfo, find_person, loaded_sources
+from ..ingest.loaded import LoadedSource, loaded_sources
+from .match import FindResult, find_person
 from .query import PersonQuery
 
 log = logging.getLogger(__name__)
@@ -82,19 +83,16 @@ class ErasePlan:
         }
 
 
-def _date_column(src: SourceInfo, cols: set[str], roles: tuple[str, ...], known: tuple[str, ...]) -> str | None:
+def _date_column(src: LoadedSource, cols: set[str], roles: tuple[str, ...], known: tuple[str, ...]) -> str | None:
     for col, role in (src.options.get("dates") or {}).items():
         if role in roles and col in cols:
             return col
     return next((c for c in known if c in cols), None)
 
 
-def retention_duty(policy: Policy, src: SourceInfo, cols: set[str]) -> Retention | None:
+def retention_duty(policy: Policy, src: LoadedSource, cols: set[str]) -> Retention | None:
     """The legal retention duty covering a source's records, if any (Art. 17(3)(b))."""
-    from ..ingest.loaders import registry
-
-    kind = src.options.get("record_kind") or registry.get(src.format).record_kind
-    if kind == "accounting_document" or src.format.startswith("sage"):
+    if src.record_kind == "accounting_document" or src.has_capability("third_party_master"):
         rule = None
         for a in src.activities:
             try:
@@ -110,7 +108,7 @@ def retention_duty(policy: Policy, src: SourceInfo, cols: set[str]) -> Retention
             f"Accounting record: retention required by law ({words_en}).",
             "RGPD art. 17(3)(b); Code de commerce L123-22" + (f"; politique {rule.clause.section}" if rule else ""),
         )
-    if src.use == "staff" or src.format == "dsn":
+    if src.use == "staff" or src.has_capability("payroll"):
         return Retention(
             "payroll", Duration(years=PAYROLL_YEARS),
             _date_column(src, cols, ("departure", "contract_end"), ("end_date", "departure")),

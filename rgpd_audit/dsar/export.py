@@ -27,7 +27,8 @@ from ..policy import Policy, UnknownPolicyItem
 from ..workspace import Workspace
 from ..sql import quote_ident, quote_literal, spreadsheet_safe
 from .cover import activities_concerned, render_cover
-from .match import FindResult, SourceInfo, find_person, loaded_sources, person_rows_sql
+from ..ingest.loaded import LoadedSource, loaded_sources
+from .match import FindResult, find_person, person_rows_sql
 from .query import PersonQuery
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class AccessPackage:
     found: FindResult | None = None
 
 
-def _stage(ws: Workspace, src: SourceInfo, table: str, query: PersonQuery) -> list[str] | None:
+def _stage(ws: Workspace, src: LoadedSource, table: str, query: PersonQuery) -> list[str] | None:
     """Put the person's rows of a table in ``temp._dsar_rows``; returns the exported columns."""
     built = person_rows_sql(ws, src, table, query)
     if built is None:
@@ -78,7 +79,7 @@ def _rows(ws: Workspace, cols: list[str]) -> list[dict]:
     return [{c: _jsonable(v) for c, v in zip(cols, row) if v is not None} for row in cur.fetchall()]
 
 
-def portable_sources(policy: Policy, sources: list[SourceInfo]) -> dict[str, list[str]]:
+def portable_sources(policy: Policy, sources: list[LoadedSource]) -> dict[str, list[str]]:
     """Sources whose activities rely on consent or contract, with those bases."""
     out: dict[str, list[str]] = {}
     for s in sources:

@@ -19,6 +19,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 
+from ..ingest.loaded import LoadedSource, loaded_sources
 from ..workspace import Workspace
 from ..sql import quote_ident, quote_literal
 from .columns import Identifiers, identifiers
@@ -32,34 +33,6 @@ EMAIL_TOKEN = r"""[^\s<>,;:"()\[\]']+@[a-z0-9.-]*[a-z0-9]"""
 PHONE_TOKEN = r"\+?[0-9][0-9 .()\-]{6,}[0-9]"
 FR_PREFIXES = "['', '0', '33', '330', '0033', '00330']"
 DATE_FORMATS = "['%d/%m/%Y', '%d-%m-%Y', '%Y%m%d', '%d%m%Y', '%Y/%m/%d']"
-
-
-@dataclass
-class SourceInfo:
-    """A loaded source, as recorded in the ``sources`` table."""
-
-    name: str
-    title: str | None
-    format: str
-    activities: list[str]
-    use: str
-    provider: str | None
-    country: str | None
-    options: dict
-    tables: list[str]
-
-
-def loaded_sources(ws: Workspace) -> list[SourceInfo]:
-    rows = ws.con.execute(
-        "SELECT name, title, format, activities, use, provider, country, options, tables FROM sources ORDER BY name"
-    ).fetchall()
-    present = set(ws.tables("raw"))
-    out = []
-    for name, title, fmt, acts, use, provider, country, options, tables in rows:
-        opts = json.loads(options) if options else {}
-        out.append(SourceInfo(name, title, fmt, list(acts or []), use, provider, country, opts,
-                              [t for t in (tables or []) if t in present]))
-    return out
 
 
 @dataclass
@@ -156,9 +129,9 @@ def _predicates(ids: Identifiers, q: PersonQuery, name_key: str | None) -> tuple
     return preds, params
 
 
-def table_query(ws: Workspace, src: SourceInfo, table: str, q: PersonQuery, name_key: str | None) -> tuple[str, dict] | None:
+def table_query(ws: Workspace, src: LoadedSource, table: str, q: PersonQuery, name_key: str | None) -> tuple[str, dict] | None:
     """``SELECT t.*, reasons FROM raw.<table> t`` restricted to the person's records, or None."""
-    ids = identifiers(ws, src.name, table, src.options)
+    ids = identifiers(ws, src, table)
     preds, params = _predicates(ids, q, name_key)
     if not any(k in preds for k in ("email", "phone", "name")):
         return None
@@ -178,12 +151,14 @@ def table_query(ws: Workspace, src: SourceInfo, table: str, q: PersonQuery, name
     return sql, params
 
 
-def _record_expr(src: SourceInfo, table: str, cols: set[str]) -> str:
+def _record_expr(src: LoadedSource, table: str, cols: set[str]) -> str:
     key = src.options.get("key")
     if key and key in cols:
         return f"coalesce(CAST({quote_ident(key)} AS VARCHAR), '#' || _row)"
-    if "message_id" in cols:
-        return "coalesce(message_id, '#' || _row)"
+    mail = src.capability("mail")
+    mid = mail.col("message_id") if mail else None
+    if mid and mid in cols:  # a mailbox's tables: the message's id
+        return f"coalesce({quote_ident(mid)}, '#' || _row)"
     return "'#' || _row"
 
 
@@ -213,7 +188,7 @@ def find_person(ws: Workspace, query: PersonQuery, *, sources: list[str] | None 
     return result
 
 
-def person_rows_sql(ws: Workspace, src: SourceInfo, table: str, query: PersonQuery, *, weak: bool = False) -> tuple[str, dict] | None:
+def person_rows_sql(ws: Workspace, src: LoadedSource, table: str, query: PersonQuery, *, weak: bool = False) -> tuple[str, dict] | None:
     """SQL selecting the person's full rows of a table (internal ``_`` columns kept), strong matches only."""
     install_macros(ws)
     built = table_query(ws, src, table, query, query.name_key(ws))

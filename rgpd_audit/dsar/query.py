@@ -50,7 +50,7 @@ class Phone:
 
 
 def normalise_email(value: str) -> str:
-    """Lower case, trimmed; Gmail dots are not folded (company domains)."""
+    """Lower case, trimmed; dots in the local part are kept (one provider's folding rule is not a company domain's)."""
     v = value.strip().lower()
     if v.startswith("mailto:"):
         v = v[len("mailto:"):]

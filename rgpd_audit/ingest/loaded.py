@@ -1,7 +1,9 @@
-"""What the checks know about the loaded sources: tables, date roles, keys, subjects.
+"""What later stages know about a loaded source: tables, columns, capabilities, date roles,
+keys and subjects — the one reading of the workspace's ``sources`` table.
 
-Read from the workspace's ``sources`` table (the manifest as loaded) so that checks run on
-what is loaded, not on a manifest that may have changed since.
+Read from the workspace (the manifest as loaded) so that checks, the data map and DSAR run
+on what is loaded, not on a manifest that may have changed since. Later stages select
+sources by what their tables are (:meth:`LoadedSource.capability`), never by format name.
 """
 
 from __future__ import annotations
@@ -10,8 +12,25 @@ import json
 from dataclasses import dataclass, field
 
 from .loaders import registry
+from .loaders.base import Capability
 from ..workspace import Workspace
 from ..sql import quote_ident
+
+
+@dataclass(frozen=True)
+class Table:
+    """A capability found in a loaded table: which table, and the column of each role."""
+
+    name: str
+    columns: dict[str, str | None]  # role -> column (None: an optional role the file lacks)
+    capability: Capability
+
+    def col(self, role: str) -> str | None:
+        return self.columns.get(role)
+
+    @property
+    def facts(self):
+        return self.capability.facts
 
 
 @dataclass
@@ -23,13 +42,37 @@ class LoadedSource:
     provider: str
     country: str
     options: dict
-    tables: list[str]
+    tables: list[str]  # raw tables of the source that exist
     columns: dict[str, list[str]] = field(default_factory=dict)  # table -> columns
+    title: str | None = None
 
     @property
     def loader(self):
         """The loader class of the source's format (what the format says of its rows)."""
         return registry.get(self.format)
+
+    def capability(self, kind: str) -> Table | None:
+        """The source's table of a capability (``share_log``, ``mail``…) when its loader declares
+        it and the loaded table has the columns of every required role; else None."""
+        for cap in self.loader.capabilities:
+            if cap.kind != kind:
+                continue
+            table = self.name if cap.entity is None else f"{self.name}__{cap.entity}"
+            present = set(self.columns.get(table, []))
+            if table not in self.tables:
+                continue
+            cols = {role: (c if c in present else None) for role, c in cap.columns.items()}
+            if all(c is not None for role, c in cols.items() if role not in cap.optional):
+                return Table(table, cols, cap)
+        return None
+
+    def has_capability(self, kind: str) -> bool:
+        """The loader declares ``kind``, whether or not the loaded files have its columns."""
+        return any(cap.kind == kind for cap in self.loader.capabilities)
+
+    def resolve_column(self, name: str, table: str | None = None) -> str | None:
+        """The loaded column holding the export's column ``name`` (loaders may rename headers)."""
+        return self.loader.resolve_column(name, self.columns.get(table or self.name, []))
 
     @property
     def main_table(self) -> str | None:
@@ -99,8 +142,9 @@ class LoadedSource:
 
 
 def loaded_sources(ws: Workspace) -> list[LoadedSource]:
+    """Every loaded source, by name, with its raw tables that exist and their columns."""
     rows = ws.con.execute(
-        "SELECT name, format, activities, use, provider, country, options, tables FROM sources ORDER BY name"
+        "SELECT name, title, format, activities, use, provider, country, options, tables FROM sources ORDER BY name"
     ).fetchall()
     colrows = ws.con.execute(
         "SELECT table_name, list(column_name ORDER BY column_index) FROM duckdb_columns() "
@@ -108,10 +152,11 @@ def loaded_sources(ws: Workspace) -> list[LoadedSource]:
     ).fetchall()
     columns = {t: c for t, c in colrows}
     out = []
-    for name, fmt, acts, use, provider, country, options, tables in rows:
+    for name, title, fmt, acts, use, provider, country, options, tables in rows:
         opts = json.loads(options) if isinstance(options, str) else (options or {})
+        present = [t for t in (tables or []) if t in columns]
         out.append(
-            LoadedSource(name, fmt, list(acts or []), use, provider, country, opts, list(tables or []),
-                         {t: columns.get(t, []) for t in (tables or [])})
+            LoadedSource(name, fmt, list(acts or []), use, provider, country, opts, present,
+                         {t: columns[t] for t in present}, title)
         )
     return out

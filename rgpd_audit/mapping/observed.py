@@ -1,17 +1,25 @@
-"""What the workspace shows, per activity: systems, clients, categories. Counts only.
+"""What the workspace shows, per activity: systems, clients, categories — and how that
+compares with what the policy declares. Counts only.
 
 Read from the ``datamap`` view (rebuilt here) and the ``sources`` table; no raw value is
-ever selected.
+ever selected. :func:`compare` is "declared vs observed", used by the
+``mapping.undeclared_category`` check and by the Art. 30 record (:mod:`rgpd_audit.ropa`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Literal
 
 from .datamap import build_datamap
 from ..policy import Policy
+from ..vocab import categories
 from ..workspace import Workspace
+
+# Categories meaning "data of any kind": when an activity declares nothing else (§3, §4),
+# every observed non-sensitive category is covered by them and any data counts as seeing them.
+ANY_DATA = frozenset({"user.x_rgpd.mission_dataset"})
 
 # A category is "observed" when its classification is confirmed, or suggested with at least
 # this confidence, or when special-category data was detected inside a record.
@@ -111,3 +119,52 @@ def observe(ws: Workspace | None, policy: Policy) -> Observations:
         if basis != "manifest":
             seen.firm = True
     return obs
+
+
+@dataclass
+class Comparison:
+    """One line of "declared vs observed": a category, for an activity, and what was found."""
+
+    activity_id: str
+    category: str  # "" for an activity with no data at all
+    special: bool
+    finding: Literal["undeclared", "not_seen", "covered", "no_data"]
+    systems: list[str] = field(default_factory=list)
+    columns: int = 0
+    detections: int = 0
+
+
+def covers(declared: str, observed: str) -> bool:
+    """A declared category covers itself and its sub-categories (``user.contact`` covers ``user.contact.email``)."""
+    return observed == declared or observed.startswith(declared + ".")
+
+
+def _is_special(name: str) -> bool:
+    c = categories().get(name)
+    return bool(c and c.special)
+
+
+def compare(policy: Policy, obs: Observations) -> list[Comparison]:
+    """Per activity with data: observed categories the policy does not declare (``undeclared``,
+    or ``covered`` by a "data of any kind" category), declared ones never seen (``not_seen``);
+    then the activities with no data at all (``no_data``). Nothing when no data is loaded."""
+    out: list[Comparison] = []
+    for a in policy.activities:
+        o = obs.of(a.id)
+        if not obs.loaded or not o.has_data:
+            continue
+        any_data = set(a.data_categories) <= ANY_DATA
+        for cat in sorted(o.categories):
+            c = o.categories[cat]
+            if not c.firm or any(covers(d, cat) for d in a.data_categories):
+                continue
+            finding = "covered" if any_data and not c.special else "undeclared"
+            out.append(Comparison(a.id, cat, c.special, finding, sorted(c.systems), len(c.columns), c.detections))
+        for d in a.data_categories:
+            seen = bool(o.categories) if any_data else any(covers(d, cat) for cat in o.categories)
+            if not seen:
+                out.append(Comparison(a.id, d, _is_special(d), "not_seen"))
+    for a in policy.activities:
+        if obs.loaded and not obs.of(a.id).has_data:
+            out.append(Comparison(a.id, "", False, "no_data"))
+    return out

@@ -16,18 +16,14 @@ from typing import Literal
 
 from ..legal import is_eea
 from ..policy import Activity, Hosting, Policy, categories, describe_rule
-from ..vocab import CONTROLLER_ROLES, LEGAL_BASES, RECORD_KINDS, ROLES, TRANSFER_MECHANISMS, country_name
+from ..vocab import CONTROLLER_ROLES, LEGAL_BASES, RECORD_KINDS, ROLES, TRANSFER_MECHANISMS, category_label, country_name
 from ..legal import judge
 from ..workspace import Workspace
-from ..mapping.observed import Observation, Observations, observe
+from ..mapping.observed import Observation, Observations, compare, observe
 from .words import w
 
 Lang = Literal["fr", "en"]
 RegisterKind = Literal["controller", "processor"]
-
-# Categories meaning "data of any kind": when an activity declares nothing else (§3, §4),
-# every observed non-sensitive category is covered by them and any data counts as seeing them.
-ANY_DATA = frozenset({"user.x_rgpd.mission_dataset"})
 
 @dataclass
 class Field:
@@ -99,18 +95,9 @@ class Register:
 # --- helpers -----------------------------------------------------------------------------
 
 
-def category_label(name: str, lang: Lang) -> str:
-    c = categories().get(name)
-    return (c.fr if lang == "fr" else c.en) if c else name
-
-
 def _is_special(name: str) -> bool:
     c = categories().get(name)
     return bool(c and c.special)
-
-
-def _covers(declared: str, observed: str) -> bool:
-    return observed == declared or observed.startswith(declared + ".")
 
 
 def _lines(items) -> str:
@@ -331,28 +318,16 @@ def _activity_sheet(a: Activity, policy: Policy, obs: Observations, as_of: dt.da
 
 
 def _gaps(policy: Policy, obs: Observations, lang: Lang) -> list[Gap]:
+    """"Declared vs observed" (:func:`rgpd_audit.mapping.observed.compare`), in words."""
     out: list[Gap] = []
-    for a in policy.activities:
-        o = obs.of(a.id)
+    for c in compare(policy, obs):
+        a = policy.activity(c.activity_id)
         name = f"{a.section} {a.title.get(lang)}"
-        if not obs.loaded or not o.has_data:
-            continue
-        any_data = set(a.data_categories) <= ANY_DATA
-        for cat in sorted(o.categories):
-            c = o.categories[cat]
-            if not c.firm or any(_covers(d, cat) for d in a.data_categories):
-                continue
-            finding = "covered" if any_data and not c.special else "undeclared"
-            out.append(Gap(a.id, name, cat, category_label(cat, lang), c.special, finding, w(finding, lang),
-                           sorted(c.systems), len(c.columns), c.detections))
-        for d in a.data_categories:
-            seen = bool(o.categories) if any_data else any(_covers(d, cat) for cat in o.categories)
-            if not seen:
-                out.append(Gap(a.id, name, d, category_label(d, lang), _is_special(d), "not_seen", w("not_seen", lang)))
-    for a in policy.activities:
-        if obs.loaded and not obs.of(a.id).has_data:
-            out.append(Gap(a.id, f"{a.section} {a.title.get(lang)}", "", "", False, "no_data",
-                           w("no_data_activity", lang)))
+        if c.finding == "no_data":
+            out.append(Gap(a.id, name, "", "", False, "no_data", w("no_data_activity", lang)))
+        else:
+            out.append(Gap(a.id, name, c.category, category_label(c.category, lang), c.special, c.finding,
+                           w(c.finding, lang), c.systems, c.columns, c.detections))
     return out
 
 

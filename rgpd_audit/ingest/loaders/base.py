@@ -14,16 +14,41 @@ without trace.
 from __future__ import annotations
 
 import itertools
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from ...sql import quote_ident
+from ...vocab import CAPABILITIES
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
     from ..manifest import Source
+
+
+@dataclass(frozen=True)
+class Capability:
+    """What one table of a format is, for later stages to select sources by (never by name).
+
+    ``kind`` is one of :data:`rgpd_audit.vocab.CAPABILITIES` (``member_list``, ``access_log``,
+    ``share_log``, ``mail``, ``purchase_ledger``…); ``entity`` the table (``None``: the
+    source's main table); ``columns`` the column playing each role (``email``, ``time``…),
+    roles in ``optional`` may be missing from a file; ``facts`` what else the format says
+    (the statuses of an active account, the events that delete a document, the tables of a
+    mailbox's recipients and attachments, the service's name as people know it).
+    """
+
+    kind: str
+    columns: Mapping[str, str] = field(default_factory=dict)
+    optional: frozenset[str] = frozenset()
+    entity: str | None = None
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        CAPABILITIES.check(self.kind)
 
 
 @dataclass
@@ -131,12 +156,20 @@ class Loader:
     # What the format itself says to later stages (the manifest can add to or override it):
     date_roles: ClassVar[dict[str, str]] = {}  # column -> retention event (``fiscal_year_close``…)
     record_kind: ClassVar[str | None] = None  # kind of record every row is (``accounting_document``)
-    # a file store's activity log: (path column, timestamp column, event column) — its
-    # documents are records dated by their latest event
-    document_log: ClassVar[tuple[str, str, str] | None] = None
+    # what its tables are (member list, access log, mailbox…), with the columns of each role
+    capabilities: ClassVar[tuple[Capability, ...]] = ()
 
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    @classmethod
+    def resolve_column(cls, name: str, columns: list[str]) -> str | None:
+        """The loaded column holding the export's column ``name`` (a manifest names columns as
+        in the export; a loader that renames headers overrides this to follow its renaming)."""
+        if name in columns:
+            return name
+        key = header_key(name)
+        return next((c for c in columns if header_key(c) == key), None)
 
 
 def staged_columns(ctx: LoadContext, table: str) -> list[str]:
@@ -147,6 +180,12 @@ def staged_columns(ctx: LoadContext, table: str) -> list[str]:
         [table],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def header_key(name: str) -> str:
+    """Lower case, punctuation to spaces, spaces collapsed: ``E-mail address`` -> ``e mail address``."""
+    s = re.sub(r"[^\w]+", " ", name.strip().lower().lstrip("\ufeff")).replace("_", " ")
+    return " ".join(s.split())
 
 
 def unique_columns(names: list[str]) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ...errors import InputFileError
 from ...sql import quote_ident
-from .base import FileResult, LoadContext, Loader, staged_columns
+from .base import Capability, FileResult, LoadContext, Loader, header_key, staged_columns
 from .registry import register
 from .textfile import read_delimited
 
@@ -76,12 +76,6 @@ SHARING_HEADERS = {
     "shared_with": ["shared with", "with whom", "shared with whom", "recipient", "recipients", "partagé avec"],
     "viewed_edited": ["viewed edited", "viewed or edited", "activity", "viewed", "edited"],
 }
-
-
-def header_key(name: str) -> str:
-    """Lower case, punctuation to spaces, spaces collapsed: ``E-mail address`` -> ``e mail address``."""
-    s = re.sub(r"[^\w]+", " ", name.strip().lower().lstrip("\ufeff"))
-    return " ".join(s.split())
 
 
 def _snake(name: str) -> str:
@@ -148,6 +142,19 @@ class _DropboxReport(Loader):
     def derive(self, ctx: LoadContext, table: str) -> None:  # pragma: no cover - overridden
         pass
 
+    @classmethod
+    def resolve_column(cls, name: str, columns: list[str]) -> str | None:
+        """A manifest names the report's own header (``Email address``); the loaded table has
+        its canonical name (``email``)."""
+        found = super().resolve_column(name, columns)
+        if found is not None:
+            return found
+        key = header_key(name)
+        for canon, variants in cls.headers.items():
+            if canon in columns and key in {header_key(v) for v in variants + [canon]}:
+                return canon
+        return None
+
 
 @register
 class DropboxMembersLoader(_DropboxReport):
@@ -158,6 +165,10 @@ class DropboxMembersLoader(_DropboxReport):
     required = ("email",)
     dates = {"join_date": DATE_FORMATS, "invite_date": DATE_FORMATS}
     hint = "dropbox_members"
+    capabilities = (
+        Capability("member_list", {"email": "email", "status": "status"}, optional=frozenset({"status"}),
+                   facts={"active_statuses": ("active", "actif", "invited", "invité")}),
+    )
 
     def derive(self, ctx: LoadContext, table: str) -> None:
         _add_domain_column(ctx, table, "email", "email_domain")
@@ -166,7 +177,13 @@ class DropboxMembersLoader(_DropboxReport):
 @register
 class DropboxActivityLoader(_DropboxReport):
     name = "dropbox_activity"
-    document_log = ("assets", "timestamp", "event_type")
+    capabilities = (
+        Capability("access_log", {"member": "member_email", "time": "timestamp", "asset": "assets"},
+                   optional=frozenset({"asset"})),
+        # its documents are records dated by their latest event; deleted ones are gone
+        Capability("document_log", {"path": "assets", "time": "timestamp", "event": "event_type"},
+                   facts={"deletion_events": ("file_delete", "file_permanently_delete", "file_move_to_trash")}),
+    )
     title = "Dropbox team activity log (CSV)"
     version = "1"
     headers = ACTIVITY_HEADERS
@@ -189,6 +206,10 @@ class DropboxSharingLoader(_DropboxReport):
     required = ("path", "shared_with")
     dates = {"shared_on": DATE_FORMATS}
     hint = "dropbox_sharing"
+    capabilities = (
+        Capability("share_log", {"item": "path", "recipient_domains": "shared_with_domain"}, optional=frozenset({"item"}),
+                   facts={"service": "Dropbox"}),
+    )
 
     def derive(self, ctx: LoadContext, table: str) -> None:
         _add_domain_column(ctx, table, "shared_with", "shared_with_domain")

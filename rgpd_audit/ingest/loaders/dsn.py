@@ -26,7 +26,7 @@ import re
 from pathlib import Path
 
 from ...errors import InputFileError
-from .base import FileResult, LoadContext, Loader, Part, Reject
+from .base import Capability, FileResult, LoadContext, Loader, Part, Reject
 from .registry import register
 
 RUBRIC = re.compile(r"^(S\d{2}\.G\d{2}\.\d{2})\.(\d{3}),'(.*)'$")
@@ -143,6 +143,7 @@ def _stage(ctx: LoadContext, kind: str, blocks: list[_Block]) -> tuple[str, list
 @register
 class DsnLoader(Loader):
     name = "dsn"
+    capabilities = (Capability("payroll"),)
     title = "DSN, déclaration sociale nominative (individuals, contracts, contract ends)"
     version = "1"
 

@@ -33,7 +33,7 @@ from stdnum.fr import siren as siren_check
 
 from ...errors import InputFileError
 from ...sql import quote_ident, quote_literal
-from .base import FileResult, LoadContext, Loader, Part, staged_columns
+from .base import Capability, FileResult, LoadContext, Loader, Part, staged_columns
 from .registry import register
 from .textfile import detect_encoding, read_delimited, read_head, sniff_delimiter
 
@@ -95,6 +95,11 @@ class FecLoader(Loader):
     name = "fec"
     date_roles = {"fiscal_year_close": "fiscal_year_close"}
     record_kind = "accounting_document"
+    capabilities = (
+        # purchases: the entries of the supplier accounts (PCG class 401), per third-party account
+        Capability("purchase_ledger", {"account": "CompteNum", "third_party": "CompAuxNum", "date": "EcritureDate"},
+                   facts={"supplier_account_prefix": "401"}),
+    )
     title = "FEC, Fichier des Écritures Comptables (tab or |, Debit/Credit or Montant/Sens)"
     version = "1"
     lazy_staging = True

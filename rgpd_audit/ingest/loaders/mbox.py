@@ -23,7 +23,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from ...sql import quote_ident
-from .base import FileResult, LoadContext, Loader, Part, Reject
+from .base import Capability, FileResult, LoadContext, Loader, Part, Reject
 from .registry import register
 
 MESSAGE_COLUMNS = [
@@ -204,6 +204,10 @@ class _Stager:
 class GmailMboxLoader(Loader):
     name = "gmail_mbox"
     date_roles = {"date": "last_activity"}  # a message is a contact, dated by its Date header
+    capabilities = (
+        Capability("mail", {"message_id": "message_id", "date": "date", "sender": "from_address"},
+                   facts={"recipients": ("recipients", "address", "domain"), "attachments": ("attachments", "filename")}),
+    )
     title = "Gmail mailbox from Google Takeout (.mbox): message metadata, recipients, attachments"
     version = "1"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ...errors import InputFileError
 from ...sql import quote_ident
-from .base import FileResult, LoadContext, Loader
+from .base import Capability, FileResult, LoadContext, Loader
 from .base import staged_columns
 from .crm import find_column
 from .registry import register
@@ -26,6 +26,7 @@ TYPE_COLUMN = "tiers_type"
 @register
 class SageTiersLoader(Loader):
     name = "sage_tiers"
+    capabilities = (Capability("third_party_master"),)
     title = "Sage 100 third parties (F_COMPTET: clients and suppliers)"
     version = "1"
 
