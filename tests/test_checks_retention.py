@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rgpd_audit.checks.registry import CheckContext
+from rgpd_audit.checks.findings import Query
 from rgpd_audit.checks.retention import retention_status_sql
 from rgpd_audit.checks.runner import run_checks
 from rgpd_audit.policy import load_policy
@@ -21,11 +22,17 @@ CANDS = """
 """
 
 
+def statuses(ws, as_of, select: str, policy=None):
+    """Rows of ``select`` over every assessed record (``{rel}``: the retention status relation)."""
+    ctx = CheckContext(ws, policy or POLICY, as_of)
+    q = Query()
+    sql = select.format(rel=f"({retention_status_sql(ctx, q)})")
+    return ws.con.execute(sql, q.values(sql)).fetchall()
+
+
 def status(ws, as_of):
-    ctx = CheckContext(ws, POLICY, as_of)
-    rel = f"({retention_status_sql(ctx)})"
-    return {r[0]: r[1:] for r in ws.con.execute(
-        f"SELECT record_key, status, reference_date::VARCHAR, deadline::VARCHAR, basis, days_overdue FROM {rel}").fetchall()}
+    return {r[0]: r[1:] for r in statuses(
+        ws, as_of, "SELECT record_key, status, reference_date::VARCHAR, deadline::VARCHAR, basis, days_overdue FROM {rel}")}
 
 
 def test_candidates_two_years_deadline_day_leap_day_and_fallback(load_tiny):
@@ -97,8 +104,7 @@ def test_client_datasets_contract_duration_default_ongoing_and_unknown(load_tiny
         "a.csv": "n\n1\n", "b.csv": "n\n1\n", "c.csv": "n\n1\n", "x.csv": "n\n1\n",
     }
     ws, _ = load_tiny(CONTRACTS, files)
-    ctx = CheckContext(ws, POLICY, dt.date(2024, 6, 1))
-    rows = dict(ws.con.execute(f"SELECT source, status || '/' || coalesce(deadline::VARCHAR, '-') FROM ({retention_status_sql(ctx)})").fetchall())
+    rows = dict(statuses(ws, dt.date(2024, 6, 1), "SELECT source, status || '/' || coalesce(deadline::VARCHAR, '-') FROM {rel}"))
     assert rows["ds_a"] == "breach/2024-03-31"  # the contract's own 2 years, not the 5-year default
     assert rows["ds_b"] == "ok/2024-06-30"  # no duration in the contract: default 5 years
     assert rows["ds_c"].startswith("ongoing")
@@ -133,9 +139,8 @@ def test_suppliers_active_potential_and_accounting_documents(load_tiny):
         "123456782FEC20201231.txt": FEC_HEAD + fec_line("20200301", "40100000", "F3"),
     }
     ws, _ = load_tiny(SUPPLIERS, files)
-    ctx = CheckContext(ws, POLICY, dt.date(2026, 11, 27))
-    rows = {(r[0], r[1]): r[2:] for r in ws.con.execute(
-        f"SELECT source, record_key, record_kind, status, deadline::VARCHAR FROM ({retention_status_sql(ctx)})").fetchall()}
+    rows = {(r[0], r[1]): r[2:] for r in statuses(
+        ws, dt.date(2026, 11, 27), "SELECT source, record_key, record_kind, status, deadline::VARCHAR FROM {rel}")}
     assert rows[("tiers", "F1")] == ("active_supplier", "breach", "2019-03-01")  # last purchase 2014 + 5 years
     assert rows[("tiers", "F2")] == ("potential_supplier", "breach", "2023-01-01")  # no purchase: 3 years
     assert rows[("tiers", "F3")] == ("active_supplier", "breach", "2025-03-01")

@@ -73,8 +73,8 @@ def test_bad_type_and_unknown_id(ws):
 
 def _run(ws, as_of):
     ctx = CheckContext(ws, load_policy(), as_of)
-    sql = all_checks()["requests.overdue"].func(ctx)
-    cur = ws.con.execute(sql)
+    q = all_checks()["requests.overdue"].func(ctx)
+    cur = ws.con.execute(f"SELECT * FROM ({q.sql}) ORDER BY record_key", q.values())
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, row)) for row in cur.fetchall()]
 

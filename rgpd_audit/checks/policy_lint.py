@@ -14,7 +14,8 @@ from ..spec import load_yaml
 
 from ..policy import Activity, Duration
 from ..legal import is_eea, judge
-from .registry import CheckContext, Finding, check
+from .findings import Finding, FindingKind
+from .registry import CheckContext, check
 
 
 @lru_cache(maxsize=1)
@@ -34,8 +35,31 @@ def _months(d: Duration) -> int:
     return d.years * 12 + d.months + (1 if d.days else 0)
 
 
+K = FindingKind
+KINDS = (
+    K("policy.invalid_transfer_mechanism", "error", "Garantie de transfert invoquée non valable à la date de l'audit",
+      "Transfer safeguard claimed that is not valid on the audit date"),
+    K("policy.role_contradiction", "error", "Rôle (responsable ou sous-traitant) contradictoire",
+      "Contradictory role (controller or processor)"),
+    K("policy.purpose_mismatch", "warning", "Finalité ou base légale reprise d'une autre organisation",
+      "Purpose or legal basis copied from another organisation"),
+    K("policy.association_basis", "warning", "Intérêt légitime « en tant qu'association »",
+      "Legitimate interest 'as an association'"),
+    K("policy.b2c_marketing_legitimate_interest", "warning", "Prospection par e-mail fondée sur l'intérêt légitime",
+      "E-mail marketing based on legitimate interest"),
+    K("policy.retention_beyond_guidance", "warning", "Durée de conservation au-delà des recommandations de la CNIL",
+      "Retention period beyond CNIL guidance"),
+    K("policy.rights_contact_domain", "warning", "Adresse d'exercice des droits sur le domaine d'une autre organisation",
+      "Rights contact address on another organisation's domain"),
+    K("policy.no_dpo_contact", "warning", "Pas de coordonnées du délégué à la protection des données",
+      "No data protection officer contact"),
+    K("policy.recipient_retention", "info", "Durée de conservation non indiquée pour les destinataires",
+      "No retention period stated for recipients"),
+)
+
+
 @check("policy.lint", title_fr="Faiblesses du texte de la politique", title_en="Weaknesses of the policy text",
-       theme="policy", legal_basis="RGPD art. 5, 12-14, 28, 30, 37, 44-49")
+       theme="policy", legal_basis="RGPD art. 5, 12-14, 28, 30, 37, 44-49", emits=KINDS)
 def policy_lint(ctx: CheckContext) -> list[Finding]:
     p, data = ctx.policy, lint_data()
     out: list[Finding] = []

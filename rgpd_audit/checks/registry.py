@@ -1,57 +1,18 @@
-"""The check registry, the context a check receives, and the shape of a finding."""
+"""The check registry (each check with the kinds of finding it emits) and the context a check receives."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable, Literal
+from typing import Callable
 
 from ..plugins import import_modules
 from ..policy import Policy
+from ..vocab import SEVERITIES, THEMES
 from ..workspace import Workspace
+from .findings import FINDING_COLUMNS, Finding, FindingKind, Query
 
-Severity = Literal["info", "warning", "error"]
-
-FINDING_COLUMNS = (
-    "check_id",
-    "severity",
-    "activity",
-    "source",
-    "record_key",
-    "subject_ref",
-    "reference_date",
-    "deadline",
-    "days_overdue",
-    "clause",
-    "detail_fr",
-    "detail_en",
-    "finding_key",
-)
-
-
-@dataclass
-class Finding:
-    """A finding built in Python (checks that are not pure SQL)."""
-
-    check_id: str
-    severity: Severity
-    detail_fr: str
-    detail_en: str
-    activity: str | None = None
-    source: str | None = None
-    record_key: str | None = None
-    subject_ref: str | None = None
-    reference_date: dt.date | None = None
-    deadline: dt.date | None = None
-    days_overdue: int | None = None
-    clause: str | None = None
-    finding_key: str | None = None
-
-    def row(self) -> list:
-        key = self.finding_key or "|".join(
-            str(x) for x in (self.check_id, self.activity, self.source, self.record_key) if x is not None
-        )
-        return [getattr(self, c) for c in FINDING_COLUMNS[:-1]] + [key]
+Severity = SEVERITIES.literal()
 
 
 # ``CheckContext.cache`` key: temp tables a check created for the run (dropped after it)
@@ -76,9 +37,14 @@ class CheckSpec:
     id: str
     title_fr: str
     title_en: str
-    theme: str  # retention | transfers | access | special_categories | policy | load | requests
-    func: Callable[[CheckContext], "str | list[Finding]"]
+    theme: str  # one of vocab.THEMES
+    func: Callable[[CheckContext], "Query | list[Finding] | None"]
     legal_basis: str = ""
+    kinds: tuple[FindingKind, ...] = ()  # the kinds of finding it emits (the first is its own)
+
+    @property
+    def severity(self) -> str:
+        return self.kinds[0].severity
 
 
 
@@ -96,13 +62,30 @@ BUILTIN_MODULES = (
 )
 
 
-def check(id: str, *, title_fr: str, title_en: str, theme: str, legal_basis: str = ""):
-    """Register a check function under ``id``."""
+def check(id: str, *, title_fr: str, title_en: str, theme: str, legal_basis: str = "", severity: str | None = None,
+          severities: tuple[str, ...] = (), emits: tuple[FindingKind, ...] = ()):
+    """Register a check function under ``id``.
+
+    ``severity`` is the default severity of its findings and ``severities`` the closed set
+    they may take when the severity depends on the row (a transfer judged info or error).
+    A check emitting findings of other kinds than ``id`` declares them in ``emits`` (with no
+    ``severity``, it emits only those). A policy may override any kind's severity
+    (``severities:`` in the policy file).
+    """
+    THEMES.check(theme)
+    if severity is None and not emits:
+        raise ValueError(f"check {id!r}: give the severity of its findings, or the kinds it emits")
+    own = () if severity is None else (
+        FindingKind(id, SEVERITIES.check(severity), title_fr, title_en, tuple(SEVERITIES.check(x) for x in severities)),
+    )
+    for k in emits:
+        for x in k.allowed:
+            SEVERITIES.check(x)
 
     def deco(func):
         if id in _REGISTRY and _REGISTRY[id].func is not func:
             raise ValueError(f"check {id!r} is registered twice")
-        _REGISTRY[id] = CheckSpec(id, title_fr, title_en, theme, func, legal_basis)
+        _REGISTRY[id] = CheckSpec(id, title_fr, title_en, theme, func, legal_basis, (*own, *emits))
         return func
 
     return deco
@@ -118,3 +101,14 @@ def _ensure_loaded() -> None:
 def all_checks() -> dict[str, CheckSpec]:
     _ensure_loaded()
     return dict(sorted(_REGISTRY.items()))
+
+
+def finding_kinds() -> dict[str, FindingKind]:
+    """Every kind of finding the registered checks emit, by id."""
+    out: dict[str, FindingKind] = {}
+    for spec in all_checks().values():
+        for k in spec.kinds:
+            if k.id in out:
+                raise ValueError(f"finding kind {k.id!r} is declared by two checks")
+            out[k.id] = k
+    return out

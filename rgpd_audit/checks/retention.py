@@ -17,6 +17,7 @@ from ..policy import Activity, RetentionRule
 from ..policy.summary import describe_rule
 from ..sql import quote_ident, quote_literal
 from ..vocab import EVENTS, RETENTION_BASES
+from .findings import Query
 from .registry import TEMP_TABLES, CheckContext, check
 from ..ingest.loaded import LoadedSource, loaded_sources
 
@@ -70,7 +71,7 @@ def _contracts_relation(sources: list[LoadedSource]) -> str | None:
     return None
 
 
-def _purchases_relation(sources: list[LoadedSource]) -> str | None:
+def _purchases_relation(sources: list[LoadedSource], q: Query) -> str | None:
     """The last purchase per third-party account, from the sources holding a purchase ledger."""
     parts = []
     for s in sources:
@@ -78,7 +79,7 @@ def _purchases_relation(sources: list[LoadedSource]) -> str | None:
         if t is None or s.record_kind != "accounting_document":
             continue
         acct, third, date = (quote_ident(t.col(r)) for r in ("account", "third_party", "date"))
-        prefix = quote_literal(t.facts["supplier_account_prefix"])
+        prefix = q.bind(t.facts["supplier_account_prefix"])
         parts.append(
             f"SELECT trim({third}) AS acct, max(TRY_CAST({date} AS DATE)) AS last_purchase "
             f"FROM raw.{quote_ident(t.name)} WHERE starts_with({acct}, {prefix}) AND nullif(trim({third}), '') IS NOT NULL GROUP BY 1"
@@ -117,7 +118,7 @@ PROBLEMS = ("breach", "unverifiable")
 
 
 def _source_select(
-    ctx: CheckContext, s: LoadedSource, activity: Activity, contracts: str | None, purchases: str | None,
+    ctx: CheckContext, q: Query, s: LoadedSource, activity: Activity, contracts: str | None, purchases: str | None,
     statuses: tuple[str, ...] | None = None,
 ) -> list[str]:
     """One SELECT per rule applying to the source's records in the activity.
@@ -130,10 +131,11 @@ def _source_select(
     # rows belong to the activity named in _activity (split_by or a single activity); a
     # source serving several activities without a split is assessed under each of them
     split = bool(s.options.get("split_by")) or len(s.activities) == 1
-    where = f"t._activity = {quote_literal(activity.id)}" if split else "true"
+    act = q.bind(activity.id)
+    where = f"t._activity = {act}" if split else "true"
     client = None
     if s.options.get("client"):
-        client = quote_literal(s.options["client"])
+        client = q.bind(s.options["client"])
     elif s.options.get("client_column") and s.options["client_column"] in s.columns.get(s.name, []):
         client = f"t.{quote_ident(s.options['client_column'])}"
     joins = ["LEFT JOIN load_files lf ON lf.file_id = t._file_id"]
@@ -148,7 +150,7 @@ def _source_select(
         joins.append(f"LEFT JOIN {PURCHASES_CTE} p ON p.acct = trim(t.{quote_ident(key_col)})")
         purchase_cols = f"greatest({purchase_cols}, p.last_purchase)"
     if s.use == "access":
-        base = _documents_base(s, where)
+        base = _documents_base(s, q, where)
         if base is None:
             return []
         record_key, subject_ref = "b.record_key", "b.subject_ref"
@@ -172,19 +174,19 @@ def _source_select(
         if rule.duration_source == "contract":
             months = f"(coalesce(c_years * 12, {d.years * 12 + d.months}))"
             days = f"(CASE WHEN c_years IS NULL THEN {d.days} ELSE 0 END)"
-            dur_fr = f"CASE WHEN c_years IS NULL THEN {quote_literal(describe_rule(rule, 'fr'))} ELSE 'durée fixée par le contrat client : ' || c_years || ' an(s) après la fin du contrat' END"
-            dur_en = f"CASE WHEN c_years IS NULL THEN {quote_literal(describe_rule(rule, 'en'))} ELSE 'duration set by the client contract: ' || c_years || ' year(s) after the end of the contract' END"
+            dur_fr = f"CASE WHEN c_years IS NULL THEN {q.bind(describe_rule(rule, 'fr'))} ELSE 'durée fixée par le contrat client : ' || c_years || ' an(s) après la fin du contrat' END"
+            dur_en = f"CASE WHEN c_years IS NULL THEN {q.bind(describe_rule(rule, 'en'))} ELSE 'duration set by the client contract: ' || c_years || ' year(s) after the end of the contract' END"
         else:
             months, days = str(d.years * 12 + d.months), str(d.days)
-            dur_fr, dur_en = quote_literal(describe_rule(rule, "fr")), quote_literal(describe_rule(rule, "en"))
-        clause = quote_literal(f"{rule.clause.section} — {rule.clause.quote}")
+            dur_fr, dur_en = q.bind(describe_rule(rule, "fr")), q.bind(describe_rule(rule, "en"))
+        clause = q.bind(f"{rule.clause.section} — {rule.clause.quote}")
         dated = (
             f"SELECT b.*, {ref} AS reference_date, {basis} AS basis, "
             f"CAST({ref} + to_months({months}) + to_days({days}) AS DATE) AS deadline, {ongoing} AS ongoing, "
             f"{dur_fr} AS rule_fr, {dur_en} AS rule_en "
             f"FROM ({base}) b WHERE {cond}"
         )
-        as_of = f"DATE {quote_literal(ctx.as_of.isoformat())}"
+        as_of = q.bind(ctx.as_of)
         status = (
             f"SELECT *, CASE WHEN ongoing THEN 'ongoing' WHEN reference_date IS NULL THEN 'unverifiable' "
             f"WHEN {as_of} > deadline THEN 'breach' ELSE 'ok' END AS status, "
@@ -192,40 +194,40 @@ def _source_select(
             f"FROM ({dated})"
         )
         if statuses is not None:
-            status = f"SELECT * FROM ({status}) WHERE status IN ({', '.join(quote_literal(x) for x in statuses)})"
+            status = f"SELECT * FROM ({status}) WHERE list_contains({q.bind(list(statuses))}::VARCHAR[], status)"
         selects.append(
-            f"SELECT {quote_literal(s.name)} AS source, {quote_literal(activity.id)} AS activity, "
+            f"SELECT {q.bind(s.name)} AS source, {act} AS activity, "
             f"{record_key} AS record_key, {subject_ref} AS subject_ref, "
-            f"{quote_literal(rule.applies_to)} AS record_kind, {quote_literal(rule.id)} AS rule_id, {quote_literal(ev)} AS event, "
+            f"{q.bind(rule.applies_to)} AS record_kind, {q.bind(rule.id)} AS rule_id, {q.bind(ev)} AS event, "
             f"reference_date, basis, deadline, ongoing, rule_fr, rule_en, {clause} AS clause, _file_id, _row, status, days_overdue "
             f"FROM ({status}) b"
         )
     return selects
 
 
-def _documents_base(s: LoadedSource, where: str) -> str | None:
+def _documents_base(s: LoadedSource, q: Query, where: str) -> str | None:
     """One record per document seen in a file store's activity log (``document_log``), dated by
     its latest event (a document whose latest event is a deletion is gone and not assessed)."""
     t = s.capability("document_log")
     if t is None:
         return None
     path, ts, ev = (quote_ident(t.col(r)) for r in ("path", "time", "event"))
-    deleted = ", ".join(quote_literal(e) for e in t.facts.get("deletion_events", ())) or "NULL"
+    deleted = q.bind(list(t.facts.get("deletion_events", ()))) + "::VARCHAR[]"
     return (
         f"SELECT min(t._file_id) AS _file_id, min(t._row) AS _row, pseudonym(t.{path}) AS record_key, NULL::VARCHAR AS subject_ref, "
         f"max(TRY_CAST(t.{ts} AS DATE)) AS last_activity, NULL::DATE AS creation, NULL::DATE AS own_end, NULL::DATE AS last_purchase, "
         f"NULL::DATE AS fiscal_year_close, NULL::DATE AS c_end, false AS c_found, false AS c_ongoing, NULL::INTEGER AS c_years "
         f"FROM raw.{quote_ident(t.name)} t WHERE {where} AND nullif(trim(t.{path}), '') IS NOT NULL "
-        f"GROUP BY t.{path} HAVING arg_max(t.{ev}, t.{ts}) NOT IN ({deleted})"
+        f"GROUP BY t.{path} HAVING NOT list_contains({deleted}, arg_max(t.{ev}, t.{ts}))"
     )
 
 
-def retention_status_sql(ctx: CheckContext, statuses: tuple[str, ...] | None = None) -> str | None:
+def retention_status_sql(ctx: CheckContext, q: Query, statuses: tuple[str, ...] | None = None) -> str | None:
     """SQL of every assessed record with its reference date, deadline and status (only the
-    records whose status is in ``statuses`` when given)."""
+    records whose status is in ``statuses`` when given); its values are bound in ``q``."""
     sources = loaded_sources(ctx.ws)
     contracts = _contracts_relation(sources)
-    purchases = _purchases_relation(sources)
+    purchases = _purchases_relation(sources, q)
     known = {a.id: a for a in ctx.policy.activities}
     selects = []
     for s in sources:
@@ -233,7 +235,7 @@ def retention_status_sql(ctx: CheckContext, statuses: tuple[str, ...] | None = N
             continue
         for act_id in s.activities:
             if act_id in known:
-                selects.extend(_source_select(ctx, s, known[act_id], contracts, purchases, statuses))
+                selects.extend(_source_select(ctx, q, s, known[act_id], contracts, purchases, statuses))
     if not selects:
         return None
     ctes = [f"{name} AS MATERIALIZED ({sql})" for name, sql in ((CONTRACTS_CTE, contracts), (PURCHASES_CTE, purchases)) if sql]
@@ -246,19 +248,20 @@ def retention_problems(ctx: CheckContext) -> str | None:
     compliant majority is never held in memory, nor given a key or a pseudonym); returns
     its name."""
     if "retention_problems" not in ctx.cache:
-        sql = retention_status_sql(ctx, PROBLEMS)
+        q = Query()
+        sql = retention_status_sql(ctx, q, PROBLEMS)
         if sql is None:
             ctx.cache["retention_problems"] = None
         else:
-            ctx.con.execute(f"CREATE OR REPLACE TEMP TABLE retention_problems AS {sql}")
+            ctx.con.execute(f"CREATE OR REPLACE TEMP TABLE retention_problems AS {sql}", q.values(sql))
             ctx.cache["retention_problems"] = "temp.retention_problems"
             ctx.cache.setdefault(TEMP_TABLES, []).append("temp.retention_problems")
     return ctx.cache["retention_problems"]
 
 
-def _basis_case(lang: str) -> str:
+def _basis_case(q: Query, lang: str) -> str:
     return "CASE basis " + " ".join(
-        f"WHEN {quote_literal(k)} THEN {quote_literal(RETENTION_BASES.label(k, lang))}" for k in RETENTION_BASES
+        f"WHEN {q.bind(k)} THEN {q.bind(RETENTION_BASES.label(k, lang))}" for k in RETENTION_BASES
     ) + " END"
 
 
@@ -268,18 +271,21 @@ def _basis_case(lang: str) -> str:
     title_en="Data kept beyond the retention period",
     theme="retention",
     legal_basis="RGPD art. 5.1.e",
+    severity="error",
 )
-def retention_breach(ctx: CheckContext) -> str | None:
+def retention_breach(ctx: CheckContext) -> Query | None:
     rel = retention_problems(ctx)
     if rel is None:
         return None
-    return (
-        f"SELECT 'retention.breach' AS check_id, 'error' AS severity, activity, source, record_key, subject_ref, "
-        f"reference_date, deadline, days_overdue, clause, "
-        f"printf('Conservé %d jours au-delà de la durée prévue (%s) ; référence : %s le %s, échéance le %s.', days_overdue, rule_fr, {_basis_case('fr')}, strftime(reference_date, '%d/%m/%Y'), strftime(deadline, '%d/%m/%Y')) AS detail_fr, "
-        f"printf('Kept %d days beyond the retention period (%s); reference: %s on %s, deadline %s.', days_overdue, rule_en, {_basis_case('en')}, strftime(reference_date, '%Y-%m-%d'), strftime(deadline, '%Y-%m-%d')) AS detail_en, "
-        f"concat_ws('|', 'retention.breach', activity, source, record_key, rule_id) AS finding_key "
-        f"FROM {rel} WHERE status = 'breach'"
+    q = Query()
+    return q.add(
+        "retention.breach",
+        activity="activity", source="source", record_key="record_key", subject_ref="subject_ref",
+        reference_date="reference_date", deadline="deadline", days_overdue="days_overdue", clause="clause",
+        detail_fr=f"printf('Conservé %d jours au-delà de la durée prévue (%s) ; référence : %s le %s, échéance le %s.', days_overdue, rule_fr, {_basis_case(q, 'fr')}, strftime(reference_date, '%d/%m/%Y'), strftime(deadline, '%d/%m/%Y'))",
+        detail_en=f"printf('Kept %d days beyond the retention period (%s); reference: %s on %s, deadline %s.', days_overdue, rule_en, {_basis_case(q, 'en')}, strftime(reference_date, '%Y-%m-%d'), strftime(deadline, '%Y-%m-%d'))",
+        finding_key="concat_ws('|', 'retention.breach', activity, source, record_key, rule_id)",
+        from_=f"{rel} WHERE status = 'breach'",
     )
 
 
@@ -289,16 +295,18 @@ def retention_breach(ctx: CheckContext) -> str | None:
     title_en="Retention cannot be verified (no usable date)",
     theme="retention",
     legal_basis="RGPD art. 5.1.e, art. 5.2",
+    severity="warning",
 )
-def retention_unverifiable(ctx: CheckContext) -> str | None:
+def retention_unverifiable(ctx: CheckContext) -> Query | None:
     rel = retention_problems(ctx)
     if rel is None:
         return None
-    return (
-        f"SELECT 'retention.unverifiable' AS check_id, 'warning' AS severity, activity, source, record_key, subject_ref, "
-        f"NULL::DATE AS reference_date, NULL::DATE AS deadline, NULL::INTEGER AS days_overdue, clause, "
-        f"printf('Conservation invérifiable (%s) : %s.', rule_fr, {_basis_case('fr')}) AS detail_fr, "
-        f"printf('Retention cannot be verified (%s): %s.', rule_en, {_basis_case('en')}) AS detail_en, "
-        f"concat_ws('|', 'retention.unverifiable', activity, source, record_key, rule_id) AS finding_key "
-        f"FROM {rel} WHERE status = 'unverifiable'"
+    q = Query()
+    return q.add(
+        "retention.unverifiable",
+        activity="activity", source="source", record_key="record_key", subject_ref="subject_ref", clause="clause",
+        detail_fr=f"printf('Conservation invérifiable (%s) : %s.', rule_fr, {_basis_case(q, 'fr')})",
+        detail_en=f"printf('Retention cannot be verified (%s): %s.', rule_en, {_basis_case(q, 'en')})",
+        finding_key="concat_ws('|', 'retention.unverifiable', activity, source, record_key, rule_id)",
+        from_=f"{rel} WHERE status = 'unverifiable'",
     )

@@ -12,7 +12,8 @@ from ..errors import RgpdAuditError
 from ..policy import Policy
 from ..workspace import Workspace
 from ..sql import quote_literal, spreadsheet_safe
-from .registry import FINDING_COLUMNS, TEMP_TABLES, CheckContext, all_checks
+from .findings import FINDING_COLUMNS, Query
+from .registry import TEMP_TABLES, CheckContext, CheckSpec, all_checks
 
 
 class CheckFailed(RgpdAuditError):
@@ -76,21 +77,29 @@ def run_checks(
         [run_id, as_of, str(policy_file) if policy_file else None, _sha256(policy_file), json.dumps(inputs, default=str)],
     )
     ctx = CheckContext(ws, policy, as_of, list(domains))
-    # SQL checks return the FINDING_COLUMNS in that order (positional, like dbt tests' rows).
+    overrides = severity_overrides(policy, checks)
     for cid, spec in checks.items():
         if only and cid not in only:
             continue
         try:
             result = spec.func(ctx)
-            if isinstance(result, str):
-                con.execute(
-                    f"INSERT INTO findings SELECT {run_id}, DATE {quote_literal(as_of.isoformat())}, * FROM ({result})"
-                )
-            elif result:
-                con.executemany(
-                    f"INSERT INTO findings VALUES ({run_id}, ?, {', '.join('?' for _ in FINDING_COLUMNS)})",
-                    [[as_of] + f.row() for f in result],
-                )
+            if isinstance(result, Query):
+                written = set(result.kinds)
+                if result:
+                    con.execute(f"INSERT INTO findings SELECT $run_id, $as_of, * FROM ({result.sql})",
+                                {**result.values(), "run_id": run_id, "as_of": as_of})
+            else:
+                written = {f.check_id for f in result or []}
+                if result:
+                    con.executemany(
+                        f"INSERT INTO findings VALUES ({run_id}, ?, {', '.join('?' for _ in FINDING_COLUMNS)})",
+                        [[as_of] + f.row() for f in result],
+                    )
+            _check_kinds(con, run_id, spec, written)
+            for kind in spec.kinds:
+                if kind.id in overrides:
+                    con.execute("UPDATE findings SET severity = ? WHERE run_id = ? AND check_id = ?",
+                                [overrides[kind.id], run_id, kind.id])
         except RgpdAuditError:
             con.execute("UPDATE audit_runs SET status = 'failed' WHERE run_id = ?", [run_id])
             raise
@@ -111,6 +120,29 @@ def run_checks(
         [json.dumps(counts), run_id],
     )
     return RunResult(run_id, as_of, counts)
+
+
+def severity_overrides(policy: Policy, checks: dict[str, CheckSpec]) -> dict[str, str]:
+    """The policy's ``severities`` (finding kind -> severity), each kind known to a check."""
+    known = {k.id for spec in checks.values() for k in spec.kinds}
+    unknown = sorted(set(policy.severities) - known)
+    if unknown:
+        raise RgpdAuditError(f"policy severities: unknown finding kind(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return dict(policy.severities)
+
+
+def _check_kinds(con, run_id: int, spec: CheckSpec, written: set[str]) -> None:
+    """Every finding a check wrote is of a kind it declared, with a severity that kind allows."""
+    allowed = {k.id: k.allowed for k in spec.kinds}
+    undeclared = sorted(written - set(allowed))
+    if undeclared:
+        raise CheckFailed(f"check {spec.id} wrote findings of undeclared kind(s): {', '.join(undeclared)}")
+    for kind, severity in con.execute(
+        "SELECT DISTINCT check_id, severity FROM findings WHERE run_id = ? AND list_contains(?, check_id) ORDER BY ALL",
+        [run_id, list(allowed)],
+    ).fetchall():
+        if severity not in allowed[kind]:
+            raise CheckFailed(f"check {spec.id}: a {kind} finding has severity {severity!r}, not one of {', '.join(allowed[kind])}")
 
 
 def latest_run(ws: Workspace, as_of: dt.date | None = None) -> int | None:

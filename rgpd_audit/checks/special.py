@@ -6,11 +6,12 @@ and ``column_map`` (what each column holds).
 
 from __future__ import annotations
 
-from ..policy import categories
-from ..vocab import category_label
-from ..sql import quote_ident, quote_literal
-from .registry import CheckContext, check
 from ..ingest.loaded import loaded_sources
+from ..policy import categories
+from ..sql import quote_ident
+from ..vocab import category_label
+from .findings import Finding, Query
+from .registry import CheckContext, check
 
 # Categories that must not be held for a given kind of data subject (law.md: NIR and
 # identity documents only once hired; never from mere candidates).
@@ -29,49 +30,54 @@ def _has_table(ctx: CheckContext, name: str) -> bool:
 
 
 @check("special_category.free_text", title_fr="Données sensibles dans des champs libres",
-       title_en="Special-category data in free-text fields", theme="special_categories", legal_basis="RGPD art. 9, art. 10")
-def free_text(ctx: CheckContext) -> str | None:
+       title_en="Special-category data in free-text fields", theme="special_categories", legal_basis="RGPD art. 9, art. 10",
+       severity="error")
+def free_text(ctx: CheckContext) -> Query | None:
     if not _has_table(ctx, "special_hits"):
         return None
+    q = Query()
     labels = categories()
-    case_fr = " ".join(f"WHEN {quote_literal(k)} THEN {quote_literal(v.fr)}" for k, v in labels.items())
-    case_en = " ".join(f"WHEN {quote_literal(k)} THEN {quote_literal(v.en)}" for k, v in labels.items())
-    srcs = {s.name: s for s in loaded_sources(ctx.ws)}
+    case_fr = " ".join(f"WHEN {q.bind(k)} THEN {q.bind(v.fr)}" for k, v in labels.items())
+    case_en = " ".join(f"WHEN {q.bind(k)} THEN {q.bind(v.en)}" for k, v in labels.items())
     parts = []
-    for name, s in srcs.items():
+    for s in loaded_sources(ctx.ws):
         if not s.main_table:
             continue
+        name = q.bind(s.name)
         parts.append(
             f"SELECT h.*, {s.subject_expr('t')} AS subject_ref FROM special_hits h JOIN raw.{quote_ident(s.name)} t "
-            f"ON h.source = {quote_literal(s.name)} AND h.table_name = {quote_literal(s.name)} AND t._file_id = h.file_id AND t._row = h.row_no"
+            f"ON h.source = {name} AND h.table_name = {name} AND t._file_id = h.file_id AND t._row = h.row_no"
         )
     if not parts:
         return None
-    hits = " UNION ALL ".join(parts)
-    return (
-        "SELECT 'special_category.free_text' AS check_id, 'error' AS severity, any_value(activity) AS activity, source, "
-        "source || '#' || file_id || ':' || row_no AS record_key, any_value(subject_ref), NULL::DATE, NULL::DATE, NULL::INTEGER, "
-        "'RGPD art. 9 et 10 ; CNIL : pas de données de santé au recrutement' AS clause, "
-        f"'Mention(s) sensible(s) en texte libre (' || string_agg(DISTINCT column_name, ', ') || ') : ' || string_agg(DISTINCT CASE category {case_fr} ELSE category END, ', ') || '.' AS detail_fr, "
-        f"'Special-category mention(s) in free text (' || string_agg(DISTINCT column_name, ', ') || '): ' || string_agg(DISTINCT CASE category {case_en} ELSE category END, ', ') || '.' AS detail_en, "
-        "'special_category.free_text|' || source || '|' || file_id || '|' || row_no AS finding_key "
+    return q.add(
+        "special_category.free_text",
+        activity="any_value(activity)",
+        source="source",
+        record_key="source || '#' || file_id || ':' || row_no",
+        subject_ref="any_value(subject_ref)",
+        clause="'RGPD art. 9 et 10 ; CNIL : pas de données de santé au recrutement'",
+        detail_fr=f"'Mention(s) sensible(s) en texte libre (' || string_agg(DISTINCT column_name, ', ') || ') : ' || string_agg(DISTINCT CASE category {case_fr} ELSE category END, ', ') || '.'",
+        detail_en=f"'Special-category mention(s) in free text (' || string_agg(DISTINCT column_name, ', ') || '): ' || string_agg(DISTINCT CASE category {case_en} ELSE category END, ', ') || '.'",
+        finding_key="'special_category.free_text|' || source || '|' || file_id || '|' || row_no",
         # "B3 vu : oui" is the mention the law allows (no copy of the record kept)
-        f"FROM ({hits}) WHERE term <> 'b3_seen' GROUP BY source, file_id, row_no"
+        from_=f"({' UNION ALL '.join(parts)}) WHERE term <> 'b3_seen' GROUP BY source, file_id, row_no",
     )
 
 
 @check("forbidden_data.candidate_identifier", title_fr="Données interdites pour l'activité (NIR, lieu de naissance de candidats)",
        title_en="Data forbidden for the activity (candidates' NIR, birthplace)", theme="special_categories",
-       legal_basis="RGPD art. 5.1.c ; décret 2019-341")
-def forbidden(ctx: CheckContext) -> str | None:
+       legal_basis="RGPD art. 5.1.c ; décret 2019-341", severity="error")
+def forbidden(ctx: CheckContext) -> Query | None:
     if not _has_table(ctx, "column_map"):
         return None
+    q = Query()
     srcs = {s.name: s for s in loaded_sources(ctx.ws)}
-    parts = []
     for act, cats in FORBIDDEN.items():
         rows = ctx.con.execute(
-            f"SELECT source, table_name, column_name, category FROM column_map WHERE status <> 'not_personal' "
-            f"AND category IN ({', '.join(quote_literal(c) for c in cats)}) ORDER BY ALL"
+            "SELECT source, table_name, column_name, category FROM column_map WHERE status <> 'not_personal' "
+            "AND list_contains(?, category) ORDER BY ALL",
+            [list(cats)],
         ).fetchall()
         by_source: dict[str, list[tuple[str, str]]] = {}
         for source, table, col, cat in rows:
@@ -81,37 +87,44 @@ def forbidden(ctx: CheckContext) -> str | None:
             by_source.setdefault(source, []).append((col, cat))
         for source, colcats in by_source.items():
             s = srcs[source]
-            filled = " OR ".join(f"nullif(trim(CAST(t.{quote_ident(c)} AS VARCHAR)), '') IS NOT NULL" for c, _ in colcats)
-            names_fr = " || ".join(
-                f"CASE WHEN nullif(trim(CAST(t.{quote_ident(c)} AS VARCHAR)), '') IS NOT NULL THEN {quote_literal(cats[cat][0] + ' (' + c + ') ')} ELSE '' END"
-                for c, cat in colcats
-            )
+
+            def filled(c: str) -> str:
+                return f"nullif(trim(CAST(t.{quote_ident(c)} AS VARCHAR)), '') IS NOT NULL"
+
+            names_fr = " || ".join(f"CASE WHEN {filled(c)} THEN {q.bind(cats[cat][0] + ' (' + c + ') ')} ELSE '' END" for c, cat in colcats)
             why = "; ".join(dict.fromkeys(cats[cat][1] for _, cat in colcats))
-            act_filter = f"(t._activity = {quote_literal(act)} OR t._activity IS NULL)"
+            activity, name = q.bind(act), q.bind(source)
+            act_filter = f"(t._activity = {activity} OR t._activity IS NULL)"
             status_col = next((c for c in s.columns.get(source, []) if c.lower() in ("statut", "status", "etape", "étape", "current_stage")), None)
             if status_col:
                 # hired people may legitimately be asked for their NIR (payroll declarations)
                 act_filter += (f" AND NOT coalesce(regexp_matches(lower(strip_accents(t.{quote_ident(status_col)})), "
                                f"'embauch|en mission|hired|recrute'), false)")
-            parts.append(
-                f"SELECT 'forbidden_data.candidate_identifier' AS check_id, 'error' AS severity, {quote_literal(act)} AS activity, {quote_literal(source)} AS source, "
-                f"{s.key_expr('t')} AS record_key, {s.subject_expr('t')} AS subject_ref, NULL::DATE, NULL::DATE, NULL::INTEGER, {quote_literal(why)} AS clause, "
-                f"'Donnée non autorisée pour un candidat : ' || trim({names_fr}) || '.' AS detail_fr, "
-                f"'Data not allowed for a candidate: ' || trim(replace(replace({names_fr}, 'lieu de naissance', 'birthplace'), 'NIR', 'NIR')) || '.' AS detail_en, "
-                f"'forbidden_data.candidate_identifier|' || {quote_literal(source)} || '|' || t._file_id || '#' || t._row AS finding_key "
-                f"FROM raw.{quote_ident(source)} t LEFT JOIN load_files lf ON lf.file_id = t._file_id WHERE {act_filter} AND ({filled})"
+            q.add(
+                "forbidden_data.candidate_identifier",
+                activity=activity,
+                source=name,
+                record_key=s.key_expr("t"),
+                subject_ref=s.subject_expr("t"),
+                clause=q.bind(why),
+                detail_fr=f"'Donnée non autorisée pour un candidat : ' || trim({names_fr}) || '.'",
+                detail_en=f"'Data not allowed for a candidate: ' || trim(replace(replace({names_fr}, 'lieu de naissance', 'birthplace'), 'NIR', 'NIR')) || '.'",
+                finding_key=f"'forbidden_data.candidate_identifier|' || {name} || '|' || t._file_id || '#' || t._row",
+                from_=(
+                    f"raw.{quote_ident(source)} t LEFT JOIN load_files lf ON lf.file_id = t._file_id "
+                    f"WHERE {act_filter} AND ({' OR '.join(filled(c) for c, _ in colcats)})"
+                ),
             )
-    return " UNION ALL ".join(parts) if parts else None
+    return q or None
 
 
 @check("mapping.undeclared_category", title_fr="Catégories de données observées mais non déclarées pour l'activité",
        title_en="Data categories observed but not declared for the activity", theme="special_categories",
-       legal_basis="RGPD art. 5.1.b-c, art. 13.1.c, art. 30.1.c")
-def undeclared_category(ctx: CheckContext) -> list:
+       legal_basis="RGPD art. 5.1.b-c, art. 13.1.c, art. 30.1.c", severity="warning", severities=("warning", "error"))
+def undeclared_category(ctx: CheckContext) -> list[Finding]:
     """Fields (or free-text detections) holding categories the policy does not declare for
     that activity — the "declared vs observed" section of the Art. 30 register, as findings."""
     from ..mapping.observed import compare, observe
-    from .registry import Finding
 
     found = [c for c in compare(ctx.policy, observe(ctx.ws, ctx.policy)) if c.finding == "undeclared"]
     out = []

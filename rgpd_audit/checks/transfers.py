@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from ..legal import is_eea, judge
 from ..sql import quote_ident, quote_literal
-from .registry import CheckContext, Finding, check
+from .findings import Finding, FindingKind, Query
+from .registry import CheckContext, check
 from ..ingest.loaded import LoadedSource, loaded_sources
 
 
@@ -48,6 +49,10 @@ def _categories(ctx: CheckContext, s: LoadedSource) -> list[str]:
     title_en="Transfers outside the EEA and validity of their mechanism",
     theme="transfers",
     legal_basis="RGPD art. 44-49",
+    severity="error",
+    severities=("info", "error"),
+    emits=(FindingKind("transfer.undeclared_system", "error", "Système hors EEE non déclaré dans la politique",
+                       "System outside the EEA not declared in the policy"),),
 )
 def third_country(ctx: CheckContext) -> list[Finding]:
     out = []
@@ -90,58 +95,70 @@ def third_country(ctx: CheckContext) -> list[Finding]:
     title_en="Outbound sharing to outside addresses",
     theme="transfers",
     legal_basis="RGPD art. 5.1.f, art. 13.1.e",
+    severity="warning",
+    severities=("warning", "error"),
 )
-def outbound_share(ctx: CheckContext) -> str | None:
-    domains = [d.lower() for d in ctx.organisation_domains]
-    dom_list = "[" + ", ".join(quote_literal(d) for d in domains) + "]::VARCHAR[]"
-    parts = []
+def outbound_share(ctx: CheckContext) -> Query | None:
+    q = Query()
+    domains = q.bind([d.lower() for d in ctx.organisation_domains]) + "::VARCHAR[]"
     for s in loaded_sources(ctx.ws):
         acts = s.activities
-        act = quote_literal(acts[0]) if len(acts) == 1 else "NULL"
-        recipients_fr = _recipients_text(ctx, acts, "fr")
+        act = q.bind(acts[0]) if len(acts) == 1 else None
+        name = q.bind(s.name)
+        clause = f"'RGPD art. 5.1.f ; destinataires déclarés : ' || {q.bind(_recipients_text(ctx, acts, 'fr'))}"
         # Sharing outside is a warning where the activity declares outside recipients (to be
         # checked against them), an error where it declares none.
-        sev = quote_literal("warning" if _declares_outside_recipients(ctx, acts) else "error")
+        sev = q.bind("warning" if _declares_outside_recipients(ctx, acts) else "error")
         share = s.capability("share_log")
         if share is not None:
             dom = f"t.{quote_ident(share.col('recipient_domains'))}"
             item = f"t.{quote_ident(share.col('item'))}" if share.col("item") else dom
-            service = share.facts.get("service") or s.provider
-            parts.append(
-                f"SELECT 'transfer.outbound_share' AS check_id, {sev} AS severity, t._activity AS activity, {quote_literal(s.name)} AS source, "
-                f"pseudonym({item}) AS record_key, NULL::VARCHAR AS subject_ref, "
-                f"NULL::DATE AS reference_date, NULL::DATE AS deadline, NULL::INTEGER AS days_overdue, "
-                f"'RGPD art. 5.1.f ; destinataires déclarés : ' || {quote_literal(recipients_fr)} AS clause, "
-                f"'Document partagé depuis ' || {quote_literal(service)} || ' vers un domaine extérieur (' || {dom} || ').' AS detail_fr, "
-                f"'Document shared from ' || {quote_literal(service)} || ' with an outside domain (' || {dom} || ').' AS detail_en, "
-                f"'transfer.outbound_share|' || {quote_literal(s.name)} || '|' || t._file_id || '#' || t._row AS finding_key "
-                f"FROM raw.{quote_ident(share.name)} t WHERE t._activity IS NOT NULL AND nullif(trim({dom}), '') IS NOT NULL "
-                f"AND NOT list_has_all({dom_list}, string_split(lower(replace({dom}, ' ', '')), ';'))"
+            service = q.bind(share.facts.get("service") or s.provider)
+            q.add(
+                "transfer.outbound_share",
+                severity=sev,
+                activity="t._activity",
+                source=name,
+                record_key=f"pseudonym({item})",
+                clause=clause,
+                detail_fr=f"'Document partagé depuis ' || {service} || ' vers un domaine extérieur (' || {dom} || ').'",
+                detail_en=f"'Document shared from ' || {service} || ' with an outside domain (' || {dom} || ').'",
+                finding_key=f"'transfer.outbound_share|' || {name} || '|' || t._file_id || '#' || t._row",
+                from_=(
+                    f"raw.{quote_ident(share.name)} t WHERE t._activity IS NOT NULL AND nullif(trim({dom}), '') IS NOT NULL "
+                    f"AND NOT list_has_all({domains}, string_split(lower(replace({dom}, ' ', '')), ';'))"
+                ),
             )
         mail = s.capability("mail")
         recipients, attachments = (mail.facts.get("recipients"), mail.facts.get("attachments")) if mail else (None, None)
         rec_table = f"{s.name}__{recipients[0]}" if recipients else None
         att_table = f"{s.name}__{attachments[0]}" if attachments else None
         if mail is not None and rec_table in s.tables and att_table in s.tables:
-            mid, date, sender = (quote_ident(mail.col(r)) for r in ("message_id", "date", "sender"))
-            addr, domain = quote_ident(recipients[1]), quote_ident(recipients[2])
-            fname = quote_ident(attachments[1])
-            parts.append(
-                f"SELECT 'transfer.outbound_share', {sev}, {act}, {quote_literal(s.name)}, "
-                f"pseudonym(any_value(m.{mid})), NULL::VARCHAR, max(TRY_CAST(m.{date} AS DATE)), NULL::DATE, NULL::INTEGER, "
-                f"'RGPD art. 5.1.f ; destinataires déclarés : ' || {quote_literal(recipients_fr)}, "
-                f"'Message avec pièce(s) jointe(s) envoyé à ' || count(DISTINCT r.{addr}) || ' adresse(s) extérieure(s) (' || string_agg(DISTINCT r.{domain}, ', ') || ').', "
-                f"'Message with attachment(s) sent to ' || count(DISTINCT r.{addr}) || ' outside address(es) (' || string_agg(DISTINCT r.{domain}, ', ') || ').', "
-                f"'transfer.outbound_share|' || {quote_literal(s.name)} || '|' || m._file_id || '#' || m._row "
-                f"FROM raw.{quote_ident(mail.name)} m "
-                f"JOIN raw.{quote_ident(rec_table)} r ON r._file_id = m._file_id AND r._row = m._row "
-                f"WHERE lower(split_part(m.{sender}, '@', 2)) IN (SELECT unnest({dom_list})) "
-                f"AND NOT list_contains({dom_list}, lower(r.{domain})) "
-                f"AND EXISTS (SELECT 1 FROM raw.{quote_ident(att_table)} a WHERE a._file_id = m._file_id AND a._row = m._row "
-                f"AND regexp_matches(lower(strip_accents(a.{fname})), {quote_literal(PERSONAL_DOCUMENT_RE)})) "
-                f"GROUP BY m._file_id, m._row"
+            mid, date, sender = (f"m.{quote_ident(mail.col(r))}" for r in ("message_id", "date", "sender"))
+            addr, domain = f"r.{quote_ident(recipients[1])}", f"r.{quote_ident(recipients[2])}"
+            fname = f"a.{quote_ident(attachments[1])}"
+            q.add(
+                "transfer.outbound_share",
+                severity=sev,
+                activity=act,
+                source=name,
+                record_key=f"pseudonym(any_value({mid}))",
+                reference_date=f"max(TRY_CAST({date} AS DATE))",
+                clause=clause,
+                detail_fr=f"'Message avec pièce(s) jointe(s) envoyé à ' || count(DISTINCT {addr}) || ' adresse(s) extérieure(s) (' || string_agg(DISTINCT {domain}, ', ') || ').'",
+                detail_en=f"'Message with attachment(s) sent to ' || count(DISTINCT {addr}) || ' outside address(es) (' || string_agg(DISTINCT {domain}, ', ') || ').'",
+                finding_key=f"'transfer.outbound_share|' || {name} || '|' || m._file_id || '#' || m._row",
+                from_=(
+                    f"raw.{quote_ident(mail.name)} m "
+                    f"JOIN raw.{quote_ident(rec_table)} r ON r._file_id = m._file_id AND r._row = m._row "
+                    f"WHERE list_contains({domains}, lower(split_part({sender}, '@', 2))) "
+                    f"AND NOT list_contains({domains}, lower({domain})) "
+                    f"AND EXISTS (SELECT 1 FROM raw.{quote_ident(att_table)} a WHERE a._file_id = m._file_id AND a._row = m._row "
+                    f"AND regexp_matches(lower(strip_accents({fname})), {q.bind(PERSONAL_DOCUMENT_RE)})) "
+                    f"GROUP BY m._file_id, m._row"
+                ),
             )
-    return " UNION ALL ".join(parts) if parts else None
+    return q or None
 
 
 # Attachments that carry a person's file (CV, cover letter, identity or payslip scans).

@@ -45,14 +45,20 @@ WORKERS_ENV = "RGPD_AUDIT_LOAD_WORKERS"
 
 @dataclass
 class FileSummary:
+    """One loaded file (or zip entry, or sheet): what ``load_files`` records of it."""
+
     path: str
     entry: str | None
-    status: str
+    status: str  # loaded | empty | refused | duplicate
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    size: int | None = None
+    sha256: str | None = None
+    dialect: dict = field(default_factory=dict)
+    seconds: float = 0.0
 
 
 @dataclass
@@ -220,8 +226,9 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
             if digest in seen:
                 fid = _next_file_id(con)
                 msg = f"{display(path)}: same content as {seen[digest]}, not loaded twice"
-                _record_file(con, fid, source, display(path), None, size, digest, None, {}, 0, 0, 0, "duplicate", [msg], loader, 0.0)
-                pending.append(_Pending(fid, path, size, digest, None, 0.0, dup=FileSummary(display(path), None, "duplicate", warnings=[msg])))
+                dup = FileSummary(display(path), None, "duplicate", warnings=[msg], size=size, sha256=digest)
+                _record_file(con, fid, source, loader, dup)
+                pending.append(_Pending(fid, path, size, digest, None, 0.0, dup=dup))
                 continue
             seen[digest] = display(path)
             try:
@@ -258,11 +265,10 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
             status = res.status if res.status != "loaded" or read else "empty"
             if status == "empty" and read and any(part.collect is not None for part in res.parts):
                 status = "loaded"  # a lazy part's rows are counted only once read
-            _record_file(
-                con, pf.fid, source, display(path), res.entry, pf.size, pf.digest, res.encoding, res.dialect,
-                read, loaded, rejected, status, warnings, loader, pf.seconds + share,
-            )
-            summary.files.append(FileSummary(display(path), res.entry, status, read, loaded, rejected, res.encoding, warnings))
+            done = FileSummary(display(path), res.entry, status, read, loaded, rejected, res.encoding, warnings,
+                               size=pf.size, sha256=pf.digest, dialect=res.dialect, seconds=pf.seconds + share)
+            _record_file(con, pf.fid, source, loader, done)
+            summary.files.append(done)
         missing = [c for c in source.options.dates if c not in found_dates]
         if missing and summary.rows_read:
             msg = f"{source.name}: date column(s) {', '.join(map(repr, missing))} found in no file"
@@ -341,11 +347,17 @@ def _drop_source(ws: Workspace, source: str) -> None:
     ws.con.execute("DELETE FROM sources WHERE name = ?", [source])
 
 
-def _record_file(con, fid, source, path, entry, size, digest, encoding, dialect, read, loaded, rejected, status, warnings, loader, seconds):
+def _record_file(con, fid: int, source: Source, loader, f: FileSummary) -> None:
+    """The provenance row of one file in ``load_files``."""
+    row = {
+        "file_id": fid, "source": source.name, "path": f.path, "entry": f.entry, "size": f.size, "sha256": f.sha256,
+        "format": source.format, "encoding": f.encoding, "dialect": json.dumps(f.dialect, ensure_ascii=False),
+        "rows_read": f.rows_read, "rows_loaded": f.rows_loaded, "rows_rejected": f.rows_rejected, "status": f.status,
+        "warnings": f.warnings, "load_seconds": f.seconds, "loader": type(loader).name, "loader_version": type(loader).version,
+    }
     con.execute(
-        "INSERT INTO load_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?, ?)",
-        [fid, source.name, path, entry, size, digest, source.format, encoding, json.dumps(dialect, ensure_ascii=False),
-         read, loaded, rejected, status, warnings, seconds, type(loader).name, type(loader).version],
+        f"INSERT INTO load_files ({', '.join(row)}, loaded_at) VALUES ({', '.join('$' + k for k in row)}, current_localtimestamp())",
+        row,
     )
 
 

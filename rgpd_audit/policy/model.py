@@ -40,6 +40,7 @@ HostingKind = V.HOSTING_KINDS.literal()
 TransferMechanism = V.TRANSFER_MECHANISMS.literal()
 Right = V.RIGHTS.literal()
 DurationSource = V.DURATION_SOURCES.literal()
+Severity = V.SEVERITIES.literal()
 Lang = Literal["fr", "en"]
 
 ROLES: tuple[str, ...] = V.ROLES.ids
@@ -347,6 +348,9 @@ class Policy(StrictModel):
     activities: list[Activity] = Field(min_length=1)
     hosting: list[Hosting] = []
     rights: Rights
+    # The audit's own settings for this company, not the policy text: a severity for some kinds
+    # of finding (``retention.unverifiable: error``), like dbt's per-test severity.
+    severities: dict[str, Severity] = {}
 
     @field_validator("activities")
     @classmethod

@@ -2,6 +2,6 @@
 
 from . import registry
 from .base import FileResult, LoadContext, Loader, Part, Reject
-from .registry import register
+from .registry import export_format
 
-__all__ = ["registry", "register", "Loader", "LoadContext", "FileResult", "Part", "Reject"]
+__all__ = ["registry", "export_format", "Loader", "LoadContext", "FileResult", "Part", "Reject"]

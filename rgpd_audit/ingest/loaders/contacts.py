@@ -21,7 +21,7 @@ from ...errors import InputFileError
 from .base import FileResult, LoadContext, Loader
 from .base import staged_columns
 from .crm import find_column
-from .registry import register
+from .registry import export_format
 from .textfile import read_delimited
 
 GOOGLE_EMAIL = re.compile(r"^E-mail \d+ - Value$", re.IGNORECASE)
@@ -39,7 +39,7 @@ def _result(part, dialect, warnings, enc) -> list[FileResult]:
     return [FileResult([part], encoding=enc.label, dialect=dialect, warnings=warnings, status="loaded" if part.rows_read else "empty")]
 
 
-@register
+@export_format
 class GoogleContactsLoader(Loader):
     name = "google_contacts"
     lazy_staging = True  # only reads the staged columns' names
@@ -64,7 +64,7 @@ class GoogleContactsLoader(Loader):
         return _result(part, dialect, warnings, enc)
 
 
-@register
+@export_format
 class OutlookCsvLoader(Loader):
     name = "outlook_csv"
     lazy_staging = True  # only reads the staged columns' names

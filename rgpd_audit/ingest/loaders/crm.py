@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ...errors import InputFileError
 from .base import FileResult, LoadContext, Loader, staged_columns
-from .registry import register
+from .registry import export_format
 from .textfile import read_delimited
 from .xlsx import XlsxLoader
 
@@ -40,7 +40,7 @@ def find_column(columns: list[str], wanted: str) -> str | None:
     return next((c for c in columns if c.strip().lower() == w), None)
 
 
-@register
+@export_format
 class HubspotLoader(Loader):
     name = "hubspot"
     lazy_staging = True  # only reads the staged columns' names
@@ -71,7 +71,7 @@ class HubspotLoader(Loader):
         part.dates = {c: list(HUBSPOT_DATE_FORMATS) for c in cols if c.rstrip().endswith("Date")}
 
 
-@register
+@export_format
 class BrevoLoader(Loader):
     name = "brevo"
     lazy_staging = True  # only reads the staged columns' names

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .base import FileResult, LoadContext, Loader
-from .registry import register
+from .registry import export_format
 from .textfile import read_delimited
 
 
-@register
+@export_format
 class DelimitedLoader(Loader):
     name = "csv"
     lazy_staging = True  # only reads the staged columns' names

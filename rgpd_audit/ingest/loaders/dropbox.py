@@ -19,7 +19,7 @@ from pathlib import Path
 from ...errors import InputFileError
 from ...sql import quote_ident
 from .base import Capability, FileResult, LoadContext, Loader, header_key, staged_columns
-from .registry import register
+from .registry import export_format
 from .textfile import read_delimited
 
 DATE_FORMATS = [
@@ -156,7 +156,7 @@ class _DropboxReport(Loader):
         return None
 
 
-@register
+@export_format
 class DropboxMembersLoader(_DropboxReport):
     name = "dropbox_members"
     title = "Dropbox team member report (CSV)"
@@ -174,7 +174,7 @@ class DropboxMembersLoader(_DropboxReport):
         _add_domain_column(ctx, table, "email", "email_domain")
 
 
-@register
+@export_format
 class DropboxActivityLoader(_DropboxReport):
     name = "dropbox_activity"
     capabilities = (
@@ -197,7 +197,7 @@ class DropboxActivityLoader(_DropboxReport):
             _add_domain_column(ctx, table, "member_email", "member_email_domain")
 
 
-@register
+@export_format
 class DropboxSharingLoader(_DropboxReport):
     name = "dropbox_sharing"
     title = "Dropbox external sharing report (CSV)"

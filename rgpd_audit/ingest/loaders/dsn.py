@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ...errors import InputFileError
 from .base import Capability, FileResult, LoadContext, Loader, Part, Reject
-from .registry import register
+from .registry import export_format
 
 RUBRIC = re.compile(r"^(S\d{2}\.G\d{2}\.\d{2})\.(\d{3}),'(.*)'$")
 CODE_ONLY = re.compile(r"^S\d{2}\.G\d{2}\.\d{2}\.\d{3}")
@@ -140,7 +140,7 @@ def _stage(ctx: LoadContext, kind: str, blocks: list[_Block]) -> tuple[str, list
     return ctx.stage_rows(f"dsn_{kind[-2:]}", columns, rows), columns
 
 
-@register
+@export_format
 class DsnLoader(Loader):
     name = "dsn"
     capabilities = (Capability("payroll"),)

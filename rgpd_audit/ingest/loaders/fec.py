@@ -34,7 +34,7 @@ from stdnum.fr import siren as siren_check
 from ...errors import InputFileError
 from ...sql import quote_ident, quote_literal
 from .base import Capability, FileResult, LoadContext, Loader, Part, staged_columns
-from .registry import register
+from .registry import export_format
 from .textfile import detect_encoding, read_delimited, read_head, sniff_delimiter
 
 BASE_COLUMNS = (
@@ -90,7 +90,7 @@ def check_header(display: str, header: list[str]) -> bool:
     return montant
 
 
-@register
+@export_format
 class FecLoader(Loader):
     name = "fec"
     date_roles = {"fiscal_year_close": "fiscal_year_close"}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ...errors import InputFileError
 from .base import FileResult, LoadContext, Loader, Reject, unique_columns
-from .registry import register
+from .registry import export_format
 
 
 def _text(v) -> str | None:
@@ -34,7 +34,7 @@ def _stage(ctx: LoadContext, records: list[tuple[int, dict]], hint: str):
     return ctx.stage_rows(hint, unique_columns(names), rows, [n for n, _ in records]), names
 
 
-@register
+@export_format
 class NdjsonLoader(Loader):
     name = "ndjson"
     title = "Newline-delimited JSON (.ndjson, .jsonl)"
@@ -68,7 +68,7 @@ class NdjsonLoader(Loader):
         return [FileResult([Part(name, read, rejects=rejects)], encoding="utf-8", warnings=warnings, status="loaded" if read else "empty")]
 
 
-@register
+@export_format
 class JsonLoader(Loader):
     name = "json"
     title = "JSON array of objects (or an object holding one array)"

@@ -22,7 +22,7 @@ from ...errors import InputFileError
 from ...sql import quote_ident, quote_literal
 from .base import FileResult, LoadContext, Loader, Part
 from .base import staged_columns
-from .registry import register
+from .registry import export_format
 from .textfile import read_delimited
 
 STATUSES = ("nonsubscribed", "unsubscribed", "subscribed", "cleaned")
@@ -45,7 +45,7 @@ def unsafe_entry(name: str) -> bool:
     return n.startswith("/") or re.match(r"^[A-Za-z]:", n) is not None or ".." in n.split("/")
 
 
-@register
+@export_format
 class MailchimpLoader(Loader):
     name = "mailchimp"
     title = "Mailchimp audience export (zip of subscribed / unsubscribed / cleaned CSV files)"

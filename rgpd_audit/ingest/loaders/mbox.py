@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ...sql import quote_ident
 from .base import Capability, FileResult, LoadContext, Loader, Part, Reject
-from .registry import register
+from .registry import export_format
 
 MESSAGE_COLUMNS = [
     "message_id", "thread_id", "labels", "date", "from_address", "from_name", "subject",
@@ -200,7 +200,7 @@ class _Stager:
         return self.table
 
 
-@register
+@export_format
 class GmailMboxLoader(Loader):
     name = "gmail_mbox"
     date_roles = {"date": "last_activity"}  # a message is a contact, dated by its Date header

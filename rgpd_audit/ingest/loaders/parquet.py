@@ -7,10 +7,10 @@ from pathlib import Path
 from ...errors import InputFileError
 from ...sql import quote_ident, quote_literal
 from .base import FileResult, LoadContext, Loader, Part
-from .registry import register
+from .registry import export_format
 
 
-@register
+@export_format
 class ParquetLoader(Loader):
     name = "parquet"
     title = "Apache Parquet"

@@ -1,7 +1,7 @@
 """The one registry of export formats.
 
 Built-in formats register themselves exactly as an extension would: a module defines a
-``Loader`` subclass decorated with ``@register``. Third-party packages can add formats
+``Loader`` subclass decorated with ``@export_format``. Third-party packages can add formats
 through the ``rgpd_audit.loaders`` entry-point group.
 """
 
@@ -30,7 +30,7 @@ BUILTIN_MODULES = (
 )
 
 
-def register(cls):
+def export_format(cls):
     """Class decorator: make a loader available under ``cls.name``."""
     name = cls.name
     if name in _REGISTRY and _REGISTRY[name] is not cls:

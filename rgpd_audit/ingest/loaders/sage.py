@@ -16,14 +16,14 @@ from ...sql import quote_ident
 from .base import Capability, FileResult, LoadContext, Loader
 from .base import staged_columns
 from .crm import find_column
-from .registry import register
+from .registry import export_format
 from .textfile import read_delimited
 
 REQUIRED = ("CT_Num", "CT_Intitule")
 TYPE_COLUMN = "tiers_type"
 
 
-@register
+@export_format
 class SageTiersLoader(Loader):
     name = "sage_tiers"
     capabilities = (Capability("third_party_master"),)

@@ -16,7 +16,7 @@ import quopri
 from pathlib import Path
 
 from .base import FileResult, LoadContext, Loader, Part, Reject
-from .registry import register
+from .registry import export_format
 
 COLUMNS = [
     "fn", "family_name", "given_name", "org", "title", "emails", "email", "phones", "phone",
@@ -227,7 +227,7 @@ def _problem(card: _Card) -> str | None:
     return None
 
 
-@register
+@export_format
 class VcardLoader(Loader):
     name = "vcard"
     title = "vCard address book (.vcf, vCard 3.0 / 4.0, Google Takeout All Contacts.vcf)"

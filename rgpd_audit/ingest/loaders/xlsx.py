@@ -23,7 +23,7 @@ from pathlib import Path
 from ...errors import InputFileError
 from ...sql import quote_ident, quote_literal
 from .base import FileResult, LoadContext, Loader, unique_columns
-from .registry import register
+from .registry import export_format
 
 
 def cell_text(v) -> str | None:
@@ -41,7 +41,7 @@ def cell_text(v) -> str | None:
     return s if s != "" else None
 
 
-@register
+@export_format
 class XlsxLoader(Loader):
     name = "xlsx"
     title = "Excel workbook (.xlsx), every sheet or a named one"
