@@ -314,7 +314,7 @@ def render(results: list[dict], mach: dict, date: str, label: str) -> str:
         w = {k: (st[k]["wall_s"] if st.get(k, {}).get("ok") else None) for k in ("a", "b", "c", "r", "d")}
         c = {k: (st[k]["cpu_s"] if st.get(k, {}).get("ok") else None) for k in ("a", "b", "c", "r", "d")}
 
-        def both(num: str, *den: str) -> str:
+        def both(num: str, *den: str, w=w, c=c) -> str:
             """The ratio num / sum(den), on wall time then on CPU time."""
             out = []
             for t in (w, c):

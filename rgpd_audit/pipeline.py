@@ -1,29 +1,37 @@
-"""The whole chain in one call: load, classify, check (the report adds notebooks and HTML)."""
+"""The whole chain in one call: load, classify (the map step), check.
+
+``audit`` is what ``rgpd-audit check`` and the scheduled ``rgpd-audit report`` run; the
+report then exports the findings and renders them (:func:`rgpd_audit.report.run_report`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .checks.runner import RunResult, run_checks
-from .ingest.engine import LoadReport, load_estate
-from .ingest.manifest import load_manifest
+from .errors import RgpdAuditError
+from .ingest import LoadReport, load_estate, load_manifest
+from .policy import Policy, load_policy
 from .resources import bundled_policy, sample_manifest
-from .policy import load_policy
 from .workspace import Workspace
+
+
+class LoadFailed(RgpdAuditError):
+    """Sources of the manifest could not be loaded: the audit would run on a partial estate."""
 
 
 @dataclass
 class AuditResult:
+    policy: Policy
     load: LoadReport | None
     run: RunResult
 
 
 def _classification_inputs(ws: Workspace) -> str:
     """A fingerprint of what classification depends on: the loaded files and the analyst's decisions."""
-    import hashlib
-
     files = ws.con.execute("SELECT source, path, entry, sha256 FROM load_files ORDER BY ALL").fetchall()
     decided = ws.con.execute(
         "SELECT table_name, column_name, category, status FROM column_map WHERE status <> 'suggested' ORDER BY ALL"
@@ -58,12 +66,21 @@ def audit(
     policy_path: Path | None = None,
     load: bool = True,
     only: list[str] | None = None,
+    strict: bool = False,
 ) -> AuditResult:
+    """Load the manifest's exports (``load``), classify, and run the checks as of ``as_of``.
+
+    ``strict``: a source that fails to load stops the audit (:class:`LoadFailed`) instead of
+    auditing the others — what the scheduled report does.
+    """
+    policy_path = Path(policy_path) if policy_path else bundled_policy()
     policy = load_policy(policy_path)
     report = None
     if load:
         m = load_manifest(manifest or sample_manifest(), policy=policy)
         report = load_estate(ws, m)
+        if strict and report.failed:
+            raise LoadFailed("cannot load: " + "; ".join(f"{s.name}: {s.error}" for s in report.failed))
     classify_if_available(ws, policy)
-    run = run_checks(ws, policy, as_of, only=only, policy_file=policy_path or bundled_policy())
-    return AuditResult(report, run)
+    run = run_checks(ws, policy, as_of, only=only, policy_file=policy_path)
+    return AuditResult(policy, report, run)

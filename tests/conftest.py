@@ -54,3 +54,13 @@ def load_tiny(tmp_path):
     yield run
     for ws in opened:
         ws.close()
+
+
+@pytest.fixture
+def dsar_ws(load_tiny):
+    """The data-subject-request estate of tests/dsar_estate.py, loaded."""
+    from tests.dsar_estate import FILES, SOURCES
+
+    ws, report = load_tiny(SOURCES, FILES)
+    assert not report.failed, [s.error for s in report.failed]
+    return ws

@@ -7,8 +7,8 @@ import io
 
 from rgpd_audit.checks.registry import CheckContext, all_checks
 from rgpd_audit.checks.runner import export_findings, run_checks
-from rgpd_audit.policy import load_policy
 from rgpd_audit.legal import judge
+from rgpd_audit.policy import load_policy
 
 POLICY = load_policy()
 

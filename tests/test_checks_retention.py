@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rgpd_audit.checks.registry import CheckContext
 from rgpd_audit.checks.findings import Query
+from rgpd_audit.checks.registry import CheckContext
 from rgpd_audit.checks.retention import retention_status_sql
 from rgpd_audit.checks.runner import run_checks
 from rgpd_audit.policy import load_policy

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rgpd_audit.mapping.datamap import build_datamap, datamap_frame
-from rgpd_audit.report.panels import data_map_sankey
 from rgpd_audit.policy import load_policy
+from rgpd_audit.report.panels import data_map_sankey
 
 SOURCES = """
 - name: crm

@@ -10,7 +10,7 @@ from rgpd_audit.checks.runner import run_checks
 from rgpd_audit.cli import main
 from rgpd_audit.dsar import register_request
 from rgpd_audit.policy import load_policy
-from tests.test_dsar_estate import EMAIL, dsar_ws  # noqa: F401
+from tests.dsar_estate import EMAIL
 
 
 def _ws_path(ws):

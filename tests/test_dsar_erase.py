@@ -7,7 +7,7 @@ import json
 
 from rgpd_audit.dsar import PersonQuery, erase_plan, write_plan
 from rgpd_audit.policy import load_policy
-from tests.test_dsar_estate import EMAIL, dsar_ws  # noqa: F401
+from tests.dsar_estate import EMAIL
 
 
 def _plan(ws, as_of=dt.date(2026, 11, 27), **kw):

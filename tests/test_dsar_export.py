@@ -8,7 +8,7 @@ import zipfile
 
 from rgpd_audit.dsar import PersonQuery, export_access
 from rgpd_audit.policy import load_policy
-from tests.test_dsar_estate import EMAIL, dsar_ws  # noqa: F401
+from tests.dsar_estate import EMAIL
 
 AS_OF = dt.date(2026, 11, 27)
 

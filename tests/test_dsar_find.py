@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from rgpd_audit.dsar import DsarError, PersonQuery, find_person
-from tests.test_dsar_estate import EMAIL, dsar_ws  # noqa: F401
+from tests.dsar_estate import EMAIL
 
 
 def _where(found, weak=None):

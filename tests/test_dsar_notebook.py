@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from tests.test_dsar_estate import EMAIL, dsar_ws  # noqa: F401
+from tests.dsar_estate import EMAIL
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "50_demande_personne.ipynb"
 
@@ -22,7 +20,7 @@ def test_committed_without_outputs_and_with_parameters():
 
 
 def test_runs_with_papermill(dsar_ws, tmp_path):
-    pm = pytest.importorskip("papermill")
+    import papermill as pm
     ws_path = str(dsar_ws.path)
     dsar_ws.close()
     out = tmp_path / "out"

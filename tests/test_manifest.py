@@ -6,8 +6,8 @@ import pytest
 
 from rgpd_audit.errors import SpecError
 from rgpd_audit.ingest.manifest import load_manifest
-from rgpd_audit.resources import sample_manifest
 from rgpd_audit.policy import load_policy
+from rgpd_audit.resources import sample_manifest
 
 
 def test_sample_manifest_is_valid_against_the_policy():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from rgpd_audit.mapping.classify import needs_review, suggest
 from rgpd_audit.errors import SpecError
 from rgpd_audit.ingest.engine import load_estate
 from rgpd_audit.ingest.manifest import load_manifest
+from rgpd_audit.mapping.classify import needs_review, suggest
 from rgpd_audit.mapping.file import apply_mapping, read_mapping, sync_mapping, write_mapping
 from tests.conftest import write_manifest
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from rgpd_audit.report.guard import find_identifiers
-from rgpd_audit.report.runner import NOTEBOOKS_DIR, execute_notebook, report_notebooks
+from rgpd_audit.report.runner import execute_notebook, report_notebooks
 from rgpd_audit.workspace import Workspace
 from tests.test_report_fixtures import AS_OF, IDENTIFIERS, tiny_workspace
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
 NOTEBOOKS = ["00_chargement.ipynb", "10_cartographie.ipynb", "20_conservation.ipynb",
              "30_transferts_acces.ipynb", "40_synthese.ipynb"]

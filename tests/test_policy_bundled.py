@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rgpd_audit.resources import bundled_policy
 from rgpd_audit.policy import Clause, Policy, categories, load_policy
+from rgpd_audit.resources import bundled_policy
 
 
 @pytest.fixture(scope="module")

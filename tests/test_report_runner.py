@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -12,9 +13,11 @@ from rgpd_audit.cli import main
 from rgpd_audit.report import NotebookFailed, ReportError, UnknownParameter, execute_notebook
 from rgpd_audit.report import html as report_html
 from rgpd_audit.report.guard import IdentifierLeak, find_identifiers
-from rgpd_audit.report.runner import NOTEBOOKS_DIR, check_parameters, report_notebooks
+from rgpd_audit.report.runner import check_parameters, report_notebooks
 from rgpd_audit.workspace import Workspace
 from tests.test_report_fixtures import AS_OF, IDENTIFIERS, tiny_workspace, write_estate
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
 PLOTLYJS = re.compile(r"<script type=\"text/javascript\">/\*\*\s*\n\* plotly\.js.*?</script>", re.S)
 

@@ -27,9 +27,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from rgpd_audit.mapping.classify import needs_review, suggest
 from rgpd_audit.ingest.engine import load_estate
 from rgpd_audit.ingest.manifest import load_manifest
+from rgpd_audit.mapping.classify import needs_review, suggest
 from rgpd_audit.mapping.file import read_mapping
 from rgpd_audit.workspace import Workspace
 from tests.conftest import write_manifest

@@ -43,8 +43,13 @@ def expected() -> dict:
     return yaml.safe_load((SAMPLE / "expected.yaml").read_text(encoding="utf-8"))
 
 
+# what makes data/sample a package (rgpd_audit.sample_estate), not part of the estate
+PACKAGE_FILES = ("__init__.py", "__pycache__")
+
+
 def _files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not set(p.relative_to(root).parts) & set(PACKAGE_FILES)}
 
 
 def _texts() -> dict[str, str]:

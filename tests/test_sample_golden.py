@@ -4,13 +4,15 @@ README table) are what the checks find: the README and the code cannot drift apa
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 import yaml
 
-from rgpd_audit.resources import REPO_DIR
 from rgpd_audit.pipeline import audit
 from rgpd_audit.workspace import Workspace
+
+REPO_DIR = Path(__file__).resolve().parents[1]
 
 EXPECTED = yaml.safe_load((REPO_DIR / "data" / "sample" / "expected.yaml").read_text(encoding="utf-8"))
 

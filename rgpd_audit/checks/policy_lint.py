@@ -10,10 +10,9 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-from ..spec import load_yaml
-
-from ..policy import Activity, Duration
 from ..legal import is_eea, judge
+from ..policy import Activity, Duration
+from ..spec import load_yaml
 from .findings import Finding, FindingKind
 from .registry import CheckContext, check
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ..plugins import import_modules
 from ..policy import Policy
 from ..vocab import SEVERITIES, THEMES
 from ..workspace import Workspace
-from .findings import FINDING_COLUMNS, Finding, FindingKind, Query
+from .findings import Finding, FindingKind, Query
 
 Severity = SEVERITIES.literal()
 
@@ -38,7 +38,7 @@ class CheckSpec:
     title_fr: str
     title_en: str
     theme: str  # one of vocab.THEMES
-    func: Callable[[CheckContext], "Query | list[Finding] | None"]
+    func: Callable[[CheckContext], Query | list[Finding] | None]
     legal_basis: str = ""
     kinds: tuple[FindingKind, ...] = ()  # the kinds of finding it emits (the first is its own)
 

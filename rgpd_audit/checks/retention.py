@@ -13,13 +13,13 @@ hard-coded here.
 
 from __future__ import annotations
 
+from ..ingest.loaded import LoadedSource, loaded_sources
 from ..policy import Activity, RetentionRule
 from ..policy.summary import describe_rule
 from ..sql import quote_ident, quote_literal
 from ..vocab import EVENTS, RETENTION_BASES
 from .findings import Query
 from .registry import TEMP_TABLES, CheckContext, check
-from ..ingest.loaded import LoadedSource, loaded_sources
 
 # How each retention event dates a record: (reference date, basis of that date, contract still
 # running), SQL over the per-record dates of ``_source_select``. Every event of the vocabulary

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ..errors import RgpdAuditError
 from ..policy import Policy
-from ..workspace import Workspace
 from ..sql import quote_literal, spreadsheet_safe
+from ..workspace import Workspace
 from .findings import FINDING_COLUMNS, Query
 from .registry import TEMP_TABLES, CheckContext, CheckSpec, all_checks
 

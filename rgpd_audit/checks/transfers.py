@@ -3,11 +3,11 @@ systems the policy does not declare, and outbound sharing to outside addresses."
 
 from __future__ import annotations
 
+from ..ingest.loaded import LoadedSource, loaded_sources
 from ..legal import is_eea, judge
-from ..sql import quote_ident, quote_literal
+from ..sql import quote_ident
 from .findings import Finding, FindingKind, Query
 from .registry import CheckContext, check
-from ..ingest.loaded import LoadedSource, loaded_sources
 
 
 def _norm(s: str | None) -> str:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import click
 
-from .common import EXIT_FINDINGS, as_of_option, echo_as_of, handle_errors, main, manifest_option, out_option, policy_option, workspace_option
+from .common import (
+    EXIT_FINDINGS,
+    as_of_option,
+    echo_as_of,
+    handle_errors,
+    main,
+    manifest_option,
+    out_option,
+    policy_option,
+    workspace_option,
+)
 
 
 @main.command("report")

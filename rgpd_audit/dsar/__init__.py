@@ -12,12 +12,23 @@ policy), ``export`` (access package, portability file), ``erase`` (erasure plan)
 only the workspace pseudonym does.
 """
 
+from ..ingest.loaded import loaded_sources
 from .erase import ErasePlan, PlanItem, erase_plan, write_plan
 from .export import AccessPackage, export_access, portable_sources
-from ..ingest.loaded import loaded_sources
 from .match import FindResult, Match, find_person
 from .query import DsarError, PersonQuery, normalise_email, normalise_phone
-from .requests import REQUEST_TYPES, Request, close_request, extend_request, extended_deadline, get_request, list_requests, register_request, requests_frame, response_deadline
+from .requests import (
+    REQUEST_TYPES,
+    Request,
+    close_request,
+    extend_request,
+    extended_deadline,
+    get_request,
+    list_requests,
+    register_request,
+    requests_frame,
+    response_deadline,
+)
 
 __all__ = [
     "AccessPackage", "DsarError", "ErasePlan", "FindResult", "Match", "PersonQuery", "PlanItem", "REQUEST_TYPES",

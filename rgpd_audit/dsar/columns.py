@@ -15,8 +15,6 @@ written in a comment or a ``To:`` header is a record about the person too).
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 
 from ..ingest.loaded import LoadedSource

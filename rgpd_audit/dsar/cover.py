@@ -12,10 +12,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from html import escape
 
+from ..ingest.loaded import LoadedSource
 from ..legal import is_eea
 from ..policy import Policy, UnknownPolicyItem, categories, describe_rule
-from ..vocab import CONTROLLER_ROLES, LEGAL_BASES, RECORD_KINDS, ROLES, TRANSFER_MECHANISMS
-from ..ingest.loaded import LoadedSource
+from ..vocab import LEGAL_BASES, RECORD_KINDS, TRANSFER_MECHANISMS
 from .match import FindResult
 
 TEXT = {

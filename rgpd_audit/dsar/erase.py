@@ -25,11 +25,11 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
 
-from ..policy import Duration, Policy, UnknownPolicyItem, describe_rule
-from ..workspace import Workspace
-from ..sql import quote_ident
-from .cover import split_activities
 from ..ingest.loaded import LoadedSource, loaded_sources
+from ..policy import Duration, Policy, UnknownPolicyItem, describe_rule
+from ..sql import quote_ident
+from ..workspace import Workspace
+from .cover import split_activities
 from .match import FindResult, find_person
 from .query import PersonQuery
 

@@ -23,11 +23,11 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..policy import Policy, UnknownPolicyItem
-from ..workspace import Workspace
-from ..sql import quote_ident, quote_literal, spreadsheet_safe
-from .cover import activities_concerned, render_cover
 from ..ingest.loaded import LoadedSource, loaded_sources
+from ..policy import Policy, UnknownPolicyItem
+from ..sql import quote_ident, quote_literal, spreadsheet_safe
+from ..workspace import Workspace
+from .cover import activities_concerned, render_cover
 from .match import FindResult, find_person, person_rows_sql
 from .query import PersonQuery
 

@@ -15,13 +15,12 @@ A record whose name matches but whose birth date differs is someone else and is 
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 
 from ..ingest.loaded import LoadedSource, loaded_sources
-from ..workspace import Workspace
 from ..sql import quote_ident, quote_literal
+from ..workspace import Workspace
 from .columns import Identifiers, identifiers
 from .query import PersonQuery, install_macros
 

@@ -100,7 +100,7 @@ class PersonQuery:
         phone: str | None = None,
         name: str | None = None,
         birth_date: str | dt.date | None = None,
-    ) -> "PersonQuery":
+    ) -> PersonQuery:
         q = cls(
             normalise_email(email) if email else None,
             normalise_phone(phone) if phone else None,

@@ -7,8 +7,8 @@ field and reason — nothing is coerced silently.
 
 from __future__ import annotations
 
-from .manifest import Source
 from ..sql import quote_ident, quote_literal
+from .manifest import Source
 
 DEFAULT_DATE_FORMATS = [
     "%d/%m/%Y %H:%M:%S",

@@ -18,21 +18,21 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 
 from ..errors import InputFileError, RgpdAuditError
+from ..sql import quote_ident, quote_literal
+from ..workspace import ALIAS, Workspace
+from .coerce import activity_expr, amount_expr, amount_fast_expr, date_expr, date_fast_expr, shown
 from .loaders import registry
 from .loaders.base import FileResult, LoadContext, Part, Reject
 from .loaders.textfile import shift_record_numbers
-from .coerce import activity_expr, amount_expr, amount_fast_expr, date_expr, date_fast_expr, shown
 from .manifest import Manifest, Source
-from ..workspace import ALIAS, Workspace
-from ..sql import quote_ident, quote_literal
 
 WORKERS_ENV = "RGPD_AUDIT_LOAD_WORKERS"
 
@@ -474,7 +474,7 @@ def _insert_all(ctx: LoadContext, source: Source, pending: list[_Pending], found
         counts = dict(con.execute(f"SELECT _file_id, count(*) FROM {target} GROUP BY 1").fetchall())
         rejects_of: dict[int, list[Reject]] = {}
         warnings_of: dict[int, list[str]] = {}
-        for pf, i, part, _ in items:
+        for pf, _i, part, _ in items:
             rejects, warnings = list(part.rejects), []
             if part.collect is not None:
                 scanned = part.collect(counts.get(pf.fid, 0))

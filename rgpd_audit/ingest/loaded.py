@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from ..sql import quote_ident
+from ..workspace import Workspace
 from .loaders import registry
 from .loaders.base import Capability
-from ..workspace import Workspace
-from ..sql import quote_ident
 
 
 @dataclass(frozen=True)

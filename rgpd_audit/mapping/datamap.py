@@ -19,11 +19,10 @@ Nothing here reads values: the view holds names, categories and counts only.
 
 from __future__ import annotations
 
-
-from ..policy import Policy, categories
 from ..legal import eea_members
-from ..workspace import ALIAS, Workspace
+from ..policy import Policy, categories
 from ..sql import quote_ident, quote_literal
+from ..workspace import ALIAS, Workspace
 
 VIEW = "datamap"
 

@@ -35,12 +35,12 @@ from typing import Literal
 import yaml
 from pydantic import Field, model_validator
 
-from .classify.suggest import free_text_columns, refresh_special_hits
 from ..errors import SpecError, SpecIssue
 from ..ingest.manifest import DateRole
 from ..policy.model import CategoryName
 from ..spec import StrictModel, load_spec, validate
 from ..workspace import ALIAS, Workspace
+from .classify.suggest import free_text_columns, refresh_special_hits
 
 Status = Literal["suggested", "confirmed", "not_personal"]
 DECIDED = ("confirmed", "not_personal")
@@ -196,7 +196,7 @@ def sync_mapping(ws: Workspace, mapping_path: str | Path) -> MappingDiff:
     diff.edited = [k for k, e in decisions.items() if k in rows and mapping.tables[k[0]].columns[k[1]].status == "suggested"]
     # An entry the analyst put back to `suggested` releases a decision kept in the workspace.
     for table, te in mapping.tables.items():
-        for col, e in te.columns.items():
+        for col in te.columns:
             if (table, col) in rows and (table, col) not in decisions and rows[(table, col)]["status"] in DECIDED:
                 ws.con.execute("UPDATE column_map SET status = 'suggested' WHERE table_name = ? AND column_name = ?",
                                [table, col])

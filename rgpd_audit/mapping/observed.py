@@ -12,10 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .datamap import build_datamap
 from ..policy import Policy
 from ..vocab import categories
 from ..workspace import Workspace
+from .datamap import build_datamap
 
 # Categories meaning "data of any kind": when an activity declares nothing else (§3, §4),
 # every observed non-sensitive category is covered by them and any data counts as seeing them.

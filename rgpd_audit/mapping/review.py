@@ -24,11 +24,11 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from ..policy import categories
+from ..workspace import Workspace
 from .classify import ReviewRow, needs_review
 from .classify.suggest import SUBJECT_CATEGORIES
 from .file import DECIDED, ColumnEntry, read_mapping, sync_mapping, write_mapping_file
-from ..policy import categories
-from ..workspace import Workspace
 
 TEXTS = {
     "fr": {

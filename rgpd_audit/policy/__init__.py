@@ -8,7 +8,43 @@
 The YAML schema is documented in ``docs/policy.md``.
 """
 
-from .model import EVENTS, LEGAL_BASES, RECORD_KINDS, RIGHTS, ROLES, Activity, Category, Clause, Contact, ControllerRole, Duration, DurationSource, EnrichmentSource, Event, GrantedRight, Hosting, HostingKind, Label, LegalBase, LegalBasisKind, Organisation, Policy, Recipient, RecipientKind, RecordKind, RetentionRule, Right, Rights, Role, Source, SupervisoryAuthority, Title, TransferMechanism, UnknownPolicyItem, categories, load_policy
+from ..vocab import Category, categories
+from .model import (
+    EVENTS,
+    LEGAL_BASES,
+    RECORD_KINDS,
+    RIGHTS,
+    ROLES,
+    Activity,
+    Clause,
+    Contact,
+    ControllerRole,
+    Duration,
+    DurationSource,
+    EnrichmentSource,
+    Event,
+    GrantedRight,
+    Hosting,
+    HostingKind,
+    Label,
+    LegalBase,
+    LegalBasisKind,
+    Organisation,
+    Policy,
+    Recipient,
+    RecipientKind,
+    RecordKind,
+    RetentionRule,
+    Right,
+    Rights,
+    Role,
+    Source,
+    SupervisoryAuthority,
+    Title,
+    TransferMechanism,
+    UnknownPolicyItem,
+    load_policy,
+)
 from .summary import describe_rule, render_summary
 
 __all__ = [

@@ -11,21 +11,18 @@ import calendar
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterator, Mapping
-from functools import lru_cache
+from collections.abc import Iterator
 from pathlib import Path
-from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from ..errors import RgpdAuditError
 from .. import vocab as V
+from ..errors import RgpdAuditError
 from ..resources import bundled_policy
-from ..vocab import Category, categories
 from ..spec import StrictModel, load_spec
-
+from ..vocab import categories
 
 # --- closed vocabularies (declared once, with their labels, in rgpd_audit.vocab) ----------
 

@@ -10,7 +10,16 @@
 """
 
 from .guard import IdentifierLeak, assert_no_identifiers, find_identifiers, redact
-from .runner import NotebookFailed, ReportError, ReportResult, UnknownParameter, execute_notebook, notebook_parameters, report_notebooks, run_report
+from .runner import (
+    NotebookFailed,
+    ReportError,
+    ReportResult,
+    UnknownParameter,
+    execute_notebook,
+    notebook_parameters,
+    report_notebooks,
+    run_report,
+)
 
 __all__ = [
     "IdentifierLeak", "NotebookFailed", "ReportError", "ReportResult", "UnknownParameter",

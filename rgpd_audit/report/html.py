@@ -16,11 +16,11 @@ import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from . import panels as views
+from ..vocab import THEMES
 from ..workspace import Workspace
+from . import panels as views
 from .guard import assert_no_identifiers, redact
 from .history import run_info, totals_of_changes
-from ..vocab import THEMES
 from .labels import check_lang, theme_title, word
 
 PLOTLYJS_SLOT = "<!--plotly.js-->"

@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..legal import is_eea
+from ..sql import quote_ident
+from ..vocab import TRANSFER_MECHANISMS, country_name
+from ..workspace import Workspace
 from . import charts
 from .guard import redact
-from .history import changes_by_check, run_for, totals_of_changes, trend as _trend
-from ..legal import is_eea
-from ..vocab import country_name
-from ..vocab import TRANSFER_MECHANISMS
+from .history import changes_by_check, run_for, totals_of_changes
+from .history import trend as _trend
 from .labels import ACTIONS, BUCKETS, check_lang, pick, theme_title, word
-from ..workspace import Workspace
-from ..sql import quote_ident
 
 __all__ = [
     "setup", "open_workspace", "open_policy", "run_for", "status", "declared_sources", "load_files", "load_by_source",

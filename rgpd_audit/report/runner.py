@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RgpdAuditError
-from ..resources import REPO_DIR
+from ..resources import bundled_policy, sample_manifest
+from ..resources import notebooks_dir as package_notebooks
 
 PRIMITIVES = (str, int, float, bool, type(None))
-NOTEBOOKS_DIR = REPO_DIR / "notebooks"
 NOTEBOOK_GLOB = "[0-4][0-9]_*.ipynb"  # 00 … 49: the report's notebooks (50+ are tools of their own)
 
 
@@ -131,7 +131,7 @@ def _failed_cell(saved: Path, fallback: int) -> int:
 
 def report_notebooks(notebooks_dir: Path | None = None) -> list[Path]:
     """The report's notebooks, 00 to 49, in order."""
-    folder = Path(notebooks_dir or NOTEBOOKS_DIR)
+    folder = Path(notebooks_dir) if notebooks_dir else package_notebooks()
     found = sorted(folder.glob(NOTEBOOK_GLOB))
     if not found:
         raise ReportError(f"{folder}: no report notebooks (00_*.ipynb … 40_*.ipynb)")
@@ -155,18 +155,15 @@ def run_report(
     notebooks: list[Path] | None = None,
     notebooks_dir: Path | None = None,
 ) -> ReportResult:
-    """Load, map, check, export findings, run the notebooks and write ``<out>/<as-of>/index.html``."""
-    from ..checks.runner import export_findings, run_checks
-    from ..ingest.engine import load_estate
-    from ..ingest.manifest import load_manifest
-    from ..pipeline import classify_if_available
-    from ..resources import bundled_policy, sample_manifest
-    from ..policy import load_policy
+    """Audit (:func:`rgpd_audit.pipeline.audit`: load, map, check), export the findings, run the
+    notebooks and write ``<out>/<as-of>/index.html``."""
+    from ..checks.runner import export_findings
+    from ..pipeline import LoadFailed, audit
     from ..workspace import Workspace
-    from .html import Links, render_report
+    from . import panels
     from .history import totals_of_changes
+    from .html import Links, render_report
     from .labels import check_lang
-    from . import panels as views
 
     as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     lang = check_lang(lang)
@@ -177,14 +174,12 @@ def run_report(
     target = report_dir(Path(out_dir), as_of).resolve()
     nb_dir = target / "notebooks"
 
-    pol = load_policy(policy_path)
-    m = load_manifest(manifest_path, policy=pol)
     with Workspace(workspace) as ws:
-        loaded = load_estate(ws, m)
-        if loaded.failed:
-            raise ReportError("cannot load: " + "; ".join(f"{s.name}: {s.error}" for s in loaded.failed))
-        classify_if_available(ws, pol)  # the map step: suggestions, free-text hits (analyst decisions kept)
-        run = run_checks(ws, pol, as_of, policy_file=policy_path)
+        try:
+            result = audit(ws, as_of, manifest=manifest_path, policy_path=policy_path, strict=True)
+        except LoadFailed as exc:
+            raise ReportError(str(exc)) from None
+        pol, run = result.policy, result.run
         csv_path, pq_path = export_findings(ws, run.run_id, target)
         links = Links(
             findings_csv=csv_path.name,
@@ -192,7 +187,7 @@ def run_report(
         )
         page = render_report(ws, run.run_id, pol, lang, links)
         ch = totals_of_changes(ws, run.run_id)
-        urgent = list(views.urgent_actions(ws, run.run_id, pol, lang)["action"])
+        urgent = list(panels.urgent_actions(ws, run.run_id, pol, lang)["action"])
     # The workspace is closed: each notebook's kernel opens it in turn (DuckDB allows one writer).
     params = {
         "as_of": as_of.isoformat(), "workspace": str(workspace), "manifest": str(manifest_path) if manifest else "",

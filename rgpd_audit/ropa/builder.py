@@ -14,12 +14,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..legal import is_eea
-from ..policy import Activity, Hosting, Policy, categories, describe_rule
-from ..vocab import CONTROLLER_ROLES, LEGAL_BASES, RECORD_KINDS, ROLES, TRANSFER_MECHANISMS, category_label, country_name
-from ..legal import judge
-from ..workspace import Workspace
+from ..legal import is_eea, judge
 from ..mapping.observed import Observation, Observations, compare, observe
+from ..policy import Activity, Hosting, Policy, categories, describe_rule
+from ..vocab import CONTROLLER_ROLES, LEGAL_BASES, RECORD_KINDS, ROLES, category_label, country_name
+from ..workspace import Workspace
 from .words import w
 
 Lang = Literal["fr", "en"]

@@ -12,13 +12,11 @@ import io
 import unicodedata
 import zipfile
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from random import Random
-from typing import Iterable
-
-from faker import Faker
 
 SAMPLE_AS_OF = date(2026, 11, 27)
 """The audit date the sample's known findings are computed for."""
@@ -154,6 +152,10 @@ class Ctx:
         self.scale = scale
         self.seed = seed
         self.rng = Random(seed)
+        try:
+            from faker import Faker  # the generator's own dependency: pip install "rgpd-audit[sample]"
+        except ImportError:
+            raise ImportError("the sample generator needs Faker: pip install 'rgpd-audit[sample]'") from None
         self.fake = Faker("fr_FR")
         self.fake.seed_instance(seed)
         self.tally = Tally()

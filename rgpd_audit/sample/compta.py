@@ -5,7 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .common import RETENTION_YEARS, SIREN, CsvOut, Ctx, add_years, contract_outcome, fr_amount, fr_date, retention_outcome, slug, vat_number
+from .common import (
+    RETENTION_YEARS,
+    SIREN,
+    CsvOut,
+    Ctx,
+    add_years,
+    contract_outcome,
+    fr_amount,
+    fr_date,
+    retention_outcome,
+    slug,
+    vat_number,
+)
 
 SAGE_REL = "compta/tiers-sage.csv"
 FEC_DIR = "compta/fec"

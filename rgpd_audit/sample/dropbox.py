@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
-from .common import retention_outcome, CANDIDATE_ROLES, ORG_DOMAIN, CsvOut, Ctx
+from .common import CANDIDATE_ROLES, ORG_DOMAIN, CsvOut, Ctx, retention_outcome
 
 MEMBERS_REL = "dropbox/membres.csv"
 ACTIVITY_REL = "dropbox/activite.csv"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import mailbox
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
@@ -81,7 +81,7 @@ class _Writer:
         if msg.is_multipart():
             msg.set_boundary(f"000000000000{ctx.rng.randrange(16**16):016x}")
         m = mailbox.mboxMessage(msg)
-        utc = when.astimezone(timezone.utc)
+        utc = when.astimezone(UTC)
         m.set_from(f"{thrid}@xxx {utc.strftime('%a %b %d %H:%M:%S +0000 %Y')}")
         self.box.add(m)
         self.n += 1

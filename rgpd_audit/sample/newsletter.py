@@ -56,7 +56,7 @@ def write_mailchimp(ctx: Ctx) -> None:
                 fh = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                 w = csv.writer(fh, lineterminator="\n")
                 w.writerow(MERGE + MID + STATUS_COLS[status] + TAIL)
-                for i in range(n * ctx.scale):
+                for _ in range(n * ctx.scale):
                     p = ctx.person(22, 70)
                     optin = ctx.moment(ctx.day_between(date(2016, 3, 1), date(2025, 6, 30)), 0, 24)
                     confirm = optin + timedelta(minutes=ctx.rng.randrange(1, 300))

@@ -39,7 +39,7 @@ def _partner(ctx: Ctx):
 def write_google(ctx: Ctx) -> None:
     t = ctx.tally
     with CsvOut(ctx, GOOGLE_REL, GOOGLE_HEADER, encoding="utf-8-sig") as out:
-        for i in range(60):
+        for _ in range(60):
             p, org, domain = _partner(ctx)
             emails = [ctx.email(p, domain)]
             if ctx.chance(0.2):

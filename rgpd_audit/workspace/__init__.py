@@ -108,7 +108,7 @@ class Workspace:
         self._install_macros()
 
     # -- lifecycle -----------------------------------------------------------------
-    def __enter__(self) -> "Workspace":
+    def __enter__(self) -> Workspace:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -8,10 +8,10 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import write_manifest
 from rgpd_audit.ingest.engine import load_estate
 from rgpd_audit.ingest.manifest import load_manifest
 from rgpd_audit.workspace import Workspace
+from tests.conftest import write_manifest
 
 SRC = """
 - name: cands
@@ -62,7 +62,7 @@ def test_cp1252_semicolon_french_dates_and_rejects(load_tiny):
 
 
 def test_utf8_bom_comma_iso_dates(load_tiny):
-    data = "\ufeffemail,created\r\nmarie@example.fr,2024-02-29\r\nluc@example.fr,2023-02-29\r\n".encode("utf-8")
+    data = "\ufeffemail,created\r\nmarie@example.fr,2024-02-29\r\nluc@example.fr,2023-02-29\r\n".encode()
     ws, _ = load_tiny(src(opts="{dates: {created: creation}}"), {"a.csv": data})
     enc, delim, read, loaded, rejected, _, _ = files_row(ws)
     assert enc == "utf-8-sig" and delim == ","
@@ -83,7 +83,7 @@ def test_tab_and_pipe_sniffed(load_tiny):
 
 
 def test_mixed_encoding_line_rejected_not_lost(load_tiny):
-    data = "nom,ville\nRenée,Besançon\n".encode("utf-8") + "Zoé,Orléans\n".encode("cp1252") + "Éric,Nîmes\n".encode()
+    data = "nom,ville\nRenée,Besançon\n".encode() + "Zoé,Orléans\n".encode("cp1252") + "Éric,Nîmes\n".encode()
     ws, _ = load_tiny(src(), {"a.csv": data})
     enc, _, read, loaded, rejected, _, _ = files_row(ws)
     assert enc == "utf-8"
@@ -247,7 +247,7 @@ def test_hash_lines_are_rows_when_the_sniffer_reads_the_header(load_tiny):
 
 
 def test_bom_and_quoted_delimiter_in_first_name(load_tiny):
-    data = '\ufeff"Nom;Prénom";Ville\n"Dupont;Jean";Paris\n'.encode("utf-8")
+    data = '\ufeff"Nom;Prénom";Ville\n"Dupont;Jean";Paris\n'.encode()
     ws, _ = load_tiny(src(), {"a.csv": data})
     assert ws.con.execute('SELECT "Nom;Prénom", "Ville" FROM raw.cands').fetchall() == [("Dupont;Jean", "Paris")]
     assert files_row(ws)[2:5] == (1, 1, 0)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import dict_rows
 from rgpd_audit.ingest.engine import load_estate
 from rgpd_audit.ingest.manifest import load_manifest
 from rgpd_audit.workspace import Workspace
+from tests.conftest import dict_rows
 
 MEMBERS = (
     "First name,Last name,Email address,Role,Status,Usage,Space limit,Join date,Invite date,Groups,Two-step verification\r\n"

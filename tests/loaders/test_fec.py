@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 SIREN = "732829320"  # a valid SIREN (Luhn)
 COLS = [
     "JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum",
@@ -186,7 +184,7 @@ def test_file_name_not_following_the_rule_is_warned(load_tiny):
 
 
 def test_not_a_fec_file_fails_the_source(load_tiny):
-    data = "Nom;Prénom;Email\r\nDupont;Jean;j@x.fr\r\n".encode("utf-8")
+    data = "Nom;Prénom;Email\r\nDupont;Jean;j@x.fr\r\n".encode()
     name = f"{SIREN}FEC20211231.txt"
     ws, report = load_tiny(src(name), {name: data})
     (failed,) = report.failed

@@ -89,7 +89,7 @@ def test_zip_three_statuses_union_and_typed_dates(load_tiny):
         ("paul@example.fr", "subscribed", "2021-03-04 10:11:12", "2023-05-06 07:08:09", None, None, None, "Appelé le 3/5,\nrappeler", "newsletters"),
     ]
     f = files(ws)
-    assert [(e, s, enc, r, l, j) for e, s, enc, r, l, j, _ in f] == [
+    assert [(e, s, enc, r, n, j) for e, s, enc, r, n, j, _ in f] == [
         ("cleaned_email_audience_export_1a2b3c.csv", "loaded", "utf-8", 1, 1, 0),
         ("subscribed_email_audience_export_1a2b3c.csv", "loaded", "utf-8", 2, 2, 0),
         ("unsubscribed_email_audience_export_1a2b3c.csv", "loaded", "utf-8", 1, 1, 0),
@@ -130,7 +130,7 @@ def test_entry_escaping_the_folder_is_refused(load_tiny, tmp_path):
     ws, report = load_tiny(src(), {"audience.zip": z})
     assert not report.failed
     assert ws.con.execute('SELECT "Email Address" FROM raw.news').fetchall() == [("ok@example.fr",)]
-    f = {e: (s, r, l, w) for e, s, _, r, l, _, w in files(ws)}
+    f = {e: (s, r, n, w) for e, s, _, r, n, _, w in files(ws)}
     assert f["../evil.csv"][:3] == ("refused", 0, 0)
     assert "../evil.csv" in f["../evil.csv"][3][0] and "refused" in f["../evil.csv"][3][0]
     assert f["/abs/subscribed_x.csv"][:3] == ("refused", 0, 0)
@@ -198,10 +198,10 @@ def test_zip_bomb_entry_refused(tmp_path, monkeypatch):
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("subscribed_email_audience_export_abc.csv", "Email Address,MEMBER_RATING,OPTIN_TIME\n" + "a" * 500_000 + ",1,\n")
     (tmp_path / "audience.zip").write_bytes(buf.getvalue())
-    from tests.conftest import write_manifest
     from rgpd_audit.ingest.engine import load_estate
     from rgpd_audit.ingest.manifest import load_manifest
     from rgpd_audit.workspace import Workspace
+    from tests.conftest import write_manifest
 
     m = load_manifest(write_manifest(tmp_path, """
 - name: nl

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import dict_rows
 from rgpd_audit.ingest.engine import load_estate
 from rgpd_audit.ingest.manifest import load_manifest
 from rgpd_audit.workspace import Workspace
+from tests.conftest import dict_rows
 
 VCF_REL = "Takeout/Contacts/All Contacts/All Contacts.vcf"
 MANIFEST = """\

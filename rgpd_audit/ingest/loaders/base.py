@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...sql import quote_ident
 from ...vocab import CAPABILITIES
@@ -101,8 +101,8 @@ _counter = itertools.count(1)
 
 @dataclass
 class LoadContext:
-    con: "duckdb.DuckDBPyConnection"
-    source: "Source"
+    con: duckdb.DuckDBPyConnection
+    source: Source
     tmpdir: Path
     display_root: Path | None = None
     lazy_delimited: bool = False  # read_delimited returns views (the loader only reads column names)

@@ -18,8 +18,7 @@ import re
 from pathlib import Path
 
 from ...errors import InputFileError
-from .base import FileResult, LoadContext, Loader
-from .base import staged_columns
+from .base import FileResult, LoadContext, Loader, staged_columns
 from .crm import find_column
 from .registry import export_format
 from .textfile import read_delimited

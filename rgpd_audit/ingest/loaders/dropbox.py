@@ -13,7 +13,6 @@ written with US dates (``mm/dd/yyyy``) is read by declaring the column in
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ...errors import InputFileError

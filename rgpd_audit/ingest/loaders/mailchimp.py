@@ -20,8 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from ...errors import InputFileError
 from ...sql import quote_ident, quote_literal
-from .base import FileResult, LoadContext, Loader, Part
-from .base import staged_columns
+from .base import FileResult, LoadContext, Loader, Part, staged_columns
 from .registry import export_format
 from .textfile import read_delimited
 

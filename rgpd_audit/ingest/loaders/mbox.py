@@ -123,7 +123,7 @@ def _header(msg: EmailMessage, name: str) -> str | None:
 
 def _utc_text(d: dt.datetime) -> str:
     if d.tzinfo is not None:
-        d = d.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        d = d.astimezone(dt.UTC).replace(tzinfo=None)
     return d.strftime(DATE_FORMAT)
 
 

@@ -7,7 +7,6 @@ through the ``rgpd_audit.loaders`` entry-point group.
 
 from __future__ import annotations
 
-
 from ...plugins import import_modules
 
 _REGISTRY: dict[str, type] = {}

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from ...errors import InputFileError
 from ...sql import quote_ident
-from .base import Capability, FileResult, LoadContext, Loader
-from .base import staged_columns
+from .base import Capability, FileResult, LoadContext, Loader, staged_columns
 from .crm import find_column
 from .registry import export_format
 from .textfile import read_delimited

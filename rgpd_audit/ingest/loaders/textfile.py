@@ -324,7 +324,7 @@ def _reader_rejects(ctx: LoadContext, rej_t: str, rej_s: str, enc: TextEncoding)
         f"SELECT line, any_value(error_type)::VARCHAR, any_value(error_message), any_value(csv_line), any_value(column_name) "
         f"FROM {quote_ident(rej_t)} GROUP BY line ORDER BY line"
     ).fetchall()
-    for line, etype, emsg, raw, col in rows:
+    for line, etype, emsg, raw, _col in rows:
         reason = {
             "MISSING COLUMNS": "wrong number of fields (too few)",
             "TOO MANY COLUMNS": "wrong number of fields (too many)",

@@ -121,8 +121,8 @@ def parse_workbook(path: str, wanted: str | None, outdir: str, batch_size: int =
             with pq.ParquetWriter(file, schema) as writer:
                 batch: list[list] = []
 
-                def flush():
-                    arrays = [pa.array(range(n - len(batch) + 1, n + 1), pa.int64())]
+                def flush(writer=writer, batch=batch, width=width, schema=schema):
+                    arrays = [pa.array(range(n - len(batch) + 1, n + 1), pa.int64())]  # noqa: B023 - n of this sheet, read when called
                     arrays += [pa.array([r[j] for r in batch], pa.string()) for j in range(width)]
                     writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
                     batch.clear()

@@ -17,8 +17,8 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
-from ...workspace import ALIAS, Workspace
 from ...sql import quote_ident, quote_literal
+from ...workspace import ALIAS, Workspace
 from . import freetext, names, values
 
 SAMPLE_SIZE = 2000

@@ -1,4 +1,4 @@
-"""A tiny estate for the data-subject-request tests (imported by the other test_dsar_* files).
+"""A tiny estate for the data-subject-request tests (the ``dsar_ws`` fixture of conftest.py).
 
 Aïssa N'Diaye (born 12/05/1990) appears under spelling variants in a candidates sheet, a
 CRM export, a Gmail mailbox (sender and Cc), a Dropbox external share and client invoices.
@@ -6,8 +6,6 @@ Aissa Ndiaye born 03/03/1985 (a homonym) and Awa Ndiaye (a similar name) are oth
 """
 
 from __future__ import annotations
-
-import pytest
 
 SOURCES = """
 - name: candidats
@@ -102,10 +100,3 @@ FACTURES = (
 FILES = {"candidats.csv": CANDIDATS, "crm.csv": CRM, "mail.mbox": MBOX, "partages.csv": PARTAGES, "factures.csv": FACTURES}
 
 EMAIL = "aissa.ndiaye@exemple.fr"
-
-
-@pytest.fixture
-def dsar_ws(load_tiny):
-    ws, report = load_tiny(SOURCES, FILES)
-    assert not report.failed, [s.error for s in report.failed]
-    return ws
