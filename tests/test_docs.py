@@ -28,6 +28,13 @@ def test_every_check_documented():
         assert f"`{cid}`" in docs, cid
 
 
+def test_every_finding_kind_documented_with_its_severity():
+    docs = (REPO_DIR / "docs" / "checks.md").read_text(encoding="utf-8")
+    for cid, spec in all_checks().items():
+        for kind in spec.kinds:
+            assert f"| `{kind.id}` | `{cid}` | `{kind.severity}` |" in docs, kind.id
+
+
 def test_every_format_documented():
     docs = README + (REPO_DIR / "docs" / "formats.md").read_text(encoding="utf-8")
     for name in registry.names():

@@ -13,6 +13,7 @@ from ..policy import Policy
 from ..sql import quote_literal, spreadsheet_safe
 from ..workspace import Workspace
 from .findings import FINDING_COLUMNS, Query
+from .keys import migrate_keys
 from .registry import TEMP_TABLES, CheckContext, CheckSpec, all_checks
 
 
@@ -61,6 +62,7 @@ def run_checks(
     if domains is None:
         stored = ws.get_setting("organisation_domains")
         domains = json.loads(stored) if stored else []
+    migrate_keys(ws)  # the history compares like with like across releases
     run_id = con.execute("SELECT nextval('run_id_seq')").fetchone()[0]
     inputs = {
         src: files

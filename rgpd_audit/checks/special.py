@@ -45,8 +45,10 @@ def free_text(ctx: CheckContext) -> Query | None:
             continue
         name = q.bind(s.name)
         parts.append(
-            f"SELECT h.*, {s.subject_expr('t')} AS subject_ref FROM special_hits h JOIN raw.{quote_ident(s.name)} t "
-            f"ON h.source = {name} AND h.table_name = {name} AND t._file_id = h.file_id AND t._row = h.row_no"
+            f"SELECT h.*, {s.subject_expr('t')} AS subject_ref, {s.key_expr('t')} AS record_key "
+            f"FROM special_hits h JOIN raw.{quote_ident(s.name)} t "
+            f"ON h.source = {name} AND h.table_name = {name} AND t._file_id = h.file_id AND t._row = h.row_no "
+            f"LEFT JOIN load_files lf ON lf.file_id = t._file_id"
         )
     if not parts:
         return None
@@ -54,12 +56,12 @@ def free_text(ctx: CheckContext) -> Query | None:
         "special_category.free_text",
         activity="any_value(activity)",
         source="source",
-        record_key="source || '#' || file_id || ':' || row_no",
+        record_key="any_value(record_key)",
         subject_ref="any_value(subject_ref)",
         clause="'RGPD art. 9 et 10 ; CNIL : pas de données de santé au recrutement'",
         detail_fr=f"'Mention(s) sensible(s) en texte libre (' || string_agg(DISTINCT column_name, ', ') || ') : ' || string_agg(DISTINCT CASE category {case_fr} ELSE category END, ', ') || '.'",
         detail_en=f"'Special-category mention(s) in free text (' || string_agg(DISTINCT column_name, ', ') || '): ' || string_agg(DISTINCT CASE category {case_en} ELSE category END, ', ') || '.'",
-        finding_key="'special_category.free_text|' || source || '|' || file_id || '|' || row_no",
+        finding_key="'special_category.free_text|' || source || '|' || any_value(record_key)",
         # "B3 vu : oui" is the mention the law allows (no copy of the record kept)
         from_=f"({' UNION ALL '.join(parts)}) WHERE term <> 'b3_seen' GROUP BY source, file_id, row_no",
     )
@@ -109,7 +111,7 @@ def forbidden(ctx: CheckContext) -> Query | None:
                 clause=q.bind(why),
                 detail_fr=f"'Donnée non autorisée pour un candidat : ' || trim({names_fr}) || '.'",
                 detail_en=f"'Data not allowed for a candidate: ' || trim(replace(replace({names_fr}, 'lieu de naissance', 'birthplace'), 'NIR', 'NIR')) || '.'",
-                finding_key=f"'forbidden_data.candidate_identifier|' || {name} || '|' || t._file_id || '#' || t._row",
+                finding_key=f"'forbidden_data.candidate_identifier|' || {name} || '|' || {s.key_expr('t')}",
                 from_=(
                     f"raw.{quote_ident(source)} t LEFT JOIN load_files lf ON lf.file_id = t._file_id "
                     f"WHERE {act_filter} AND ({' OR '.join(filled(c) for c, _ in colcats)})"

@@ -3,7 +3,7 @@ systems the policy does not declare, and outbound sharing to outside addresses."
 
 from __future__ import annotations
 
-from ..ingest.loaded import LoadedSource, loaded_sources
+from ..ingest.loaded import LoadedSource, loaded_sources, row_identity
 from ..legal import is_eea, judge
 from ..sql import quote_ident
 from .findings import Finding, FindingKind, Query
@@ -84,7 +84,7 @@ def third_country(ctx: CheckContext) -> list[Finding]:
             f"Transfert vers {s.country} ({s.provider}) : {n} enregistrements, {subjects} personnes, activités {acts}{cat_txt}. Mécanisme : {j.label_fr} — {j.reason_fr}.",
             f"Transfer to {s.country} ({s.provider}): {n} records, {subjects} people, activities {acts}{cat_txt_en}. Mechanism: {j.label_en} — {j.reason_en}.",
             source=s.name, record_key=s.name, clause=f"{j.source}" + (f" ; politique {h.clause.section}" if h else ""),
-            finding_key=f"transfer.third_country|{s.name}|{mech}",
+            finding_key=f"transfer.third_country|{s.name}",
         ))
     return out
 
@@ -123,9 +123,10 @@ def outbound_share(ctx: CheckContext) -> Query | None:
                 clause=clause,
                 detail_fr=f"'Document partagé depuis ' || {service} || ' vers un domaine extérieur (' || {dom} || ').'",
                 detail_en=f"'Document shared from ' || {service} || ' with an outside domain (' || {dom} || ').'",
-                finding_key=f"'transfer.outbound_share|' || {name} || '|' || t._file_id || '#' || t._row",
+                finding_key=f"'transfer.outbound_share|' || {name} || '|' || {row_identity('t')}",
                 from_=(
-                    f"raw.{quote_ident(share.name)} t WHERE t._activity IS NOT NULL AND nullif(trim({dom}), '') IS NOT NULL "
+                    f"raw.{quote_ident(share.name)} t LEFT JOIN load_files lf ON lf.file_id = t._file_id "
+                    f"WHERE t._activity IS NOT NULL AND nullif(trim({dom}), '') IS NOT NULL "
                     f"AND NOT list_has_all({domains}, string_split(lower(replace({dom}, ' ', '')), ';'))"
                 ),
             )
@@ -147,10 +148,11 @@ def outbound_share(ctx: CheckContext) -> Query | None:
                 clause=clause,
                 detail_fr=f"'Message avec pièce(s) jointe(s) envoyé à ' || count(DISTINCT {addr}) || ' adresse(s) extérieure(s) (' || string_agg(DISTINCT {domain}, ', ') || ').'",
                 detail_en=f"'Message with attachment(s) sent to ' || count(DISTINCT {addr}) || ' outside address(es) (' || string_agg(DISTINCT {domain}, ', ') || ').'",
-                finding_key=f"'transfer.outbound_share|' || {name} || '|' || m._file_id || '#' || m._row",
+                finding_key=f"'transfer.outbound_share|' || {name} || '|' || any_value({row_identity('m')})",
                 from_=(
                     f"raw.{quote_ident(mail.name)} m "
                     f"JOIN raw.{quote_ident(rec_table)} r ON r._file_id = m._file_id AND r._row = m._row "
+                    f"LEFT JOIN load_files lf ON lf.file_id = m._file_id "
                     f"WHERE list_contains({domains}, lower(split_part({sender}, '@', 2))) "
                     f"AND NOT list_contains({domains}, lower({domain})) "
                     f"AND EXISTS (SELECT 1 FROM raw.{quote_ident(att_table)} a WHERE a._file_id = m._file_id AND a._row = m._row "

@@ -17,6 +17,13 @@ from .loaders import registry
 from .loaders.base import Capability
 
 
+def row_identity(alias: str = "t", files: str = "lf") -> str:
+    """SQL for a loaded row's identity that survives a reload: its file as recorded (path and
+    zip entry or sheet, relative to the manifest) and its record number. ``files`` is the row's
+    ``load_files`` row, ``alias`` the raw table."""
+    return f"({files}.path || coalesce('!' || {files}.entry, '') || '#' || {alias}._row)"
+
+
 @dataclass(frozen=True)
 class Table:
     """A capability found in a loaded table: which table, and the column of each role."""
@@ -130,7 +137,7 @@ class LoadedSource:
             return f"CAST({alias}.{quote_ident(key)} AS VARCHAR)"
         if key and key in cols:
             return f"pseudonym({alias}.{quote_ident(key)})"
-        return f"({files}.path || coalesce('!' || {files}.entry, '') || '#' || {alias}._row)"
+        return row_identity(alias, files)
 
     def key_subject_columns(self) -> list[str]:
         """The columns of the main table ``key_expr`` and ``subject_expr`` read."""

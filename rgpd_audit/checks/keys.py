@@ -1,0 +1,64 @@
+"""Finding keys across releases: the mapping from old keys to new ones.
+
+A finding's key (``finding_key``) is how the audit history tells new, resolved and still-open
+findings apart from one audit to the next. A release that changes how a kind of finding is
+keyed ships here the rewriting of the keys already stored in the workspace, so that the
+first audit after an upgrade compares like with like. The workspace records the version of
+its keys (setting ``finding_keys``); :func:`migrate_keys` brings it to :data:`KEYS_VERSION`.
+
+Version 2 (rgpd-audit 0.2): keys hold nothing a reload or a later verdict changes —
+``transfer.third_country`` loses the mechanism judged; ``special_category.free_text``,
+``forbidden_data.candidate_identifier`` and ``transfer.outbound_share`` name the record by
+its key column, or its file and record number, instead of the load's internal file id.
+Stored findings whose file is no longer loaded keep their old key (nothing to map them to).
+"""
+
+from __future__ import annotations
+
+from ..ingest.loaded import loaded_sources, row_identity
+from ..sql import quote_ident
+from ..workspace import Workspace
+
+KEYS_VERSION = 2
+SETTING = "finding_keys"
+
+
+def migrate_keys(ws: Workspace) -> int:
+    """Rewrite the stored finding keys to this release's; returns the version they were at."""
+    stored = ws.get_setting(SETTING)
+    if stored is None:
+        has_findings = ws.con.execute("SELECT count(*) FROM findings").fetchone()[0]
+        stored = "1" if has_findings else str(KEYS_VERSION)
+    version = int(stored)
+    if version < 2:
+        _to_v2(ws)
+    if version != KEYS_VERSION:
+        ws.set_setting(SETTING, str(KEYS_VERSION))
+    return version
+
+
+def _to_v2(ws: Workspace) -> None:
+    con = ws.con
+    con.execute(
+        "UPDATE findings SET finding_key = regexp_replace(finding_key, '^(transfer\\.third_country\\|[^|]*)\\|.*$', '\\1') "
+        "WHERE check_id = 'transfer.third_country'"
+    )
+    for s in loaded_sources(ws):
+        if not s.main_table:
+            continue
+        t = f"raw.{quote_ident(s.name)}"
+        rows = f"SELECT t._file_id AS fid, t._row AS row, {{}} AS k FROM {t} t LEFT JOIN load_files lf ON lf.file_id = t._file_id"
+        # old key: <kind>|<source>|<file id>|<row> (free text), <kind>|<source>|<file id>#<row> (the others)
+        for kind, sep, new in (
+            ("special_category.free_text", "|", s.key_expr("t")),
+            ("forbidden_data.candidate_identifier", "#", s.key_expr("t")),
+            ("transfer.outbound_share", "#", row_identity("t")),
+        ):
+            con.execute(
+                f"UPDATE findings f SET finding_key = $kind || '|' || $source || '|' || m.k, "
+                f"record_key = CASE WHEN f.check_id = 'special_category.free_text' THEN m.k ELSE f.record_key END "
+                f"FROM ({rows.format(new)}) m "
+                f"WHERE f.check_id = $kind AND f.source = $source "
+                f"AND f.finding_key = $kind || '|' || $source || '|' || m.fid || $sep || m.row",
+                {"kind": kind, "source": s.name, "sep": sep},
+            )

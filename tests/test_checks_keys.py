@@ -1,0 +1,92 @@
+"""Finding keys hold nothing a reload or a verdict changes, and old keys are mapped to new ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rgpd_audit.checks.keys import KEYS_VERSION, SETTING, migrate_keys
+from rgpd_audit.checks.runner import run_checks
+from rgpd_audit.ingest import load_estate, load_manifest
+from rgpd_audit.pipeline import classify_if_available
+from rgpd_audit.policy import load_policy
+from rgpd_audit.report.history import totals_of_changes
+from tests.conftest import write_manifest
+
+SOURCES = """
+- name: cands
+  format: csv
+  path: cands.csv
+  activities: [candidates]
+  hosting: {provider: INTER INTERIM, country: FR}
+  options: {delimiter: ";", dates: {dernier_contact: last_activity}}
+- name: partages
+  format: dropbox_sharing
+  path: partages.csv
+  activities: [candidates]
+  use: access
+  hosting: {provider: "Dropbox, Inc.", country: US}
+"""
+FILES = {
+    "cands.csv": "nom;NIR;commentaire;dernier_contact\n"
+                 "Martin;185057800608491;en arrêt maladie depuis mars;01/01/2020\n"
+                 "Durand;;RAS;01/10/2026\n",
+    "partages.csv": "Path,Shared with,Access level\n/Recrutement/CV Martin.pdf,martin@gmail.example.com,viewer\n",
+}
+AS_OF = dt.date(2026, 11, 27)
+KINDS = ("special_category.free_text", "forbidden_data.candidate_identifier", "transfer.outbound_share",
+         "transfer.third_country")
+
+
+def _audit(tmp_path, ws):
+    m = load_manifest(write_manifest(tmp_path, SOURCES))
+    load_estate(ws, m, force=True)
+    classify_if_available(ws, load_policy(), force=True)
+    return run_checks(ws, load_policy(), AS_OF).run_id
+
+
+def _keys(ws, run):
+    return dict(ws.con.execute(
+        "SELECT check_id, list(finding_key ORDER BY finding_key) FROM findings WHERE run_id = ? AND list_contains(?, check_id) GROUP BY 1",
+        [run, list(KINDS)]).fetchall())
+
+
+def test_keys_survive_a_reload(tmp_path):
+    from rgpd_audit.workspace import Workspace
+
+    for name, text in FILES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with Workspace(tmp_path / "ws") as ws:
+        first = _audit(tmp_path, ws)
+        second = _audit(tmp_path, ws)  # every source reloaded: new internal file ids
+        assert set(_keys(ws, first)) == set(KINDS)
+        assert _keys(ws, first) == _keys(ws, second)
+        assert totals_of_changes(ws, second)["new"] == 0 and totals_of_changes(ws, second)["resolved"] == 0
+        third_country = _keys(ws, second)["transfer.third_country"]
+        assert third_country == ["transfer.third_country|partages"]  # no mechanism in the key
+
+
+def test_old_keys_are_mapped_to_new_ones(tmp_path):
+    from rgpd_audit.workspace import Workspace
+
+    for name, text in FILES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with Workspace(tmp_path / "ws") as ws:
+        first = _audit(tmp_path, ws)
+        new_keys = _keys(ws, first)
+        # what rgpd-audit 0.1 stored: the mechanism judged, the load's internal file id
+        fid = dict(ws.con.execute("SELECT source, file_id FROM load_files").fetchall())
+        row = lambda key: key.rsplit("#", 1)[1]  # noqa: E731 - <file>#<row>
+        old = {
+            "transfer.third_country|partages": "transfer.third_country|partages|none",
+            **{k: f"special_category.free_text|cands|{fid['cands']}|{row(k)}" for k in new_keys["special_category.free_text"]},
+            **{k: f"forbidden_data.candidate_identifier|cands|{fid['cands']}#{row(k)}" for k in new_keys["forbidden_data.candidate_identifier"]},
+            **{k: f"transfer.outbound_share|partages|{fid['partages']}#{row(k)}" for k in new_keys["transfer.outbound_share"]},
+        }
+        for new, before in old.items():
+            ws.con.execute("UPDATE findings SET finding_key = ? WHERE finding_key = ?", [before, new])
+        ws.con.execute("DELETE FROM settings WHERE key = ?", [SETTING])  # a workspace of the previous release
+        assert migrate_keys(ws) == 1 and ws.get_setting(SETTING) == str(KEYS_VERSION)
+        assert _keys(ws, first) == new_keys
+        assert migrate_keys(ws) == KEYS_VERSION  # once only
+        second = run_checks(ws, load_policy(), AS_OF).run_id
+        assert totals_of_changes(ws, second)["new"] == 0 and totals_of_changes(ws, second)["resolved"] == 0
