@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from .resources import data_text
 from .spec import load_yaml
 
 
 @lru_cache(maxsize=1)
 def legal_facts() -> dict:
-    return load_yaml(resources.files("rgpd_audit.data").joinpath("legal.yaml").read_text(encoding="utf-8"))
+    return load_yaml(data_text("legal.yaml"))
 
 
 def eea_members(on: dt.date | None = None) -> frozenset[str]:

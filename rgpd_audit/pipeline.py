@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .checks.keys import migrate_keys
 from .checks.runner import RunResult, run_checks
 from .errors import RgpdAuditError
 from .ingest import LoadReport, load_estate, load_manifest
@@ -76,6 +77,7 @@ def audit(
     policy_path = Path(policy_path) if policy_path else bundled_policy()
     policy = load_policy(policy_path)
     report = None
+    migrate_keys(ws)  # before a reload removes the file ids the old keys refer to
     if load:
         m = load_manifest(manifest or sample_manifest(), policy=policy)
         report = load_estate(ws, m)

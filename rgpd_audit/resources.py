@@ -22,9 +22,14 @@ def _folder(package: str) -> Path:
     return Path(str(resources.files(package)))
 
 
+def data_text(name: str) -> str:
+    """The text of a data file shipped in ``rgpd_audit/data/`` (legal facts, catalogues…)."""
+    return resources.files("rgpd_audit.data").joinpath(name).read_text(encoding="utf-8")
+
+
 def bundled_policy() -> Path:
     """The default policy: INTER INTERIM's, shipped inside the package."""
-    return _folder("rgpd_audit.policy") / "inter_interim.yaml"
+    return Path(str(resources.files("rgpd_audit"))) / "policy" / "inter_interim.yaml"
 
 
 def sample_dir() -> Path:

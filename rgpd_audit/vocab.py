@@ -17,13 +17,13 @@ import difflib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, Literal
 
 from pydantic import Field
 
 from .errors import RgpdAuditError
+from .resources import data_text
 from .spec import StrictModel, load_yaml, validate
 
 Lang = Literal["fr", "en"]
@@ -129,6 +129,11 @@ RECORD_KINDS = Vocabulary("record kind", {
     "dataset": ("jeux de données", "datasets"),
 })
 
+for _v in (DATE_ROLES, RETENTION_BASES):  # an event is a date role and a basis, with labels of their own
+    if _missing := set(EVENTS) - set(_v):  # pragma: no cover - a vocabulary change that forgot one
+        raise RuntimeError(f"retention events missing from {_v.name}: {sorted(_missing)}")
+
+
 # --- the policy ----------------------------------------------------------------------------
 
 ROLES = Vocabulary("role", {
@@ -221,6 +226,8 @@ CAPABILITIES = Vocabulary("table capability", {
     "document_log": ("journal d'un espace de fichiers", "file store activity log"),
     "share_log": ("journal des partages de fichiers", "file sharing report"),
     "mail": ("messagerie", "mailbox"),
+    "mail_recipients": ("destinataires des messages", "message recipients"),
+    "mail_attachments": ("pièces jointes des messages", "message attachments"),
     "purchase_ledger": ("écritures d'achats", "purchase ledger"),
     "third_party_master": ("fichier des tiers (comptabilité)", "third-party master file (accounting)"),
     "payroll": ("déclarations de paie", "payroll declarations"),
@@ -285,15 +292,21 @@ CATALOGUE = "categories.yaml"
 @lru_cache(maxsize=1)
 def categories() -> Mapping[str, Category]:
     """The catalogue of data categories (``rgpd_audit/data/categories.yaml``), keyed by name."""
-    ref = resources.files("rgpd_audit.data").joinpath(CATALOGUE)
-    raw = validate(load_yaml(ref.read_text(encoding="utf-8")), _CatalogueFile, f"rgpd_audit/data/{CATALOGUE}")
+    raw = validate(load_yaml(data_text(CATALOGUE)), _CatalogueFile, f"rgpd_audit/data/{CATALOGUE}")
     return MappingProxyType({name: Category(name=name, **entry.model_dump()) for name, entry in raw.categories.items()})
 
 
 def category_label(name: str, lang: str = "fr") -> str:
-    """The label of a data category; an unknown name is shown as it is."""
+    """The label of a data category. A name outside the catalogue (a classifier's suggestion
+    from an older catalogue, say) is shown as it is rather than failing a report."""
     c = categories().get(name)
     return c.label(lang) if c else name
+
+
+def is_special(name: str) -> bool:
+    """Is the category special (GDPR Art. 9 and 10)?"""
+    c = categories().get(name)
+    return bool(c and c.special)
 
 
 # --- countries -------------------------------------------------------------------------------
@@ -319,7 +332,8 @@ UNKNOWN_COUNTRY = ("Pays inconnu", "Unknown country")
 
 
 def country_name(code: str | None, lang: str = "fr") -> str:
-    """``FR`` -> ``France``; ``US`` -> ``États-Unis`` / ``United States``; other codes as they are."""
+    """``FR`` -> ``France``; ``US`` -> ``États-Unis`` / ``United States``; a code without a name
+    here is shown as it is (ISO codes are valid even when this list does not name them)."""
     if not code:
         return UNKNOWN_COUNTRY[1 if lang == "en" else 0]
     code = code.upper()

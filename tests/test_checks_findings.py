@@ -105,3 +105,24 @@ def test_policy_file_accepts_severities_and_refuses_unknown_levels(tmp_path):
     bad.write_text(text + "\nseverities:\n  retention.unverifiable: fatal\n", encoding="utf-8")
     with pytest.raises(SpecError, match="severities.retention.unverifiable"):
         load_policy(bad)
+
+
+def test_override_of_a_row_decided_severity_moves_the_default_only(load_tiny):
+    src = """
+- name: box
+  format: csv
+  path: box.csv
+  activities: [candidates]
+  hosting: {provider: "Dropbox, Inc.", country: US}
+- name: other
+  format: csv
+  path: other.csv
+  activities: [candidates]
+  hosting: {provider: Unknown Cloud, country: US}
+"""
+    ws, _ = load_tiny(src, {"box.csv": "a\n1\n", "other.csv": "a\n1\n"})
+    policy = load_policy()
+    as_of = dt.date(2020, 1, 1)  # Privacy Shield (claimed for Dropbox) still valid: info; no mechanism: error
+    assert run_checks(ws, policy, as_of, only=["transfer.third_country"]).counts["transfer.third_country"] == {"info": 1, "error": 1}
+    softer = policy.model_copy(update={"severities": {"transfer.third_country": "warning"}})
+    assert run_checks(ws, softer, as_of, only=["transfer.third_country"]).counts["transfer.third_country"] == {"info": 1, "warning": 1}

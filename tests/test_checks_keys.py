@@ -90,3 +90,49 @@ def test_old_keys_are_mapped_to_new_ones(tmp_path):
         assert migrate_keys(ws) == KEYS_VERSION  # once only
         second = run_checks(ws, load_policy(), AS_OF).run_id
         assert totals_of_changes(ws, second)["new"] == 0 and totals_of_changes(ws, second)["resolved"] == 0
+
+
+def test_old_keys_survive_a_reload_of_a_changed_export(tmp_path):
+    """The mapping runs before the load: a reload would remove the file ids old keys name."""
+    from rgpd_audit.pipeline import audit
+    from rgpd_audit.workspace import Workspace
+
+    for name, text in FILES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    manifest = write_manifest(tmp_path, SOURCES)
+    with Workspace(tmp_path / "ws") as ws:
+        first = audit(ws, AS_OF, manifest=manifest).run.run_id
+        fid = dict(ws.con.execute("SELECT source, file_id FROM load_files").fetchall())
+        for key in _keys(ws, first)["transfer.outbound_share"]:  # back to 0.1's keys
+            ws.con.execute("UPDATE findings SET finding_key = ? WHERE finding_key = ?",
+                           [f"transfer.outbound_share|partages|{fid['partages']}#{key.rsplit('#', 1)[1]}", key])
+        ws.con.execute("DELETE FROM settings WHERE key = ?", [SETTING])
+        # the export changes (a line added at the end): the source reloads with new file ids
+        (tmp_path / "partages.csv").write_text(FILES["partages.csv"] + "/Compta/Note.pdf,comptable@inter-interim.example.fr,viewer\n",
+                                                encoding="utf-8")
+        second = audit(ws, AS_OF, manifest=manifest).run.run_id
+        assert totals_of_changes(ws, second)["resolved"] == 0
+
+
+def test_keys_are_unique_within_a_run(tmp_path):
+    """A declared key column that repeats in the export does not merge two findings."""
+    from rgpd_audit.workspace import Workspace
+
+    (tmp_path / "cands.csv").write_text(
+        "ref;dernier_contact\nC1;01/01/2015\nC1;01/01/2016\nC2;01/01/2015\n", encoding="utf-8")
+    src = """
+- name: cands
+  format: csv
+  path: cands.csv
+  activities: [candidates]
+  hosting: {provider: INTER INTERIM, country: FR}
+  options: {delimiter: ";", key: ref, dates: {dernier_contact: last_activity}}
+"""
+    with Workspace(tmp_path / "ws") as ws:
+        load_estate(ws, load_manifest(write_manifest(tmp_path, src)))
+        run = run_checks(ws, load_policy(), AS_OF, only=["retention.breach"]).run_id
+        keys = [k for (k,) in ws.con.execute("SELECT finding_key FROM findings WHERE run_id = ? ORDER BY 1", [run]).fetchall()]
+        assert len(keys) == 3 == len(set(keys))
+        assert keys[1] == keys[0] + "~2"  # the second record with key C1
+        again = run_checks(ws, load_policy(), AS_OF, only=["retention.breach"]).run_id
+        assert totals_of_changes(ws, again)["new"] == 0  # the same suffixes next time

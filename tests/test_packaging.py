@@ -4,6 +4,7 @@ then the scheduled job from any folder — with no JupyterLab on that server."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -51,7 +52,11 @@ def test_pip_install_then_report_from_any_folder(tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "RGPD_AUDIT_WORKSPACE", "RGPD_AUDIT_KEY")}
-    install = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(REPO)], env=env, capture_output=True, text=True)
+    # a copy of the tree as a clone has it (no build/ left over from an earlier build, no venv)
+    src = tmp_path / "src"
+    shutil.copytree(REPO, src, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "reports",
+                                                             "__pycache__", ".rgpd-audit", "benchmarks"))
+    install = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(src)], env=env, capture_output=True, text=True)
     assert install.returncode == 0, install.stderr[-2000:]
     py = venv / "bin" / "python"
     probe = subprocess.run(

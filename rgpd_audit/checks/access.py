@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 
 from ..ingest.loaded import loaded_sources
+from ..resources import data_text
 from ..spec import load_yaml
 from ..sql import quote_ident
 from .findings import Query
@@ -20,7 +20,7 @@ from .registry import CheckContext, check
 
 @lru_cache(maxsize=1)
 def role_labels() -> dict:
-    return load_yaml(resources.files("rgpd_audit.data").joinpath("roles.yaml").read_text(encoding="utf-8"))
+    return load_yaml(data_text("roles.yaml"))
 
 
 def _fold(s: str) -> str:

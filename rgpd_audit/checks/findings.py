@@ -61,7 +61,7 @@ class Finding:
     """A finding built in Python (checks that are not SQL over the loaded data)."""
 
     check_id: str
-    severity: str
+    severity: str | None  # None: the kind's declared severity
     detail_fr: str
     detail_en: str
     activity: str | None = None
@@ -73,6 +73,10 @@ class Finding:
     days_overdue: int | None = None
     clause: str | None = None
     finding_key: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.severity is None:
+            self.severity = _default_severity(self.check_id)
 
     def row(self) -> list:
         key = self.finding_key or "|".join(

@@ -43,8 +43,10 @@ def _to_v2(ws: Workspace) -> None:
         "UPDATE findings SET finding_key = regexp_replace(finding_key, '^(transfer\\.third_country\\|[^|]*)\\|.*$', '\\1') "
         "WHERE check_id = 'transfer.third_country'"
     )
+    concerned = {k: {r[0] for r in con.execute("SELECT DISTINCT source FROM findings WHERE check_id = ?", [k]).fetchall()}
+                 for k in ("special_category.free_text", "forbidden_data.candidate_identifier", "transfer.outbound_share")}
     for s in loaded_sources(ws):
-        if not s.main_table:
+        if not s.main_table or not any(s.name in names for names in concerned.values()):
             continue
         t = f"raw.{quote_ident(s.name)}"
         rows = f"SELECT t._file_id AS fid, t._row AS row, {{}} AS k FROM {t} t LEFT JOIN load_files lf ON lf.file_id = t._file_id"
@@ -54,6 +56,8 @@ def _to_v2(ws: Workspace) -> None:
             ("forbidden_data.candidate_identifier", "#", s.key_expr("t")),
             ("transfer.outbound_share", "#", row_identity("t")),
         ):
+            if s.name not in concerned[kind]:
+                continue
             con.execute(
                 f"UPDATE findings f SET finding_key = $kind || '|' || $source || '|' || m.k, "
                 f"record_key = CASE WHEN f.check_id = 'special_category.free_text' THEN m.k ELSE f.record_key END "

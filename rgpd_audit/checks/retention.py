@@ -13,6 +13,8 @@ hard-coded here.
 
 from __future__ import annotations
 
+import re
+
 from ..ingest.loaded import LoadedSource, loaded_sources
 from ..policy import Activity, RetentionRule
 from ..policy.summary import describe_rule
@@ -43,6 +45,8 @@ EVENT_SQL: dict[str, tuple[str, str, str]] = {
 }
 if set(EVENT_SQL) != set(EVENTS.ids):  # pragma: no cover - a vocabulary change without its SQL
     raise RuntimeError(f"retention events without SQL: {sorted(set(EVENTS.ids) - set(EVENT_SQL))}")
+if _bases := {b for _, basis, _ in EVENT_SQL.values() for b in re.findall(r"'(\w+)'", basis)} - set(RETENTION_BASES):  # pragma: no cover
+    raise RuntimeError(f"retention bases without labels: {sorted(_bases)}")
 
 
 def _date_of(cols: list[str], alias: str = "t") -> str:

@@ -99,15 +99,16 @@ def run_checks(
                     )
             _check_kinds(con, run_id, spec, written)
             for kind in spec.kinds:
-                if kind.id in overrides:
-                    con.execute("UPDATE findings SET severity = ? WHERE run_id = ? AND check_id = ?",
-                                [overrides[kind.id], run_id, kind.id])
+                if kind.id in overrides:  # the default severity; a row the check judged otherwise keeps its own
+                    con.execute("UPDATE findings SET severity = ? WHERE run_id = ? AND check_id = ? AND severity = ?",
+                                [overrides[kind.id], run_id, kind.id, kind.severity])
         except RgpdAuditError:
             con.execute("UPDATE audit_runs SET status = 'failed' WHERE run_id = ?", [run_id])
             raise
         except Exception as exc:  # a check bug: name the check
             con.execute("UPDATE audit_runs SET status = 'failed' WHERE run_id = ?", [run_id])
             raise CheckFailed(f"check {cid} failed: {type(exc).__name__}: {exc}") from exc
+    _unique_keys(con, run_id)
     # what the checks shared (the records in breach of retention) is not kept after the
     # run: its memory goes to the export
     for rel in ctx.cache.get(TEMP_TABLES, []):
@@ -145,6 +146,18 @@ def _check_kinds(con, run_id: int, spec: CheckSpec, written: set[str]) -> None:
     ).fetchall():
         if severity not in allowed[kind]:
             raise CheckFailed(f"check {spec.id}: a {kind} finding has severity {severity!r}, not one of {', '.join(allowed[kind])}")
+
+
+def _unique_keys(con, run_id: int) -> None:
+    """Two findings of a run never share a key (a declared key column may repeat in an export):
+    the second and later get ``~2``, ``~3``…, in an order that only depends on the findings."""
+    con.execute(
+        "UPDATE findings f SET finding_key = f.finding_key || '~' || d.n FROM ("
+        "  SELECT rowid AS rid, row_number() OVER (PARTITION BY finding_key ORDER BY record_key, subject_ref, detail_fr, "
+        "  reference_date, activity, source) AS n FROM findings WHERE run_id = ?"
+        ") d WHERE f.rowid = d.rid AND d.n > 1",
+        [run_id],
+    )
 
 
 def latest_run(ws: Workspace, as_of: dt.date | None = None) -> int | None:

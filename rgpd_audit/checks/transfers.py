@@ -65,7 +65,7 @@ def third_country(ctx: CheckContext) -> list[Finding]:
         acts = ", ".join(s.activities) or "-"
         if h is None:
             out.append(Finding(
-                "transfer.undeclared_system", "error",
+                "transfer.undeclared_system", None,
                 f"Système hébergé hors EEE ({s.provider}, {s.country}) non déclaré au §9 de la politique : {n} enregistrements, {subjects} personnes, activités {acts}.",
                 f"System hosted outside the EEA ({s.provider}, {s.country}) not declared in §9 of the policy: {n} records, {subjects} people, activities {acts}.",
                 activity=s.activities[0] if len(s.activities) == 1 else None,
@@ -130,14 +130,12 @@ def outbound_share(ctx: CheckContext) -> Query | None:
                     f"AND NOT list_has_all({domains}, string_split(lower(replace({dom}, ' ', '')), ';'))"
                 ),
             )
-        mail = s.capability("mail")
-        recipients, attachments = (mail.facts.get("recipients"), mail.facts.get("attachments")) if mail else (None, None)
-        rec_table = f"{s.name}__{recipients[0]}" if recipients else None
-        att_table = f"{s.name}__{attachments[0]}" if attachments else None
-        if mail is not None and rec_table in s.tables and att_table in s.tables:
+        mail, rec, att = (s.capability(k) for k in ("mail", "mail_recipients", "mail_attachments"))
+        if mail and rec and att:
             mid, date, sender = (f"m.{quote_ident(mail.col(r))}" for r in ("message_id", "date", "sender"))
-            addr, domain = f"r.{quote_ident(recipients[1])}", f"r.{quote_ident(recipients[2])}"
-            fname = f"a.{quote_ident(attachments[1])}"
+            addr, domain = f"r.{quote_ident(rec.col('address'))}", f"r.{quote_ident(rec.col('domain'))}"
+            fname = f"a.{quote_ident(att.col('name'))}"
+            rec_table, att_table = rec.name, att.name
             q.add(
                 "transfer.outbound_share",
                 severity=sev,

@@ -36,6 +36,7 @@ def load_command(manifest_arg, manifest_opt, workspace, policy, only, force):
         rgpd-audit load exports/manifest.yaml --workspace audit-2026/
         rgpd-audit load --source crm_contacts --force
     """
+    from ..checks.keys import migrate_keys
     from ..ingest.engine import load_estate
     from ..ingest.manifest import load_manifest
     from ..policy import load_policy
@@ -54,6 +55,7 @@ def load_command(manifest_arg, manifest_opt, workspace, policy, only, force):
             def progress(kind, name):
                 if kind == "source":
                     bar.update(1, name)
+            migrate_keys(ws)  # before a reload removes the file ids old finding keys refer to
             report = load_estate(ws, manifest, only=list(only) or None, force=force, progress=progress)
         click.echo(f"Workspace: {ws.path}  Manifest: {manifest.file}")
         header = f"{'source':<24} {'format':<16} {'status':<10} {'files':>5} {'read':>9} {'loaded':>9} {'rejected':>9}"

@@ -96,7 +96,8 @@ def claimed_mechanism(policy: Policy, provider: str | None) -> str | None:
     return None
 
 
-def activities_concerned(policy: Policy, found: FindResult, sources: dict[str, LoadedSource], lang: str = "fr") -> list[ActivityInfo]:
+def activities_concerned(policy: Policy, found: FindResult, sources: dict[str, LoadedSource], lang: str = "fr",
+                         as_of=None) -> list[ActivityInfo]:
     """The policy activities the person's (strong) records belong to, with what Art. 15 asks to tell."""
     per_act: dict[str, dict[str, int]] = {}
     for m in found.strong:
@@ -125,7 +126,7 @@ def activities_concerned(policy: Policy, found: FindResult, sources: dict[str, L
         for name, n in sorted(srcs.items()):
             s = sources[name]
             info.sources.append((s, n))
-            if s.country and not is_eea(s.country):
+            if s.country and not is_eea(s.country, as_of):
                 info.transfers.append(Transfer(s.name, s.provider or "?", s.country, claimed_mechanism(policy, s.provider)))
         out.append(info)
     return sorted(out, key=lambda i: (i.section, i.id))

@@ -136,7 +136,7 @@ def export_access(
         ws.con.execute("DROP TABLE IF EXISTS temp._dsar_rows")
     (folder / "portabilite.json").write_text(json.dumps(portability, ensure_ascii=False, indent=2), encoding="utf-8")
     files.append("portabilite.json")
-    acts = activities_concerned(policy, found, sources, lang)
+    acts = activities_concerned(policy, found, sources, lang, as_of)
     (folder / "index.html").write_text(render_cover(policy, found, acts, lang=lang, as_of=as_of, files=files), encoding="utf-8")
     files.insert(0, "index.html")
     zip_path = Path(shutil.make_archive(str(folder), "zip", root_dir=folder))

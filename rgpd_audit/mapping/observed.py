@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..policy import Policy
-from ..vocab import categories
+from ..vocab import is_special
 from ..workspace import Workspace
 from .datamap import build_datamap
 
@@ -139,11 +139,6 @@ def covers(declared: str, observed: str) -> bool:
     return observed == declared or observed.startswith(declared + ".")
 
 
-def _is_special(name: str) -> bool:
-    c = categories().get(name)
-    return bool(c and c.special)
-
-
 def compare(policy: Policy, obs: Observations) -> list[Comparison]:
     """Per activity with data: observed categories the policy does not declare (``undeclared``,
     or ``covered`` by a "data of any kind" category), declared ones never seen (``not_seen``);
@@ -163,7 +158,7 @@ def compare(policy: Policy, obs: Observations) -> list[Comparison]:
         for d in a.data_categories:
             seen = bool(o.categories) if any_data else any(covers(d, cat) for cat in o.categories)
             if not seen:
-                out.append(Comparison(a.id, d, _is_special(d), "not_seen"))
+                out.append(Comparison(a.id, d, is_special(d), "not_seen"))
     for a in policy.activities:
         if obs.loaded and not obs.of(a.id).has_data:
             out.append(Comparison(a.id, "", False, "no_data"))

@@ -38,7 +38,7 @@ TransferMechanism = V.TRANSFER_MECHANISMS.literal()
 Right = V.RIGHTS.literal()
 DurationSource = V.DURATION_SOURCES.literal()
 Severity = V.SEVERITIES.literal()
-Lang = Literal["fr", "en"]
+Lang = V.Lang
 
 ROLES: tuple[str, ...] = V.ROLES.ids
 EVENTS: tuple[str, ...] = V.EVENTS.ids

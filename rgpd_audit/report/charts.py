@@ -39,7 +39,7 @@ def empty_figure(message: str, title: str = "") -> go.Figure:
 
 
 def breaches_by_age(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
-    """Stacked horizontal bars: activity × age bucket of the delay (``views.retention_age_buckets``)."""
+    """Stacked horizontal bars: activity × age bucket of the delay (``panels.retention_age_buckets``)."""
     title = word("breaches_by_age", lang)
     if df.empty:
         return empty_figure(word("nothing", lang), title)
@@ -82,7 +82,7 @@ def sankey(links: pd.DataFrame, lang: str = "fr") -> go.Figure:
 
 
 def transfers_bar(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
-    """Records per hosting country, one bar segment per safeguard claimed (``views.transfers``)."""
+    """Records per hosting country, one bar segment per safeguard claimed (``panels.transfers``)."""
     title = word("transfers_chart", lang)
     if df.empty:
         return empty_figure(word("nothing_loaded", lang), title)
@@ -97,7 +97,7 @@ def transfers_bar(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
 
 
 def trend_lines(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
-    """Findings per severity over audit dates (``views.trend``)."""
+    """Findings per severity over audit dates (``panels.trend``)."""
     title = word("trend", lang)
     if df.empty:
         return empty_figure(word("no_run", lang), title)
@@ -125,7 +125,7 @@ def counts_bar(df: pd.DataFrame, label: str, value: str, title: str, lang: str =
 
 
 def load_bar(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
-    """Rows loaded and rejected per source (``views.load_by_source``)."""
+    """Rows loaded and rejected per source (``panels.load_by_source``)."""
     title = word("records", lang)
     if df.empty:
         return empty_figure(word("nothing_loaded", lang), title)

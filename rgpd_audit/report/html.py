@@ -18,7 +18,7 @@ from plotly.offline import get_plotlyjs
 
 from ..vocab import THEMES
 from ..workspace import Workspace
-from . import panels as views
+from . import panels
 from .guard import assert_no_identifiers, redact
 from .history import run_info, totals_of_changes
 from .labels import check_lang, theme_title, word
@@ -68,17 +68,17 @@ def _fmt_date(d, lang: str) -> str:
 def build_context(ws: Workspace, run_id: int | None, policy, lang: str = "fr", links: Links | None = None) -> dict:
     """Everything the template shows, as plain values (no DataFrame, no identifier)."""
     lang = check_lang(lang)
-    pol = views.open_policy(policy)
+    pol = panels.open_policy(policy)
     info = run_info(ws, run_id)
     W = lambda k: word(k, lang)  # noqa: E731
-    numbers = {r.key: r.value for r in views.key_numbers(ws, run_id, lang).itertuples()}
+    numbers = {r.key: r.value for r in panels.key_numbers(ws, run_id, lang).itertuples()}
     changes = totals_of_changes(ws, run_id)
-    by_check = views.findings_by_check(ws, run_id, lang)
+    by_check = panels.findings_by_check(ws, run_id, lang)
     charts = {
-        "sankey": chart_html(views.data_map_sankey(ws, pol, lang), "sankey"),
-        "retention": chart_html(views.retention_chart(ws, run_id, pol, lang), "retention"),
-        "transfers": chart_html(views.transfers_chart(ws, pol, lang), "transfers"),
-        "trend": chart_html(views.trend_chart(ws, run_id, lang), "trend"),
+        "sankey": chart_html(panels.data_map_sankey(ws, pol, lang), "sankey"),
+        "retention": chart_html(panels.retention_chart(ws, run_id, pol, lang), "retention"),
+        "transfers": chart_html(panels.transfers_chart(ws, pol, lang), "transfers"),
+        "trend": chart_html(panels.trend_chart(ws, run_id, lang), "trend"),
     }
     # One section per theme that has a check or a finding, in a fixed order.
     from ..checks import all_checks
@@ -98,24 +98,24 @@ def build_context(ws: Workspace, run_id: int | None, policy, lang: str = "fr", l
         if theme == "retention":
             section["charts"].append(charts["retention"])
             section["extra"].append(_table(
-                views.retention_by_activity(ws, run_id, pol, lang),
+                panels.retention_by_activity(ws, run_id, pol, lang),
                 {"activity": W("activity"), "breaches": W("errors"), "unverifiable": word("warnings", lang),
                  "max_days_overdue": W("max_overdue")},
             ))
         elif theme == "transfers":
             section["charts"].append(charts["transfers"])
             section["extra"].append(_table(
-                views.transfers(ws, pol, lang),
+                panels.transfers(ws, pol, lang),
                 {"country_label": W("country"), "provider": W("provider"), "mechanism": W("mechanism"),
                  "sources": W("sources"), "records": W("records")},
             ))
         elif theme == "special_categories":
-            sc = views.special_categories(ws)
+            sc = panels.special_categories(ws)
             if not sc.empty:
                 section["extra"].append(_table(sc, {"source": W("source"), "category": "Catégorie" if lang == "fr" else "Category", "records": W("records")}))
         elif theme == "load":
             section["extra"].append(_table(
-                views.load_by_source(ws),
+                panels.load_by_source(ws),
                 {"source": W("source"), "files": "Fichiers" if lang == "fr" else "Files", "rows_loaded": W("records"),
                  "rows_rejected": W("rejected")},
             ))
@@ -138,11 +138,11 @@ def build_context(ws: Workspace, run_id: int | None, policy, lang: str = "fr", l
         "loaded": bool(numbers.get("sources")),
         "changes": {**changes, "previous_as_of": _fmt_date(changes["previous_as_of"], lang) if changes["previous_as_of"] else None},
         "changes_table": _table(
-            views.changes(ws, run_id, lang),
+            panels.changes(ws, run_id, lang),
             {"check": W("check"), "previous": W("previous"), "current": W("findings"), "new": W("new"),
              "resolved": W("resolved"), "still_open": W("still_open")},
         ),
-        "urgent": [redact(a) for a in views.urgent_actions(ws, run_id, pol, lang)["action"]],
+        "urgent": [redact(a) for a in panels.urgent_actions(ws, run_id, pol, lang)["action"]],
         "charts": charts,
         "themes": themes,
         "links": links or Links(),

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from ..vocab import THEMES
-
-Lang = Literal["fr", "en"]
-LANGS = ("fr", "en")
+from ..vocab import LANGS, THEMES, Lang  # noqa: F401 - Lang re-exported for the report's modules
 
 # What to do about a theme's error findings: the verb of an "urgent action".
 ACTIONS = {

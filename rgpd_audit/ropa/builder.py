@@ -16,12 +16,11 @@ from typing import Literal
 
 from ..legal import is_eea, judge
 from ..mapping.observed import Observation, Observations, compare, observe
-from ..policy import Activity, Hosting, Policy, categories, describe_rule
-from ..vocab import CONTROLLER_ROLES, LEGAL_BASES, RECORD_KINDS, ROLES, category_label, country_name
+from ..policy import Activity, Hosting, Policy, describe_rule
+from ..vocab import CONTROLLER_ROLES, LEGAL_BASES, RECORD_KINDS, ROLES, Lang, category_label, country_name, is_special
 from ..workspace import Workspace
 from .words import w
 
-Lang = Literal["fr", "en"]
 RegisterKind = Literal["controller", "processor"]
 
 @dataclass
@@ -92,11 +91,6 @@ class Register:
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _is_special(name: str) -> bool:
-    c = categories().get(name)
-    return bool(c and c.special)
 
 
 def _lines(items) -> str:
@@ -231,7 +225,7 @@ def _observed_categories(o: Observation, loaded: bool, lang: Lang) -> str:
 
 def _sensitive(a: Activity, o: Observation, loaded: bool, lang: Lang) -> tuple[str, bool]:
     sep = " : " if lang == "fr" else ": "
-    declared = [category_label(c, lang) for c in a.data_categories if _is_special(c)]
+    declared = [category_label(c, lang) for c in a.data_categories if is_special(c)]
     lines = [f"{w('sensitive_declared', lang)}{sep}{', '.join(declared) or w('none', lang)}"]
     if not loaded:
         lines.append(f"{w('sensitive_observed', lang)}{sep}{w('no_data', lang)}")

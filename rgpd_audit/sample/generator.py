@@ -23,7 +23,10 @@ from .common import SAMPLE_AS_OF, Ctx
 from .manifest import SOURCES, UNDECLARED, render
 from .readme import render_readme
 
-DEFAULT_OUT = Path(__file__).resolve().parents[2] / "data" / "sample"
+# data/sample of the repository, when the generator runs from a clone (an installed package
+# has no such folder: give --out)
+_CLONE = Path(__file__).resolve().parents[2]
+DEFAULT_OUT = _CLONE / "data" / "sample" if (_CLONE / "pyproject.toml").exists() else None
 CHECK_ORDER = ["retention.breach", "retention.unverifiable", "special_category.free_text",
                "forbidden_data.candidate_identifier", "transfer.undeclared_system",
                "transfer.outbound_share", "access.former_staff", "access.unauthorised_role",
@@ -77,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m rgpd_audit.sample.generator",
         description="Generate INTER INTERIM's sample estate (deterministic).")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: data/sample)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, required=DEFAULT_OUT is None,
+                        help="output folder (default in a clone of the repository: data/sample)")
     parser.add_argument("--scale", type=int, default=1, help="multiply the big sources' record counts")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     args = parser.parse_args(argv)

@@ -205,8 +205,10 @@ class GmailMboxLoader(Loader):
     name = "gmail_mbox"
     date_roles = {"date": "last_activity"}  # a message is a contact, dated by its Date header
     capabilities = (
-        Capability("mail", {"message_id": "message_id", "date": "date", "sender": "from_address"},
-                   facts={"recipients": ("recipients", "address", "domain"), "attachments": ("attachments", "filename")}),
+        Capability("mail", {"message_id": "message_id", "date": "date", "sender": "from_address"}),
+        # a child row's (_file_id, _row) is its message's
+        Capability("mail_recipients", {"address": "address", "domain": "domain"}, entity="recipients"),
+        Capability("mail_attachments", {"name": "filename"}, entity="attachments"),
     )
     title = "Gmail mailbox from Google Takeout (.mbox): message metadata, recipients, attachments"
     version = "1"

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from rgpd_audit.cli import main
 from rgpd_audit.policy import load_policy
 from rgpd_audit.ropa import build_register, render_html, write_register
-from tests.test_datamap import EMAILS, FILES, NIR, PHONE, SOURCES, classify
+from tests.test_mapping_datamap import EMAILS, FILES, NIR, PHONE, SOURCES, classify
 
 AS_OF = dt.date(2026, 11, 27)
 NIR_CAT = "user.government_id.national_identification_number"

@@ -1,4 +1,4 @@
-"""The notebook views: right counts on a tiny estate, no identifier, nothing breaks when empty."""
+"""The notebook panels: right counts on a tiny estate, no identifier, nothing breaks when empty."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from rgpd_audit.report import panels as views
+from rgpd_audit.report import panels
 from rgpd_audit.report.guard import find_identifiers
 from tests.test_report_fixtures import AS_OF, IDENTIFIERS, tiny_workspace
 
@@ -21,39 +21,39 @@ RUN_FIGURES = ["retention_chart"]
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     t = tiny_workspace(tmp_path_factory.mktemp("views"))
-    with views.open_workspace(str(t.workspace)) as ws:
+    with panels.open_workspace(str(t.workspace)) as ws:
         yield ws, t
 
 
 def _all_outputs(ws, run_id):
-    out = {name: getattr(views, name)(ws) for name in TABLES + FIGURES}
-    out.update({name: getattr(views, name)(ws, run_id) for name in RUN_TABLES + RUN_FIGURES})
+    out = {name: getattr(panels, name)(ws) for name in TABLES + FIGURES}
+    out.update({name: getattr(panels, name)(ws, run_id) for name in RUN_TABLES + RUN_FIGURES})
     return out
 
 
 def test_counts(tiny):
     ws, t = tiny
-    run = views.run_for(ws, AS_OF.isoformat())
+    run = panels.run_for(ws, AS_OF.isoformat())
     assert run == t.run_now
-    lb = views.load_by_source(ws).set_index("source")
+    lb = panels.load_by_source(ws).set_index("source")
     assert (lb.loc["cands", "rows_read"], lb.loc["cands", "rows_loaded"], lb.loc["cands", "rows_rejected"]) == (5, 4, 1)
-    ret = views.retention_by_activity(ws, run)
+    ret = panels.retention_by_activity(ws, run)
     assert ret["breaches"].sum() == ws.con.execute(
         "SELECT count(*) FROM findings WHERE run_id = ? AND check_id = 'retention.breach'", [run]).fetchone()[0]
-    assert views.unverifiable_by_source(ws, run).set_index("source").loc["cands", "records"] == 1
-    assert views.retention_age_buckets(ws, run)["count"].sum() == ret["breaches"].sum()
-    tr = views.transfers(ws, lang="en")
+    assert panels.unverifiable_by_source(ws, run).set_index("source").loc["cands", "records"] == 1
+    assert panels.retention_age_buckets(ws, run)["count"].sum() == ret["breaches"].sum()
+    tr = panels.transfers(ws, lang="en")
     us = tr[tr["country"] == "US"].iloc[0]
     assert us["outside_eea"] and us["records"] == 2 and "Privacy Shield" in us["mechanism"]
-    kn = views.key_numbers(ws, run).set_index("key")["value"]
+    kn = panels.key_numbers(ws, run).set_index("key")["value"]
     assert kn["sources"] == 2 and kn["records"] == 6 and kn["rejected"] == 1 and kn["new"] >= 1
-    urgent = views.urgent_actions(ws, run)
+    urgent = panels.urgent_actions(ws, run)
     assert 1 <= len(urgent) <= 3 and list(urgent["rank"]) == list(range(1, len(urgent) + 1))
 
 
 def test_rejects_show_no_values(tiny):
     ws, _ = tiny
-    rej = views.rejects_by_reason(ws)
+    rej = panels.rejects_by_reason(ws)
     assert rej["rows"].sum() == 1
     text = rej.to_string()
     assert "31/02/2021" not in text and "Bernard" not in text and "luc.bernard" not in text
@@ -69,10 +69,10 @@ def test_no_identifier_in_any_view(tiny):
 
 
 def test_empty_workspace_gives_empty_views(tmp_path, monkeypatch):
-    monkeypatch.delenv(views.WORKSPACE_ENV, raising=False)
-    with views.open_workspace(str(tmp_path / "missing")) as ws:
-        assert views.run_for(ws, AS_OF.isoformat()) is None
-        assert "Rien" in views.status(ws, AS_OF.isoformat())["message"][0]
+    monkeypatch.delenv(panels.WORKSPACE_ENV, raising=False)
+    with panels.open_workspace(str(tmp_path / "missing")) as ws:
+        assert panels.run_for(ws, AS_OF.isoformat()) is None
+        assert "Rien" in panels.status(ws, AS_OF.isoformat())["message"][0]
         for name, value in _all_outputs(ws, None).items():
             assert isinstance(value, (pd.DataFrame, go.Figure)), name
             if isinstance(value, pd.DataFrame) and name != "key_numbers":
@@ -81,5 +81,5 @@ def test_empty_workspace_gives_empty_views(tmp_path, monkeypatch):
 
 def test_env_overrides_default_workspace(tiny, monkeypatch):
     ws, t = tiny
-    monkeypatch.setenv(views.WORKSPACE_ENV, str(t.workspace))
-    assert views.open_workspace.__defaults__ == (views.DEFAULT_WORKSPACE,)
+    monkeypatch.setenv(panels.WORKSPACE_ENV, str(t.workspace))
+    assert panels.open_workspace.__defaults__ == (panels.DEFAULT_WORKSPACE,)
