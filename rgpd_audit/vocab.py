@@ -233,6 +233,24 @@ CAPABILITIES = Vocabulary("table capability", {
     "payroll": ("déclarations de paie", "payroll declarations"),
 })
 
+# Why a row of an export could not be loaded (``load_rejects.reason_code``); the row's own
+# detail (the field, the value's shape, the parser's words) is kept in ``reason``.
+REJECT_REASONS = Vocabulary("reject reason", {
+    "too_few_fields": ("nombre de champs insuffisant", "wrong number of fields (too few)"),
+    "too_many_fields": ("nombre de champs excessif", "wrong number of fields (too many)"),
+    "bad_quotes": ("guillemets mal fermés", "badly quoted field"),
+    "line_too_long": ("ligne trop longue", "line too long"),
+    "undecodable": ("octets illisibles dans l'encodage du fichier", "bytes not readable in the file's encoding"),
+    "bad_date": ("date illisible", "unreadable date"),
+    "bad_amount": ("montant illisible", "unreadable amount"),
+    "format_rule": ("ligne contraire aux règles du format", "row breaking the format's rules"),
+    "not_a_record": ("ligne qui n'est pas un enregistrement", "line that is not a record"),
+    "unreadable_record": ("enregistrement illisible", "unreadable record"),
+    "unreadable_header": ("en-tête de message illisible", "unreadable message header"),
+    "formula_without_value": ("formule sans valeur calculée", "formula without a computed value"),
+    "other": ("autre erreur de lecture", "other reading error"),
+})
+
 # --- findings ---------------------------------------------------------------------------------
 
 SEVERITIES = Vocabulary("severity", {

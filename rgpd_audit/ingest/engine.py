@@ -33,6 +33,7 @@ from .loaders import registry
 from .loaders.base import FileResult, LoadContext, Part, Reject
 from .loaders.textfile import shift_record_numbers
 from .manifest import Manifest, Source
+from .scratch import Scratch
 
 WORKERS_ENV = "RGPD_AUDIT_LOAD_WORKERS"
 
@@ -161,10 +162,12 @@ def load_estate(
         order = sorted(sources, key=lambda s: -sum(n for _, n in sized[s.name])) if workers > 1 else sources
         hashes = {s.name: {p: pool.submit(sha256_file, p) for p, _ in sized[s.name]} for s in order}
 
+        scratch = Scratch(ws.con, ws.path, encrypted=ws.encrypted)
+
         def one(source: Source, w: Workspace = ws) -> SourceSummary:
             report("source", source.name)
             digests = {p: f.result() for p, f in hashes[source.name].items()}
-            return _load_source(w, manifest, source, force=force, progress=report, hashes=digests)
+            return _load_source(w, manifest, source, force=force, progress=report, hashes=digests, scratch=scratch)
 
         threads = ws.con.execute("SELECT current_setting('threads')").fetchone()[0]
         ws.con.execute("SET threads = 1")
@@ -178,6 +181,7 @@ def load_estate(
                 done.update({name: f.result() for name, f in futures.items()})
             return LoadReport([done[s.name] for s in sources])
         finally:
+            scratch.close()
             ws.con.execute(f"SET threads = {int(threads)}")
 
 
@@ -193,7 +197,8 @@ def _on_own_connection(ws: Workspace, fn, source: Source) -> SourceSummary:
         w.con.close()
 
 
-def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bool, progress, hashes: dict | None = None) -> SourceSummary:
+def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bool, progress, hashes: dict | None = None,
+                 scratch: Scratch) -> SourceSummary:
     files = manifest.files_of(source)
     root = manifest.base_dir
     if hashes is None or list(hashes) != list(files):
@@ -203,10 +208,8 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
     if not force and previous and sorted(previous) == sorted((display(p), h) for p, h in hashes.items()):
         return SourceSummary(source.name, source.format, "unchanged", tables=_source_tables(ws, source.name))
     loader = registry.get(source.format)()
-    tmpdir = ws.path / "tmp"
-    tmpdir.mkdir(exist_ok=True)
     lazy = bool(getattr(loader, "lazy_staging", False))
-    ctx = LoadContext(ws.con, source, tmpdir, display_root=root, lazy_delimited=lazy)
+    ctx = LoadContext(ws.con, source, scratch, display_root=root, lazy_delimited=lazy)
     summary = SourceSummary(source.name, source.format, "loaded")
     con = ws.con
     con.execute("BEGIN TRANSACTION")
@@ -364,8 +367,9 @@ def _record_file(con, fid: int, source: Source, loader, f: FileSummary) -> None:
 def _record_rejects(con, fid: int, source: str, path: str, rejects: list[Reject]) -> None:
     if rejects:
         con.executemany(
-            "INSERT INTO load_rejects VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [[fid, source, path, r.line, r.record, r.field, r.reason, r.raw] for r in rejects],
+            "INSERT INTO load_rejects (file_id, source, path, line, record, field, reason, raw, reason_code) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[fid, source, path, r.line, r.record, r.field, r.reason, r.raw, r.code] for r in rejects],
         )
 
 

@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...sql import quote_ident
-from ...vocab import CAPABILITIES
+from ...vocab import CAPABILITIES, REJECT_REASONS
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
     from ..manifest import Source
+    from ..scratch import Scratch
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,23 @@ class Capability:
 
 @dataclass
 class Reject:
+    """A row (record, message, card…) of an export that could not be loaded, and why.
+
+    ``code`` is one of :data:`rgpd_audit.vocab.REJECT_REASONS` (what the report shows, in
+    French or English); ``reason`` the detail in the reader's words. ``line`` is the physical
+    line where the record starts, ``record`` its number among the records (they differ when a
+    quoted field spans lines); ``raw`` its text, escaped (never a mail body).
+    """
+
     reason: str
     line: int | None = None
     record: int | None = None
     field: str | None = None
     raw: str | None = None
+    code: str = "other"
+
+    def __post_init__(self) -> None:
+        REJECT_REASONS.check(self.code)
 
 
 @dataclass
@@ -103,7 +116,7 @@ _counter = itertools.count(1)
 class LoadContext:
     con: duckdb.DuckDBPyConnection
     source: Source
-    tmpdir: Path
+    scratch: Scratch  # temporary files: a folder per load, or memory when the workspace is encrypted
     display_root: Path | None = None
     lazy_delimited: bool = False  # read_delimited returns views (the loader only reads column names)
 

@@ -74,16 +74,16 @@ class MailchimpLoader(Loader):
                 if entry.startswith("__MACOSX/") or base.startswith("._") or not base.lower().endswith(".csv"):
                     results.append(_refused(ctx, entry, f"{display}!{entry}: not a Mailchimp CSV file, not loaded"))
                     continue
-                tmp = ctx.tmpdir / f"{ctx.stage_name('mailchimp_entry')}.csv"
+                tmp = ctx.scratch.new(f"{ctx.stage_name('mailchimp_entry')}.csv")
                 try:
                     try:
-                        with zf.open(info) as src, open(tmp, "wb") as dst:
+                        with zf.open(info) as src, ctx.scratch.open(tmp) as dst:
                             shutil.copyfileobj(src, dst, 1 << 20)
                     except (zipfile.BadZipFile, RuntimeError, OSError, NotImplementedError) as exc:
                         raise InputFileError(f"{display}!{entry}", f"cannot extract zip entry: {exc}") from None
                     res = self._read_csv(ctx, tmp, f"{display}!{entry}", entry)
                 finally:
-                    tmp.unlink(missing_ok=True)
+                    ctx.scratch.remove(tmp)
                 res.entry = entry
                 results.append(res)
         if not results:

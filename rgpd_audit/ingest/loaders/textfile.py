@@ -26,6 +26,24 @@ from ...sql import quote_ident, quote_literal
 from .base import LoadContext, Part, Reject, Scanned
 
 SAMPLE_BYTES = 1 << 20
+MEMORY = "memory://"  # a load's scratch file on an encrypted workspace (ingest/scratch.py)
+
+
+def open_bytes(path):
+    """Open a file to read: a path on disk, or a scratch file in memory (``memory://…``)."""
+    if str(path).startswith(MEMORY):
+        import fsspec
+
+        return fsspec.open(str(path), "rb").open()
+    return open(path, "rb")  # noqa: SIM115 - the caller's with-block closes it
+
+
+def file_size(path) -> int:
+    if str(path).startswith(MEMORY):
+        import fsspec
+
+        return fsspec.filesystem("memory").size(str(path).removeprefix(MEMORY))
+    return Path(path).stat().st_size
 C1 = re.compile(rb"[\x80-\x9f]")
 
 # cp1252 with its five undefined bytes kept as the C1 control they are in latin-1, so that
@@ -63,7 +81,7 @@ def _scan(path: Path, utf8: bool) -> _Scan:
     """One streaming pass: UTF-8 validity (when ``utf8``), C1 bytes, ISO-8859-15 special bytes."""
     out = _Scan(valid_utf8=utf8)
     dec = codecs.getincrementaldecoder("utf-8")() if utf8 else None
-    with open(path, "rb") as fh:
+    with open_bytes(path) as fh:
         while chunk := fh.read(8 * SAMPLE_BYTES):
             if chunk.isascii():
                 if dec is not None and dec.getstate()[0]:
@@ -93,7 +111,7 @@ def _scan(path: Path, utf8: bool) -> _Scan:
 def _mostly_utf8(path: Path) -> bool:
     """A file with invalid UTF-8 lines among valid multi-byte UTF-8 ones: mixed, treat as UTF-8."""
     good = bad = 0
-    with open(path, "rb") as fh:
+    with open_bytes(path) as fh:
         for line in fh:
             if line.isascii():
                 continue
@@ -111,7 +129,9 @@ _DETECTED: dict[tuple, TextEncoding] = {}
 
 
 def detect_encoding(path: Path, declared: str | None = None) -> TextEncoding:
-    st = path.stat()
+    if str(path).startswith(MEMORY):  # a scratch file, read once: no cache
+        return _detect_encoding(path, declared)
+    st = Path(path).stat()
     key = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns, declared)
     hit = _DETECTED.get(key)
     if hit is None:
@@ -123,7 +143,7 @@ def detect_encoding(path: Path, declared: str | None = None) -> TextEncoding:
 
 
 def _detect_encoding(path: Path, declared: str | None) -> TextEncoding:
-    with open(path, "rb") as fh:
+    with open_bytes(path) as fh:
         head = fh.read(4)
     bom = head.startswith(codecs.BOM_UTF8)
     if declared in ("utf-8", "utf-8-sig") or (declared is None and bom):
@@ -145,23 +165,24 @@ def _detect_encoding(path: Path, declared: str | None) -> TextEncoding:
     return TextEncoding("latin-1", "latin-1")
 
 
-def transcode_to_utf8(src: Path, dst: Path, encoding: str) -> None:
-    """Stream a single-byte file to UTF-8 (cp1252 never fails: undefined bytes map to C1)."""
+def transcode_to_utf8(src: Path, dst, encoding: str) -> None:
+    """Stream a single-byte file to UTF-8 into ``dst``, a binary file object (cp1252 never
+    fails: undefined bytes map to C1)."""
     table = _CP1252_TABLE if encoding == "cp1252" else None
-    with open(src, "rb") as fi, open(dst, "w", encoding="utf-8", newline="") as fo:
+    with open_bytes(src) as fi:
         while chunk := fi.read(8 * SAMPLE_BYTES):
             if table is not None:
                 text, _ = codecs.charmap_decode(chunk, "strict", table)
             else:
                 text = chunk.decode("latin-1")
-            fo.write(text)
+            dst.write(text.encode("utf-8"))
 
 
 HEAD_BYTES = 256 * 1024  # the start of a file read in Python: header, delimiter, header-only files
 
 
 def read_head(path: Path, enc: TextEncoding, nbytes: int = HEAD_BYTES) -> str:
-    with open(path, "rb") as fh:
+    with open_bytes(path) as fh:
         data = fh.read(nbytes)
     if enc.bom:
         data = data[3:]
@@ -248,7 +269,7 @@ def read_delimited(
         lazy = ctx.lazy_delimited
     display = display or ctx.display(path)
     warnings: list[str] = []
-    size = path.stat().st_size
+    size = file_size(path)
     if size == 0:
         name = ctx.stage_rows(hint, [], [])
         return Part(name, 0), {}, [f"{display}: empty file, 0 rows"], TextEncoding(encoding or "utf-8", "utf-8")
@@ -266,8 +287,9 @@ def read_delimited(
         return Part(name, 0), dialect, warnings, enc
     read_path = path
     if enc.transcode:
-        read_path = ctx.tmpdir / f"{ctx.stage_name('utf8')}.csv"
-        transcode_to_utf8(path, read_path, enc.label)
+        read_path = ctx.scratch.new(f"{ctx.stage_name('utf8')}.csv")
+        with ctx.scratch.open(read_path) as out:
+            transcode_to_utf8(path, out, enc.label)
     name = ctx.stage_name(hint)
     rej_t, rej_s = f"{name}_rej", f"{name}_scan"
     opts = (
@@ -290,14 +312,14 @@ def read_delimited(
         ctx.con.execute(f"CREATE TEMP {'VIEW' if lazy else 'TABLE'} {quote_ident(name)} AS {select}")
     except Exception as exc:  # duckdb.Error: give the file and the reason
         if enc.transcode:
-            read_path.unlink(missing_ok=True)
+            ctx.scratch.remove(read_path)
         raise InputFileError(display, f"cannot read as delimited text ({enc.label}, {delim!r}): {exc}") from None
     if lazy:
 
         def collect(scanned: int) -> Scanned:
             rejects = _reader_rejects(ctx, rej_t, rej_s, enc)
             if enc.transcode:
-                read_path.unlink(missing_ok=True)
+                ctx.scratch.remove(read_path)
             numbers, warning = None, None
             if rejects:
                 numbers = _record_numbers({r.line for r in rejects}, scanned, rejects)
@@ -313,7 +335,7 @@ def read_delimited(
         if w:
             warnings.append(f"{display}: {w}")
     if enc.transcode:
-        read_path.unlink(missing_ok=True)
+        ctx.scratch.remove(read_path)
     return Part(name, loaded + len(rejects), rejects=rejects), dialect, warnings, enc
 
 

@@ -49,7 +49,7 @@ class XlsxLoader(Loader):
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
         display = ctx.display(path)
         wanted = ctx.source.options.sheet
-        outdir = Path(tempfile.mkdtemp(prefix="xlsx-", dir=ctx.tmpdir))
+        outdir = Path(tempfile.mkdtemp(prefix="xlsx-", dir=ctx.scratch.folder))  # TODO(#15): stream, no file
         try:
             sheets = _in_child(parse_workbook, str(path), wanted, str(outdir))
             if isinstance(sheets, str):  # an error message from the child
