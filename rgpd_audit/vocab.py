@@ -210,6 +210,12 @@ DURATION_SOURCES = Vocabulary("duration source", {
     "contract": ("durée fixée par le contrat client", "period set by the client contract"),
 })
 
+# What the organisation does, when it matters for what its policy must cover (policy lint).
+SECTORS = Vocabulary("sector", {
+    "temporary_work_agency": ("entreprise de travail temporaire", "temporary-work agency"),
+    "other": ("autre activité", "other business"),
+})
+
 # --- the manifest ---------------------------------------------------------------------------
 
 SOURCE_USES = Vocabulary("source use", {

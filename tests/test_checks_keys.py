@@ -50,6 +50,24 @@ def _keys(ws, run):
         [run, list(KINDS)]).fetchall())
 
 
+def _back_to_v1(ws, run) -> dict:
+    """Rewrite a run's keys as rgpd-audit 0.1 stored them (the mechanism judged, the load's internal
+    file id); returns the keys of this release."""
+    new_keys = _keys(ws, run)
+    fid = dict(ws.con.execute("SELECT source, file_id FROM load_files").fetchall())
+    row = lambda key: key.rsplit("#", 1)[1]  # noqa: E731 - <file>#<row>
+    old = {
+        "transfer.third_country|dropbox|candidates": "transfer.third_country|partages|none",
+        **{k: f"special_category.free_text|cands|{fid['cands']}|{row(k)}" for k in new_keys["special_category.free_text"]},
+        **{k: f"forbidden_data.candidate_identifier|cands|{fid['cands']}#{row(k)}" for k in new_keys["forbidden_data.candidate_identifier"]},
+        **{k: f"transfer.outbound_share|partages|{fid['partages']}#{row(k)}" for k in new_keys["transfer.outbound_share"]},
+    }
+    for new, before in old.items():
+        ws.con.execute("UPDATE findings SET finding_key = ? WHERE finding_key = ? AND run_id = ?", [before, new, run])
+    ws.con.execute("DELETE FROM settings WHERE key = ?", [SETTING])  # a workspace of the previous release
+    return new_keys
+
+
 def test_keys_survive_a_reload(tmp_path):
     from rgpd_audit.workspace import Workspace
 
@@ -62,7 +80,7 @@ def test_keys_survive_a_reload(tmp_path):
         assert _keys(ws, first) == _keys(ws, second)
         assert totals_of_changes(ws, second)["new"] == 0 and totals_of_changes(ws, second)["resolved"] == 0
         third_country = _keys(ws, second)["transfer.third_country"]
-        assert third_country == ["transfer.third_country|partages"]  # no mechanism in the key
+        assert third_country == ["transfer.third_country|dropbox|candidates"]  # provider and activity, no verdict
 
 
 def test_old_keys_are_mapped_to_new_ones(tmp_path):
@@ -72,19 +90,7 @@ def test_old_keys_are_mapped_to_new_ones(tmp_path):
         (tmp_path / name).write_text(text, encoding="utf-8")
     with Workspace(tmp_path / "ws") as ws:
         first = _audit(tmp_path, ws)
-        new_keys = _keys(ws, first)
-        # what rgpd-audit 0.1 stored: the mechanism judged, the load's internal file id
-        fid = dict(ws.con.execute("SELECT source, file_id FROM load_files").fetchall())
-        row = lambda key: key.rsplit("#", 1)[1]  # noqa: E731 - <file>#<row>
-        old = {
-            "transfer.third_country|partages": "transfer.third_country|partages|none",
-            **{k: f"special_category.free_text|cands|{fid['cands']}|{row(k)}" for k in new_keys["special_category.free_text"]},
-            **{k: f"forbidden_data.candidate_identifier|cands|{fid['cands']}#{row(k)}" for k in new_keys["forbidden_data.candidate_identifier"]},
-            **{k: f"transfer.outbound_share|partages|{fid['partages']}#{row(k)}" for k in new_keys["transfer.outbound_share"]},
-        }
-        for new, before in old.items():
-            ws.con.execute("UPDATE findings SET finding_key = ? WHERE finding_key = ?", [before, new])
-        ws.con.execute("DELETE FROM settings WHERE key = ?", [SETTING])  # a workspace of the previous release
+        new_keys = _back_to_v1(ws, first)
         assert migrate_keys(ws) == 1 and ws.get_setting(SETTING) == str(KEYS_VERSION)
         assert _keys(ws, first) == new_keys
         assert migrate_keys(ws) == KEYS_VERSION  # once only
@@ -102,11 +108,7 @@ def test_old_keys_survive_a_reload_of_a_changed_export(tmp_path):
     manifest = write_manifest(tmp_path, SOURCES)
     with Workspace(tmp_path / "ws") as ws:
         first = audit(ws, AS_OF, manifest=manifest).run.run_id
-        fid = dict(ws.con.execute("SELECT source, file_id FROM load_files").fetchall())
-        for key in _keys(ws, first)["transfer.outbound_share"]:  # back to 0.1's keys
-            ws.con.execute("UPDATE findings SET finding_key = ? WHERE finding_key = ?",
-                           [f"transfer.outbound_share|partages|{fid['partages']}#{key.rsplit('#', 1)[1]}", key])
-        ws.con.execute("DELETE FROM settings WHERE key = ?", [SETTING])
+        _back_to_v1(ws, first)
         # the export changes (a line added at the end): the source reloads with new file ids
         (tmp_path / "partages.csv").write_text(FILES["partages.csv"] + "/Compta/Note.pdf,comptable@inter-interim.example.fr,viewer\n",
                                                 encoding="utf-8")

@@ -73,7 +73,7 @@ def test_show_in_french_by_default(runner):
         "durée fixée par le contrat client, à défaut 5 ans après la fin de la relation contractuelle",
         "intérêt légitime (prestataire paie)",
         "Accès : Direction, recrutement, secrétariat",
-        "Gmail (Google LLC) : US, service cloud, mécanisme de transfert revendiqué : Privacy Shield",
+        "Gmail (Google LLC) : US, service cloud, mécanisme de transfert revendiqué : aucun",
         "Contact : rgpd@medicoop-france.fr; Service INFORMATIQUE, MEDICOOP FRANCE",
         "DPO : non désigné",
     ]:

@@ -80,12 +80,11 @@ def test_retention_rule_ids_are_unique_policy_wide(policy):
 
 def test_hosting(policy):
     assert [h.id for h in policy.hosting] == ["own_premises", "ovh", "gmail", "dropbox"]
-    for hid, provider in [("gmail", "Google LLC"), ("dropbox", "Dropbox, Inc.")]:
+    # §9 as written: « (agrée Privacy Shield) » follows Dropbox only; Gmail has no safeguard stated
+    for hid, provider, claimed in [("gmail", "Google LLC", "none"), ("dropbox", "Dropbox, Inc.", "privacy_shield")]:
         h = policy.hosting_by_id(hid)
-        assert (h.provider, h.country, h.kind, h.claimed_transfer_mechanism) == (
-            provider, "US", "cloud_service", "privacy_shield",
-        )
-        assert "Privacy Shield" in h.clause.quote
+        assert (h.provider, h.country, h.kind, h.claimed_transfer_mechanism) == (provider, "US", "cloud_service", claimed)
+        assert "Dropbox® (agrée Privacy Shield)" in h.clause.quote
     ovh = policy.hosting_by_id("ovh")
     assert (ovh.provider, ovh.country, ovh.kind) == ("OVH SAS", "FR", "datacenter")
     assert policy.hosting_by_id("own_premises").kind == "on_premises"

@@ -80,16 +80,22 @@ def test_xlsx_sheets_and_cells(reg, tmp_path):
     text = sheet_text(cand)
     assert "évaluer l’adéquation d’un profil professionnel" in text
     assert "contacts : 2 ans après la dernière activité" in text
-    assert "Google LLC — États-Unis (US)" in text
-    assert "Privacy Shield (invalidé le 16/07/2020, CJUE C-311/18)" in text
+    # transfers judged on the provider register at the date, the policy's claim beside
+    assert "Google → Google LLC, États-Unis (US) — garantie au 27/11/2026 : Data Privacy Framework" in text
+    assert "Dropbox → Dropbox, Inc., États-Unis (US) — aucune garantie valable au 27/11/2026" in text
+    assert "la politique invoque : Privacy Shield" in text
     assert "Données de santé" in text            # sensitive data observed
     assert cand["A4"].value == "Rubrique" and cand["A4"].font.bold
     assert cand["B5"].alignment.wrap_text and cand.column_dimensions["B"].width >= 80
     news = sheet_text(wb["§8 newsletters"])
-    assert "Intuit Mailchimp" in news and "non mentionné dans la politique" in news
+    assert "Mailchimp → The Rocket Science Group LLC" in news and "la politique ne nomme pas cet hébergeur" in news
     assert "3 ans après la dernière activité" in news
     org = sheet_text(wb["Organisation"])
     assert "non désigné" in org and "2026-11-27" in org
+    assert "sans objet : responsable du traitement établi dans l'Union (art. 27.1)" in org
+    # a processor's record holds no legal basis (the client's, as controller); security as a checklist
+    assert "Bases légales" not in web_text(wb) and "Bases légales" in text
+    assert "Chiffrement des données : ☐ à documenter" in text and "à compléter" not in text
     gaps = wb["Déclaré vs observé"]
     rows = [[c.value for c in r] for r in gaps.iter_rows(min_row=5)]
     assert any(r[0].startswith("§5 ") and r[1] == NIR_CAT and r[4] == "observée mais non déclarée"
@@ -97,6 +103,19 @@ def test_xlsx_sheets_and_cells(reg, tmp_path):
     assert any(r[1] == "user.x_rgpd.cv" and r[4] == "déclarée mais jamais observée" for r in rows)
     web = sheet_text(wb["§4 client_web_apps"])
     assert "Registre du sous-traitant" in web and "Qualification contradictoire" in web
+
+
+def web_text(wb) -> str:
+    return sheet_text(wb["§4 client_web_apps"])
+
+
+def test_creation_date_is_the_first_audit(estate):
+    from rgpd_audit.checks.runner import run_checks
+
+    run_checks(estate, load_policy(), dt.date(2025, 3, 1), only=["policy.lint"])
+    reg = build_register(load_policy(), estate, as_of=AS_OF)
+    cand = next(s for s in reg.controller if s.id == "candidates")
+    assert field(cand, "Date de création") == "2025-03-01" and field(cand, "Date de dernière") == "2026-11-27"
 
 
 def test_no_personal_values_in_outputs(reg, tmp_path):
@@ -119,7 +138,7 @@ def test_html_self_contained(reg):
     assert not re.search(r"""(src|href)=["'](https?:)?//""", html)
     assert "<script" not in html and "<link" not in html
     assert "Registre du responsable du traitement (art. 30.1)" in html
-    assert "Privacy Shield (invalidé le 16/07/2020, CJUE C-311/18)" in html
+    assert "la politique invoque : Privacy Shield" in html
     assert "observée mais non déclarée" in html
 
 
@@ -127,7 +146,8 @@ def test_english(estate, tmp_path):
     reg = build_register(load_policy(), estate, as_of=AS_OF, lang="en")
     cand = next(s for s in reg.controller if s.id == "candidates")
     assert "contacts: 2 years after last activity" in field(cand, "Retention")
-    assert "Privacy Shield (invalidated on 16/07/2020, CJEU C-311/18)" in field(cand, "Transfers")
+    assert "the policy claims: Privacy Shield" in field(cand, "Transfers")
+    assert "no valid safeguard on 2026-11-27" in field(cand, "Transfers")
     assert "assessing how a professional profile fits a possible vacancy" in field(cand, "Purposes")
     assert next(f.value for f in reg.organisation if f.label.startswith("Data protection")) == "none designated"
     xlsx, html = write_register(reg, tmp_path)
@@ -141,7 +161,7 @@ def test_policy_only_register(tmp_path):
     cand = next(s for s in reg.controller if s.id == "candidates")
     assert field(cand, "Catégories de données observées") == "aucune donnée chargée"
     assert field(cand, "Date de création") == "2026-01-05" and field(cand, "Date de dernière") == "2026-11-27"
-    assert "Google LLC — États-Unis (US)" in field(cand, "Transferts")
+    assert "Google → Google LLC, États-Unis (US)" in field(cand, "Transferts")
     xlsx, _ = write_register(reg, tmp_path)
     assert "aucune donnée chargée" in sheet_text(load_workbook(xlsx)["Déclaré vs observé"])
 

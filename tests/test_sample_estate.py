@@ -238,9 +238,10 @@ def test_readme_table_matches_expected(expected):
         assert f"| `{r['check']}` | {r['activity']} | `{r['source']}` | {r['expected']} |" in readme
     checks = {r["check"] for r in expected["findings"] if r["expected"] > 0}
     assert checks == {"retention.breach", "retention.unverifiable", "special_category.free_text",
-                      "forbidden_data.candidate_identifier", "transfer.undeclared_system",
+                      "forbidden_data.candidate_identifier", "transfer.third_country", "transfer.undeclared_system",
                       "transfer.outbound_share", "access.former_staff", "access.unauthorised_role",
                       "load.rejected_rows"}
+    assert "## Transfers at five dates" in readme and all(d in readme for d in expected["transfers"])
 
 
 def test_prospect_counts_recomputed_from_the_file(expected):

@@ -54,3 +54,28 @@ def test_every_finding_kind_is_documented(sample_run):
     actual = _actual(ws, result.run.run_id)
     undocumented = {k: n for k, n in actual.items() if k[0] in documented_checks and k not in documented}
     assert undocumented == {}
+
+
+@pytest.fixture(scope="module")
+def loaded_sample(tmp_path_factory):
+    from rgpd_audit.ingest import load_estate, load_manifest
+    from rgpd_audit.pipeline import classify_if_available
+    from rgpd_audit.policy import load_policy
+    from rgpd_audit.resources import sample_manifest
+
+    ws = Workspace(tmp_path_factory.mktemp("transfers") / "ws")
+    load_estate(ws, load_manifest(sample_manifest()))
+    classify_if_available(ws, load_policy())
+    yield ws
+    ws.close()
+
+
+@pytest.mark.parametrize("as_of", sorted(EXPECTED["transfers"]))
+def test_transfers_at_five_dates(loaded_sample, as_of):
+    """The verdicts written in data/sample/README.md ("Transfers at five dates") are the checks'."""
+    from rgpd_audit.checks.runner import run_checks
+    from rgpd_audit.policy import load_policy
+
+    run = run_checks(loaded_sample, load_policy(), dt.date.fromisoformat(as_of), only=["transfer.third_country"])
+    got = dict(loaded_sample.con.execute("SELECT finding_key, severity FROM findings WHERE run_id = ?", [run.run_id]).fetchall())
+    assert got == EXPECTED["transfers"][as_of]

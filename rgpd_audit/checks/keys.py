@@ -11,6 +11,11 @@ Version 2 (rgpd-audit 0.2): keys hold nothing a reload or a later verdict change
 ``forbidden_data.candidate_identifier`` and ``transfer.outbound_share`` name the record by
 its key column, or its file and record number, instead of the load's internal file id.
 Stored findings whose file is no longer loaded keep their old key (nothing to map them to).
+
+Version 3 (rgpd-audit 0.2): transfers are judged per provider and activity, not per export:
+``transfer.third_country|<source>`` becomes one key per activity of that source,
+``transfer.third_country|<provider>|<activity>``; ``transfer.undeclared_system|<source>`` becomes
+``transfer.undeclared_system|<provider>``.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from ..ingest.loaded import loaded_sources, row_identity
 from ..sql import quote_ident
 from ..workspace import Workspace
 
-KEYS_VERSION = 2
+KEYS_VERSION = 3
 SETTING = "finding_keys"
 
 
@@ -32,7 +37,9 @@ def migrate_keys(ws: Workspace) -> int:
     version = int(stored)
     if version < 2:
         _to_v2(ws)
-    if version != KEYS_VERSION:
+    if version < 3:
+        _to_v3(ws)
+    if ws.get_setting(SETTING) != str(KEYS_VERSION):
         ws.set_setting(SETTING, str(KEYS_VERSION))
     return version
 
@@ -66,3 +73,32 @@ def _to_v2(ws: Workspace) -> None:
                 f"AND f.finding_key = $kind || '|' || $source || '|' || m.fid || $sep || m.row",
                 {"kind": kind, "source": s.name, "sep": sep},
             )
+
+
+def _to_v3(ws: Workspace) -> None:
+    from ..legal import provider_key  # the key of a provider, as the transfer check writes it
+
+    con = ws.con
+    for name, provider, activities in con.execute("SELECT name, provider, activities FROM sources").fetchall():
+        key = provider_key(provider)
+        con.execute(
+            "UPDATE findings SET finding_key = 'transfer.undeclared_system|' || ? "
+            "WHERE check_id = 'transfer.undeclared_system' AND finding_key = 'transfer.undeclared_system|' || ?",
+            [key, name],
+        )
+        old = f"transfer.third_country|{name}"
+        rows = con.execute("SELECT rowid FROM findings WHERE check_id = 'transfer.third_country' AND finding_key = ?", [old]).fetchall()
+        if not rows:
+            continue
+        acts = list(activities or []) or ["-"]
+        # one old finding per source becomes one per activity of that source
+        for act in acts[1:]:
+            con.execute(
+                "INSERT INTO findings SELECT * REPLACE (? AS finding_key, ? AS activity) FROM findings "
+                "WHERE check_id = 'transfer.third_country' AND finding_key = ?",
+                [f"transfer.third_country|{key}|{act}", None if act == "-" else act, old],
+            )
+        con.execute(
+            "UPDATE findings SET finding_key = ?, activity = ? WHERE check_id = 'transfer.third_country' AND finding_key = ?",
+            [f"transfer.third_country|{key}|{acts[0]}", None if acts[0] == "-" else acts[0], old],
+        )

@@ -1,11 +1,24 @@
-"""Third-country transfers: systems outside the EEA, their mechanism at the audit date,
-systems the policy does not declare, and outbound sharing to outside addresses."""
+"""Third-country transfers and outbound sharing.
+
+``transfer.third_country``: one finding per provider and activity whose data leaves the EEA
+(where it is hosted, or who reaches it from a third country: parent, support, sub-processor),
+judged on the facts — the provider register and the user's evidence (:func:`legal.assess_transfer`)
+— never on what the policy claims (the policy's claim is judged by ``policy.lint``): ``info`` with
+the safeguard named when one is valid on the audit date, ``error`` saying what evidence would
+settle it otherwise. ``transfer.undeclared_system``: a provider §9 of the policy does not name
+(a warning inside the EEA, §9 saying « notamment »; an error when its data leaves the EEA).
+``transfer.outbound_share``: documents and messages sent to outside addresses.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
+
 from ..ingest.loaded import LoadedSource, loaded_sources, row_identity
-from ..legal import is_eea, judge
+from ..legal import Evidence, assess_transfer, is_eea, provider_key, provider_register
 from ..sql import quote_ident
+from ..vocab import country_name
 from .findings import Finding, FindingKind, Query
 from .registry import CheckContext, check
 
@@ -14,77 +27,164 @@ def _norm(s: str | None) -> str:
     return "".join(ch for ch in (s or "").lower() if ch.isalnum())
 
 
-def declared_hosting(ctx: CheckContext, s: LoadedSource):
-    """The policy's §9 hosting entry matching a source's provider, if any."""
-    p = _norm(s.provider)
+def declared_hosting(ctx: CheckContext, provider: str | None):
+    """The policy's §9 hosting entry naming a provider (through the register's aliases), if any."""
+    key = provider_key(provider)
     for h in ctx.policy.hosting:
-        hp = _norm(h.provider)
-        if hp and p and (hp in p or p in hp):
+        if provider_key(h.provider) == key:
             return h
     return None
 
 
-def _volume(ctx: CheckContext, s: LoadedSource) -> tuple[int, int]:
+@dataclass
+class _Group:
+    """The data of one provider for one activity: its sources and what they hold."""
+
+    provider: str
+    country: str
+    sources: list[LoadedSource] = field(default_factory=list)
+    records: int = 0
+    people: int = 0
+
+
+def _activities(s: LoadedSource, con) -> list[str | None]:
+    """The activities a source's records belong to (their ``_activity``, else the source's)."""
     if not s.main_table:
-        return 0, 0
-    subj = s.subject_expr("t")
-    row = ctx.con.execute(f"SELECT count(*), count(DISTINCT {subj}) FROM raw.{quote_ident(s.name)} t").fetchone()
-    return int(row[0]), int(row[1])
-
-
-def _categories(ctx: CheckContext, s: LoadedSource) -> list[str]:
-    try:
-        rows = ctx.con.execute(
-            "SELECT DISTINCT category FROM column_map WHERE source = ? AND category IS NOT NULL AND status <> 'not_personal' ORDER BY 1",
-            [s.name],
-        ).fetchall()
-    except Exception:  # noqa: BLE001 - no mapping yet
         return []
-    return [r[0] for r in rows]
+    found = [r[0] for r in con.execute(f"SELECT DISTINCT _activity FROM raw.{quote_ident(s.name)} ORDER BY 1 NULLS LAST").fetchall()]
+    if found == [None]:
+        return list(s.activities) or [None]
+    return found
+
+
+def _people_sql(s: LoadedSource, activity: str | None, q: Query) -> str | None:
+    """SQL listing one identity per person of the source's records in the activity (mail:
+    senders and recipients), and the record (for the count of records)."""
+    if not s.main_table:
+        return None
+    t = f"raw.{quote_ident(s.name)}"
+    where = _activity_filter(s, activity, q)
+    mail, rec = s.capability("mail"), s.capability("mail_recipients")
+    if mail and rec:
+        sender = f"t.{quote_ident(mail.col('sender'))}"
+        addr = f"r.{quote_ident(rec.col('address'))}"
+        return (
+            f"SELECT {q.bind(s.name)} || '#' || t._file_id || ':' || t._row AS rec, lower(trim({sender})) AS who FROM {t} t WHERE {where} "
+            f"UNION ALL SELECT NULL, lower(trim({addr})) FROM {t} t JOIN raw.{quote_ident(rec.name)} r "
+            f"ON r._file_id = t._file_id AND r._row = t._row WHERE {where}"
+        )
+    return f"SELECT {q.bind(s.name)} || '#' || t._file_id || ':' || t._row AS rec, {s.subject_expr('t')} AS who FROM {t} t WHERE {where}"
+
+
+def _activity_filter(s: LoadedSource, activity: str | None, q: Query) -> str:
+    if activity is None:
+        return "t._activity IS NULL" if s.options.get("split_by") else "true"
+    if s.options.get("split_by") or len(s.activities) == 1:
+        return f"t._activity = {q.bind(activity)}"
+    return "true"  # a source serving several activities without a split: all its records, under each
+
+
+def _groups(ctx: CheckContext) -> dict[tuple[str, str | None], _Group]:
+    """(provider, activity) -> the sources and volume of data that provider holds for it."""
+    groups: dict[tuple[str, str | None], _Group] = {}
+    for s in loaded_sources(ctx.ws):
+        key = provider_key(s.provider)
+        for act in _activities(s, ctx.con):
+            g = groups.setdefault((key, act), _Group(s.provider, s.country))
+            g.sources.append(s)
+    for (_key, act), g in groups.items():
+        q = Query()
+        parts = [sql for s in g.sources if (sql := _people_sql(s, act, q))]
+        if parts:
+            union = " UNION ALL ".join(f"({p})" for p in parts)
+            sql = f"SELECT count(DISTINCT rec), count(DISTINCT who) FROM ({union})"
+            g.records, g.people = (int(x) for x in ctx.con.execute(sql, q.values(sql)).fetchone())
+    return groups
+
+
+def _verdict_text(v, lang: str) -> tuple[str, bool]:
+    """The destinations and what each rests on, in words; and whether every one is covered."""
+    parts = []
+    for d in v.destinations:
+        where = f"{d.entity} ({country_name(d.country, lang)})"
+        if d.covered:
+            label = d.label_fr if lang == "fr" else d.label_en
+            notes = d.notes_fr if lang == "fr" else d.notes_en
+            parts.append(f"{where} : {label}" + (f" ; {'; '.join(notes)}" if notes else "") if lang == "fr"
+                         else f"{where}: {label}" + (f"; {'; '.join(notes)}" if notes else ""))
+        else:
+            label, settle = (d.label_fr, d.settle_fr) if lang == "fr" else (d.label_en, d.settle_en)
+            parts.append(f"{where} : {label} — à produire : {settle}" if lang == "fr"
+                         else f"{where}: {label} — evidence needed: {settle}")
+    return (" ; " if lang == "fr" else "; ").join(parts), v.covered
 
 
 @check(
     "transfer.third_country",
-    title_fr="Transferts hors EEE et validité de leur mécanisme",
-    title_en="Transfers outside the EEA and validity of their mechanism",
+    title_fr="Transferts hors EEE et garantie valable à la date de l'audit",
+    title_en="Transfers outside the EEA and a safeguard valid on the audit date",
     theme="transfers",
     legal_basis="RGPD art. 44-49",
     severity="error",
     severities=("info", "error"),
-    emits=(FindingKind("transfer.undeclared_system", "error", "Système hors EEE non déclaré dans la politique",
-                       "System outside the EEA not declared in the policy"),),
+    emits=(FindingKind("transfer.undeclared_system", "error", "Système absent de la politique (§9)",
+                       "System missing from the policy (§9)", ("warning", "error")),),
 )
 def third_country(ctx: CheckContext) -> list[Finding]:
+    register = provider_register(ctx.cache.get("providers_file"))
+    titles = {a.id: a.title for a in ctx.policy.activities}
     out = []
-    for s in loaded_sources(ctx.ws):
-        if is_eea(s.country, ctx.as_of):
+    verdicts = {}
+    for (key, act), g in sorted(_groups(ctx).items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        v = verdicts.setdefault(key, assess_transfer(g.provider, g.country, ctx.as_of, evidence=Evidence(), register=register))
+        if not v.transfer:
             continue
-        h = declared_hosting(ctx, s)
-        n, subjects = _volume(ctx, s)
-        cats = _categories(ctx, s)
-        acts = ", ".join(s.activities) or "-"
-        if h is None:
-            out.append(Finding(
-                "transfer.undeclared_system", None,
-                f"Système hébergé hors EEE ({s.provider}, {s.country}) non déclaré au §9 de la politique : {n} enregistrements, {subjects} personnes, activités {acts}.",
-                f"System hosted outside the EEA ({s.provider}, {s.country}) not declared in §9 of the policy: {n} records, {subjects} people, activities {acts}.",
-                activity=s.activities[0] if len(s.activities) == 1 else None,
-                source=s.name, record_key=s.name, clause="RGPD art. 13.1.f, art. 30.1.e ; politique §9",
-                finding_key=f"transfer.undeclared_system|{s.name}",
-            ))
-            mech = "none"
-        else:
-            mech = h.claimed_transfer_mechanism
-        j = judge(mech, ctx.as_of, country=s.country, provider=s.provider)
-        sev = "info" if j.valid else "error"
-        cat_txt = f" ; catégories : {', '.join(cats)}" if cats else ""
-        cat_txt_en = f"; categories: {', '.join(cats)}" if cats else ""
+        text_fr, covered = _verdict_text(v, "fr")
+        text_en, _ = _verdict_text(v, "en")
+        act_fr = titles[act].get("fr") if act in titles else (act or "hors activité")
+        act_en = titles[act].get("en") if act in titles else (act or "no activity")
+        srcs = ", ".join(sorted(s.name for s in g.sources))
+        sources_cited = "; ".join(dict.fromkeys(src for d in v.destinations for src in d.sources))
         out.append(Finding(
-            "transfer.third_country", sev,
-            f"Transfert vers {s.country} ({s.provider}) : {n} enregistrements, {subjects} personnes, activités {acts}{cat_txt}. Mécanisme : {j.label_fr} — {j.reason_fr}.",
-            f"Transfer to {s.country} ({s.provider}): {n} records, {subjects} people, activities {acts}{cat_txt_en}. Mechanism: {j.label_en} — {j.reason_en}.",
-            source=s.name, record_key=s.name, clause=f"{j.source}" + (f" ; politique {h.clause.section}" if h else ""),
-            finding_key=f"transfer.third_country|{s.name}",
+            "transfer.third_country", "info" if covered else "error",
+            f"Données hors EEE chez {v.provider_name} pour l'activité « {act_fr} » : {g.records} enregistrements, "
+            f"{g.people} personnes ({srcs}). {'Garantie' if covered else 'Aucune garantie valable'} au {ctx.as_of:%d/%m/%Y} — {text_fr}.",
+            f"Data outside the EEA with {v.provider_name} for activity '{act_en}': {g.records} records, "
+            f"{g.people} people ({srcs}). {'Safeguard' if covered else 'No valid safeguard'} on {ctx.as_of} — {text_en}.",
+            activity=act, source=srcs, record_key=key, clause=sources_cited or "RGPD art. 44-46",
+            finding_key=f"transfer.third_country|{key}|{act or '-'}",
+        ))
+    # providers §9 does not name
+    by_provider: dict[str, list[LoadedSource]] = defaultdict(list)
+    for s in loaded_sources(ctx.ws):
+        if s.provider and provider_key(s.provider) != provider_key(ctx.policy.organisation.name):
+            by_provider[provider_key(s.provider)].append(s)
+    for key, sources in sorted(by_provider.items()):
+        first = sources[0]
+        if declared_hosting(ctx, first.provider) is not None:
+            continue
+        v = verdicts.get(key) or assess_transfer(first.provider, first.country, ctx.as_of, register=register)
+        outside = v.transfer
+        acts = sorted({a for s in sources for a in s.activities})
+        third = ", ".join(dict.fromkeys(country_name(d.country, "fr") for d in v.destinations))
+        third_en = ", ".join(dict.fromkeys(country_name(d.country, "en") for d in v.destinations))
+        if not outside:
+            where_fr, where_en = "données dans l'EEE", "data inside the EEA"
+        elif is_eea(first.country, ctx.as_of):
+            where_fr = f"données hébergées dans l'EEE mais accessibles depuis un pays tiers ({third})"
+            where_en = f"data hosted in the EEA but reached from a third country ({third_en})"
+        else:
+            where_fr, where_en = f"données hors EEE ({third})", f"data outside the EEA ({third_en})"
+        names = ", ".join(s.name for s in sources)
+        out.append(Finding(
+            "transfer.undeclared_system", "error" if outside else "warning",
+            f"{v.provider_name} ({country_name(first.country, 'fr')}, {where_fr}) n'est pas nommé au §9 de la politique "
+            f"(hébergement) : systèmes {names}, activités {', '.join(acts) or '-'}.",
+            f"{v.provider_name} ({country_name(first.country, 'en')}, {where_en}) is not named in §9 of the policy "
+            f"(hosting): systems {names}, activities {', '.join(acts) or '-'}.",
+            activity=acts[0] if len(acts) == 1 else None, source=names, record_key=key,
+            clause="RGPD art. 13.1.e-f, art. 30.1.e ; politique §9 (« notamment »)",
+            finding_key=f"transfer.undeclared_system|{key}",
         ))
     return out
 

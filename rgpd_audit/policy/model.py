@@ -38,6 +38,7 @@ TransferMechanism = V.TRANSFER_MECHANISMS.literal()
 Right = V.RIGHTS.literal()
 DurationSource = V.DURATION_SOURCES.literal()
 Severity = V.SEVERITIES.literal()
+Sector = V.SECTORS.literal()
 Lang = V.Lang
 
 ROLES: tuple[str, ...] = V.ROLES.ids
@@ -279,6 +280,8 @@ class Hosting(StrictModel):
     kind: HostingKind
     claimed_transfer_mechanism: TransferMechanism
     clause: Clause
+    # the activities whose data the text says goes there (empty: the text does not say)
+    activities: list[Identifier] = []
 
 
 class Contact(StrictModel):
@@ -327,6 +330,9 @@ class Organisation(StrictModel):
     name: Text
     legal_form: Text | None = None
     contacts: list[Contact] = []
+    # what the organisation does (a reading of the text, for the lint: an agency's policy must
+    # cover its temporary workers); not stated in most policies
+    sector: Sector | None = None
 
 
 class Source(StrictModel):

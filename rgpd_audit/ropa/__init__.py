@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .builder import ActivitySheet, Field, Gap, Register, build_register, category_label, safeguard
+from .builder import ActivitySheet, Field, Gap, Register, build_register, category_label
 
 XLSX_NAME = "registre-art30.xlsx"
 HTML_NAME = "registre-art30.html"
@@ -46,6 +46,6 @@ def write_register(reg: Register, out_dir: str | Path) -> tuple[Path, Path]:
 
 
 __all__ = [
-    "ActivitySheet", "Field", "Gap", "Register", "build_register", "category_label", "safeguard",
+    "ActivitySheet", "Field", "Gap", "Register", "build_register", "category_label",
     "render_html", "write_html", "write_xlsx", "write_register", "XLSX_NAME", "HTML_NAME",
 ]

@@ -14,10 +14,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..legal import is_eea, judge
+from ..legal import assess_transfer, is_eea, provider_key
 from ..mapping.observed import Observation, Observations, compare, observe
 from ..policy import Activity, Hosting, Policy, describe_rule
-from ..vocab import CONTROLLER_ROLES, LEGAL_BASES, RECORD_KINDS, ROLES, Lang, category_label, country_name, is_special
+from ..vocab import CONTROLLER_ROLES, LEGAL_BASES, RECORD_KINDS, ROLES, TRANSFER_MECHANISMS, Lang, category_label, country_name, is_special
 from ..workspace import Workspace
 from .words import w
 
@@ -104,20 +104,6 @@ def _sheet_name(a: Activity) -> str:
     return name[:31]
 
 
-def safeguard(mechanism: str | None, country: str | None, as_of: dt.date, lang: Lang,
-              provider: str | None = None) -> str:
-    """The safeguard text for a transfer: the policy's claim (``None``: host not in the policy),
-    judged on ``as_of`` by :func:`rgpd_audit.legal.judge` (adequacy, DPF certification)."""
-    sep = " : " if lang == "fr" else ": "
-    parts = [w("mech_unlisted", lang) if mechanism is None else f"{w('claimed', lang)}{sep}{w('mech_' + mechanism, lang)}"]
-    j = judge(mechanism or "none", as_of, country=country, provider=provider)
-    if j.mechanism == "adequacy":
-        parts.append(f"{w('adequate_country', lang)} — {j.reason_fr if lang == 'fr' else j.reason_en}")
-    elif mechanism in ("dpf", "scc", "bcr", "adequacy"):
-        parts.append(j.reason_fr if lang == "fr" else j.reason_en)
-    return (" ; " if lang == "fr" else "; ").join(parts)
-
-
 def _norm(s: str | None) -> str:
     return "".join(ch for ch in (s or "").lower() if ch.isalnum())
 
@@ -160,36 +146,38 @@ def _external(a: Activity, policy: Policy, o: Observation, lang: Lang) -> str:
 
 
 def _transfers(policy: Policy, o: Observation, as_of: dt.date, lang: Lang) -> tuple[str, bool]:
-    """Transfers outside the EEA: the policy's hosting plus the systems observed for the activity."""
-    entries: dict[tuple[str, str], dict] = {}
+    """Transfers outside the EEA of the activity's systems (and the policy's §9 hosts), judged on
+    the provider register at ``as_of``; what the policy claims is shown beside, not mixed in."""
+    hosts: dict[str, dict] = {}
+    for s in sorted(o.systems.values(), key=lambda s: s.name):
+        hosts.setdefault(provider_key(s.provider), {"provider": s.provider, "country": s.country, "sources": []})["sources"].append(s.name)
     for h in policy.hosting:
         if not is_eea(h.country, as_of):
-            entries[(_norm(h.provider), h.country)] = {"provider": h.provider, "country": h.country,
-                                                      "mech": h.claimed_transfer_mechanism, "sources": [], "policy": True}
-    for s in sorted(o.systems.values(), key=lambda s: s.name):
-        if s.country and not is_eea(s.country, as_of):
-            key = (_norm(s.provider), s.country)
-            if key not in entries:
-                h = _policy_host(policy, s.provider)
-                entries[key] = {"provider": s.provider or "?", "country": s.country,
-                                "mech": h.claimed_transfer_mechanism if h else None, "sources": [], "policy": False}
-            entries[key]["sources"].append(s.name)
-    if not entries:
+            hosts.setdefault(provider_key(h.provider), {"provider": h.provider, "country": h.country, "sources": []})
+    lines, gap = [], False
+    for key, e in hosts.items():
+        v = assess_transfer(e["provider"], e["country"], as_of)
+        if not v.transfer:
+            continue
+        h = next((h for h in policy.hosting if provider_key(h.provider) == key), None)
+        claim = (w("policy_claims", lang, claim=TRANSFER_MECHANISMS.label(h.claimed_transfer_mechanism, lang))
+                 if h else w("policy_silent", lang))
+        for d in v.destinations:
+            where = f"{v.provider_name} → {d.entity}, {country_name(d.country, lang)} ({d.country})"
+            date = as_of.strftime("%d/%m/%Y") if lang == "fr" else as_of.isoformat()
+            if d.covered:
+                verdict = w("verdict_ok", lang, date=date, label=d.label_fr if lang == "fr" else d.label_en)
+                notes = d.notes_fr if lang == "fr" else d.notes_en
+                verdict += "".join(f" ; {n}" if lang == "fr" else f"; {n}" for n in notes)
+            else:
+                gap = True
+                verdict = w("verdict_gap", lang, date=date, label=d.label_fr if lang == "fr" else d.label_en,
+                            settle=d.settle_fr if lang == "fr" else d.settle_en)
+            basis = w("observed_sources", lang, sources=", ".join(e["sources"])) if e["sources"] else w("policy_hosting", lang)
+            lines.append(f"{where} — {verdict} — {claim} [{basis}]")
+    if not lines:
         return w("no_transfer", lang), False
-    lines = []
-    for e in entries.values():
-        srcs = ", ".join(e["sources"])
-        if e["policy"] and srcs:
-            basis = w("policy_and_observed", lang, section="§9", sources=srcs)
-        elif e["policy"]:
-            basis = w("policy_hosting", lang)
-        else:
-            basis = w("observed_sources", lang, sources=srcs)
-        lines.append(
-            f"{e['provider']} — {country_name(e['country'], lang)} ({e['country']}) — "
-            f"{safeguard(e['mech'], e['country'], as_of, lang, e['provider'])} [{basis}]"
-        )
-    return _lines(lines), any(e["mech"] in (None, "privacy_shield", "none") for e in entries.values())
+    return _lines(lines), gap
 
 
 def _security(policy: Policy, lang: Lang) -> tuple[str, str]:
@@ -198,11 +186,11 @@ def _security(policy: Policy, lang: Lang) -> tuple[str, str]:
         q = (h.clause.section, h.clause.quote)
         if q not in quotes:
             quotes.append(q)
+    text = w("security_checklist", lang)
     if not quotes:
-        return w("to_complete", lang), ""
-    text = _lines(f"« {q} »" if lang == "fr" else f"\"{q}\"" for _, q in quotes)
-    text += "\n" + (f"Mesures techniques et organisationnelles détaillées : {w('to_complete', lang)}" if lang == "fr"
-                    else f"Detailed technical and organisational measures: {w('to_complete', lang)}")
+        return text, ""
+    sep = " : " if lang == "fr" else ": "
+    text += f"\n{w('security_policy', lang)}{sep}" + " ".join(f"« {q} »" if lang == "fr" else f"\"{q}\"" for _, q in quotes)
     return text, w("from_policy", lang, section=", ".join(sorted({s for s, _ in quotes})))
 
 
@@ -284,9 +272,10 @@ def _activity_sheet(a: Activity, policy: Policy, obs: Observations, as_of: dt.da
                        src(a.purposes_clause.section)))
     else:
         f.append(Field(w("purposes", lang), _lines(p.get(lang) for p in a.purposes), src(a.purposes_clause.section)))
-    bases = [f"{LEGAL_BASES.label(b.basis, lang)}" + (f" ({b.holder})" if b.holder else "") for b in a.legal_bases]
-    f.append(Field(w("legal_bases", lang), _lines(dict.fromkeys(bases)),
-                   src(", ".join(sorted({b.clause.section for b in a.legal_bases})))))
+    if register == "controller":  # a processor's record (Art. 30(2)) holds no legal basis: the client's, as controller
+        bases = [f"{LEGAL_BASES.label(b.basis, lang)}" + (f" ({b.holder})" if b.holder else "") for b in a.legal_bases]
+        f.append(Field(w("legal_bases", lang), _lines(dict.fromkeys(bases)),
+                       src(", ".join(sorted({b.clause.section for b in a.legal_bases})))))
     f.append(Field(w("subjects", lang), _lines(s.get(lang) for s in a.data_subjects),
                    src((a.data_subjects_clause or a.clause).section)))
     f.append(Field(w("categories", lang), _lines(category_label(c, lang) for c in a.data_categories),
@@ -337,7 +326,8 @@ def _organisation(policy: Policy, obs: Observations, as_of: dt.date, created: dt
         Field(w("legal_form", lang), policy.organisation.legal_form or w("not_stated", lang)),
         Field(w("org_contact", lang), contact, w("from_policy", lang, section=r.contact.clause.section)
               if r.contact.clause else ""),
-        Field(w("representative", lang), w("not_designated", lang)),
+        Field(w("representative", lang), w("representative_na", lang, authority=r.supervisory_authority.name),
+              w("from_policy", lang, section=r.supervisory_authority.clause.section)),
         Field(w("dpo", lang), dpo, "" if r.dpo else w("not_stated", lang), warning=r.dpo is None),
         Field(w("authority", lang), f"{r.supervisory_authority.name} ({r.supervisory_authority.website})",
               w("from_policy", lang, section=r.supervisory_authority.clause.section)),
@@ -349,18 +339,26 @@ def _organisation(policy: Policy, obs: Observations, as_of: dt.date, created: dt
     ]
 
 
+def _first_audit(ws: Workspace | None, as_of: dt.date) -> dt.date | None:
+    """The record's creation date: the first audit recorded in the workspace (not later than
+    ``as_of``); the register exists since the company was first audited."""
+    if ws is None:
+        return None
+    return ws.con.execute("SELECT min(as_of) FROM audit_runs WHERE status = 'done' AND as_of <= ?", [as_of]).fetchone()[0]
+
+
 def build_register(policy: Policy, ws: Workspace | None = None, *, as_of: dt.date, lang: Lang = "fr",
                    created: dt.date | None = None, observations: Observations | None = None) -> Register:
     """The Art. 30 register for ``policy``, with what ``ws`` shows (``None``: policy only).
 
     ``as_of`` is the update date written on every sheet; ``created`` the creation date
-    (default ``as_of``). Rebuilds the workspace's ``datamap`` view, unless given the
+    (default: the first audit recorded in ``ws``, else ``as_of``). Rebuilds the workspace's ``datamap`` view, unless given the
     ``observations`` of ``observe(ws, policy)`` (the register in both languages from one
     look at the workspace).
     """
     if lang not in ("fr", "en"):
         raise ValueError(f"lang must be 'fr' or 'en', not {lang!r}")
-    created = created or as_of
+    created = created or _first_audit(ws, as_of) or as_of
     obs = observations if observations is not None else observe(ws, policy)
     sheets = [_activity_sheet(a, policy, obs, as_of, created, lang) for a in policy.activities]
     return Register(

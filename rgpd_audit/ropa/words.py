@@ -20,6 +20,13 @@ WORDS: dict[str, dict[str, str]] = {
         "legal_form": "Forme juridique",
         "org_contact": "Coordonnées (exercice des droits)",
         "representative": "Représentant (art. 27)",
+        "representative_na": "sans objet : responsable du traitement établi dans l'Union (art. 27.1), autorité de contrôle : {authority}",
+        "policy_claims": "la politique invoque : {claim}",
+        "policy_silent": "la politique ne nomme pas cet hébergeur",
+        "verdict_ok": "garantie au {date} : {label}",
+        "verdict_gap": "aucune garantie valable au {date} ({label}) — à produire : {settle}",
+        "security_checklist": "Contrôle d'accès des utilisateurs : ☐ à documenter\nMesures de traçabilité (journalisation) : ☐ à documenter\nProtection des logiciels (antivirus, mises à jour) : ☐ à documenter\nSauvegarde des données : ☐ à documenter\nChiffrement des données : ☐ à documenter\nContrôle des sous-traitants (art. 28) : ☐ à documenter\nAutres mesures : ☐ à documenter",
+        "security_policy": "Ce que dit la politique",
         "dpo": "Délégué à la protection des données (DPO)",
         "not_designated": "non désigné",
         "not_stated": "non précisé dans la politique",
@@ -74,19 +81,6 @@ WORDS: dict[str, dict[str, str]] = {
         "policy_hosting": "politique §9 (outils communs)",
         "law_art28": "RGPD art. 28",
         # transfer safeguards
-        "mech_privacy_shield": "Privacy Shield (invalidé le 16/07/2020, CJUE C-311/18) — aucune garantie valable ; "
-                               "à remplacer par le Data Privacy Framework si l’entité est certifiée, sinon par des "
-                               "clauses contractuelles types (décision 2021/914)",
-        "mech_dpf": "EU-US Data Privacy Framework (décision 2023/1795), si l’entité est certifiée ; "
-                    "clauses contractuelles types recommandées en secours",
-        "mech_scc": "clauses contractuelles types (décision 2021/914) avec analyse d’impact du transfert",
-        "mech_adequacy": "décision d’adéquation (art. 45)",
-        "mech_bcr": "règles d’entreprise contraignantes (art. 47)",
-        "mech_none": "aucune garantie revendiquée par la politique — à documenter",
-        "mech_unlisted": "hébergeur non mentionné dans la politique — garantie à documenter "
-                         "(clauses contractuelles types 2021/914 ou Data Privacy Framework)",
-        "adequate_country": "pays bénéficiant d’une décision d’adéquation (art. 45)",
-        "claimed": "garantie revendiquée",
         # warnings
         "warn_on_behalf": "Qualification contradictoire : la politique ({section}) se dit « responsable du traitement "
                           "missionné par le client ». Agissant sur les instructions documentées du client, "
@@ -133,6 +127,13 @@ WORDS: dict[str, dict[str, str]] = {
         "legal_form": "Legal form",
         "org_contact": "Contact (exercise of rights)",
         "representative": "Representative (Art. 27)",
+        "representative_na": "not applicable: controller established in the Union (Art. 27(1)), supervisory authority: {authority}",
+        "policy_claims": "the policy claims: {claim}",
+        "policy_silent": "the policy does not name this host",
+        "verdict_ok": "safeguard on {date}: {label}",
+        "verdict_gap": "no valid safeguard on {date} ({label}) — evidence needed: {settle}",
+        "security_checklist": "User access control: ☐ to document\nTraceability (logging): ☐ to document\nSoftware protection (antivirus, updates): ☐ to document\nBackups: ☐ to document\nEncryption: ☐ to document\nProcessor oversight (Art. 28): ☐ to document\nOther measures: ☐ to document",
+        "security_policy": "What the policy says",
         "dpo": "Data protection officer (DPO)",
         "not_designated": "none designated",
         "not_stated": "not stated in the policy",
@@ -183,19 +184,6 @@ WORDS: dict[str, dict[str, str]] = {
         "policy_and_observed": "policy {section} and observed (sources: {sources})",
         "policy_hosting": "policy §9 (shared tools)",
         "law_art28": "GDPR Art. 28",
-        "mech_privacy_shield": "Privacy Shield (invalidated on 16/07/2020, CJEU C-311/18) — no valid safeguard; "
-                               "replace with the Data Privacy Framework if the entity is certified, otherwise with "
-                               "standard contractual clauses (decision 2021/914)",
-        "mech_dpf": "EU-US Data Privacy Framework (decision 2023/1795), if the entity is certified; "
-                    "standard contractual clauses recommended as a fallback",
-        "mech_scc": "standard contractual clauses (decision 2021/914) with a transfer impact assessment",
-        "mech_adequacy": "adequacy decision (Art. 45)",
-        "mech_bcr": "binding corporate rules (Art. 47)",
-        "mech_none": "no safeguard claimed by the policy — to be documented",
-        "mech_unlisted": "hosting provider not mentioned in the policy — safeguard to be documented "
-                         "(standard contractual clauses 2021/914 or Data Privacy Framework)",
-        "adequate_country": "country covered by an adequacy decision (Art. 45)",
-        "claimed": "claimed safeguard",
         "warn_on_behalf": "Contradictory role: the policy ({section}) calls the company \"controller appointed by "
                           "the client\". Acting on the client's documented instructions, {org} is a processor "
                           "(GDPR Art. 28): the activity is listed in the processor's record (Art. 30(2)); check the "

@@ -20,7 +20,7 @@ import yaml
 from . import candidates as _candidates
 from . import compta, crm, datasets, dropbox, gmail, newsletter, org, partners
 from .common import SAMPLE_AS_OF, Ctx
-from .manifest import SOURCES, UNDECLARED, render
+from .manifest import SOURCES, TRANSFER_DATES, TRANSFERS, UNDECLARED, render
 from .readme import render_readme
 
 # data/sample of the repository, when the generator runs from a clone (an installed package
@@ -28,7 +28,7 @@ from .readme import render_readme
 _CLONE = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = _CLONE / "data" / "sample" if (_CLONE / "pyproject.toml").exists() else None
 CHECK_ORDER = ["retention.breach", "retention.unverifiable", "special_category.free_text",
-               "forbidden_data.candidate_identifier", "transfer.undeclared_system",
+               "forbidden_data.candidate_identifier", "transfer.third_country", "transfer.undeclared_system",
                "transfer.outbound_share", "access.former_staff", "access.unauthorised_role",
                "load.rejected_rows"]
 
@@ -38,7 +38,7 @@ def expected_rows(tally) -> list[dict]:
     order = {s["name"]: i for i, s in enumerate(SOURCES)}
     rows = [{"check": c, "activity": a or "-", "source": s, "expected": int(n)}
             for (c, a, s), n in tally.findings.items()]
-    rows.sort(key=lambda r: (CHECK_ORDER.index(r["check"]), order[r["source"]], r["activity"]))
+    rows.sort(key=lambda r: (CHECK_ORDER.index(r["check"]), order[r["source"].split(", ")[0]], r["source"], r["activity"]))
     return rows
 
 
@@ -61,12 +61,22 @@ def generate(out_dir: Path, scale: int = 1, seed: int = 42) -> dict:
     compta.write_compta(ctx, contracts)
     newsletter.write_mailchimp(ctx)
     newsletter.write_brevo(ctx)
-    ctx.tally.add("transfer.undeclared_system", "newsletters", UNDECLARED)
+    for _provider, activity, source, _severity in UNDECLARED:
+        ctx.tally.add("transfer.undeclared_system", activity, source)
+    as_of_index = TRANSFER_DATES.index(SAMPLE_AS_OF.isoformat())
+    for _provider, activity, sources, _sev, _why in TRANSFERS:
+        ctx.tally.add("transfer.third_country", activity, sources)
+    transfers = {
+        d: {f"transfer.third_country|{p}|{a}": sev[i] for p, a, _, sev, _ in TRANSFERS}
+        | {f"transfer.undeclared_system|{p}": s for p, _, _, s in UNDECLARED}
+        for i, d in enumerate(TRANSFER_DATES)
+    }
+    assert transfers[TRANSFER_DATES[as_of_index]]  # the audit date is one of the five
 
     findings = expected_rows(ctx.tally)
     records = {s["name"]: int(ctx.tally.records[s["name"]]) for s in SOURCES}
     expected = {"version": 1, "as_of": SAMPLE_AS_OF.isoformat(), "scale": scale, "seed": seed,
-                "records": records, "findings": findings}
+                "records": records, "findings": findings, "transfers": transfers}
     (ctx.out / "manifest.yaml").write_text(render(), encoding="utf-8")
     (ctx.out / "expected.yaml").write_text(
         "# Expected findings of the sample estate at the audit date. Generated; do not edit.\n"

@@ -11,7 +11,37 @@ DROPBOX = {"provider": "Dropbox, Inc.", "country": "US"}
 HUBSPOT = {"provider": "HubSpot, Inc.", "country": "DE"}  # portal on HubSpot's EU data centre
 MAILCHIMP = {"provider": "Intuit Mailchimp (The Rocket Science Group LLC)", "country": "US"}
 BREVO = {"provider": "Sendinblue SAS (Brevo)", "country": "FR"}
-UNDECLARED = "newsletter_mailchimp"  # the one non-EU system §9 does not declare
+# Providers §9 does not name: (provider, activity or "-", sources, severity). Mailchimp is in the
+# US; HubSpot hosts in Frankfurt but is reached from the US (a transfer); Brevo is French.
+UNDECLARED = [
+    ("mailchimp", "newsletters", "newsletter_mailchimp", "error"),
+    ("hubspot", "-", "crm_contacts", "error"),
+    ("brevo", "newsletters", "newsletter_brevo", "warning"),
+]
+
+# Transfers, one finding per provider and activity, judged on the facts (the provider register
+# rgpd_audit/data/providers.yaml) at five dates: the day before Schrems II, the day after, the
+# day before the DPF, the day after, and the sample's audit date.
+TRANSFER_DATES = ["2020-07-15", "2020-07-17", "2023-07-09", "2023-07-11", "2026-11-27"]
+TRANSFERS = [
+    # provider, activity, sources, severities at the five dates, why
+    ("google", "candidates", "gmail_recrutement", ["info", "error", "error", "error", "info"],
+     "Privacy Shield until 16/07/2020; then Google's standard contractual clauses with no transfer impact "
+     "assessment on file; from 01/09/2023 Google LLC on the DPF list (to verify)"),
+    ("google", "partners", "partners_google", ["info", "error", "error", "error", "info"], "as above"),
+    ("dropbox", "candidates", "dropbox_activity, dropbox_sharing", ["info", "error", "error", "error", "error"],
+     "Privacy Shield until 16/07/2020; no safeguard known until its 2021 clauses (at the latest 27/12/2022), "
+     "then clauses without an impact assessment; Dropbox's DPF listing not confirmed"),
+    ("dropbox", "-", "dropbox_activity, dropbox_members, dropbox_sharing", ["info", "error", "error", "error", "error"],
+     "as above: the member list and the documents of no activity"),
+    ("hubspot", "prospects", "crm_contacts", ["error", "error", "error", "info", "info"],
+     "hosted in Frankfurt, reached by HubSpot, Inc. from the US; no safeguard known before its 2021 clauses, "
+     "then clauses without an impact assessment; DPF from 10/07/2023 (to verify)"),
+    ("hubspot", "client_contacts", "crm_contacts", ["error", "error", "error", "info", "info"], "as above"),
+    ("mailchimp", "newsletters", "newsletter_mailchimp", ["info", "error", "error", "info", "info"],
+     "Privacy Shield until 16/07/2020; none known until its 2021 clauses, then clauses without an impact "
+     "assessment; DPF from 10/07/2023 (to verify)"),
+]
 
 FR_CSV = {"encoding": "cp1252", "delimiter": ";", "date_format": "%d/%m/%Y"}
 

@@ -55,8 +55,12 @@ RULES = """\
   `délégué syndical CGT`, `casier judiciaire`. No other free text of the estate uses them.
 - **forbidden_data.candidate_identifier**: candidates whose `Statut` is not `Embauché` and who
   have a `N° sécurité sociale` or a `Lieu de naissance` (records, both sheets).
-- **transfer.undeclared_system**: sources hosted outside the EEA whose provider §9 does not
-  declare (Mailchimp; HubSpot is on its EU data centre, Brevo is French).
+- **transfer.third_country**: one finding per provider and activity whose data leaves the EEA
+  (where it is hosted, or who reaches it from a third country), judged on the provider register
+  (`rgpd_audit/data/providers.yaml`), never on §9's words: see "Transfers at five dates" below.
+- **transfer.undeclared_system**: one per provider §9 does not name: Mailchimp (US) and HubSpot
+  (hosted in Frankfurt but reached by HubSpot, Inc. from the US) are errors; Brevo (French) is a
+  warning, §9 saying « notamment ».
 - **transfer.outbound_share**: Dropbox share rows of a path under `/Recrutement/` with at least
   one recipient outside `inter-interim.example.fr` (a `/Commercial/` brochure shared outside and
   two internal CV shares are not counted); Gmail messages sent from the mailbox with an
@@ -141,6 +145,23 @@ def _table(rows, cols) -> list[str]:
     return out
 
 
+def _transfers(expected: dict) -> str:
+    from .manifest import TRANSFER_DATES, TRANSFERS
+
+    out = ["## Transfers at five dates", "",
+           "Severity of each transfer finding when the sample is audited as of each date (also in",
+           "`expected.yaml`, `transfers`); `info`: a safeguard valid on that date, named in the finding;",
+           "`error`: none known, the finding saying what evidence would settle it.", "",
+           "| provider | activity | sources | " + " | ".join(TRANSFER_DATES) + " | why |",
+           "|---|---|---|" + "---|" * len(TRANSFER_DATES) + "---|"]
+    for provider, activity, sources, sev, why in TRANSFERS:
+        out.append(f"| {provider} | {activity} | {sources} | " + " | ".join(sev) + f" | {why} |")
+    out += ["", "The policy's own words are judged apart (`policy.lint`): §9 claims Privacy Shield for",
+            "Dropbox (`policy.invalid_transfer_mechanism` from 16/07/2020) and states no safeguard for",
+            "Gmail (`policy.transfer_safeguard_missing`).", ""]
+    return "\n".join(out)
+
+
 def render_readme(expected: dict, files: dict) -> str:
     lines = [INTRO.format(as_of=expected["as_of"]), "## Sources", ""]
     src_rows = []
@@ -155,6 +176,6 @@ def render_readme(expected: dict, files: dict) -> str:
               "## Expected findings", ""]
     rows = [{**r, "check": f"`{r['check']}`", "source": f"`{r['source']}`"} for r in expected["findings"]]
     lines += _table(rows, ["check", "activity", "source", "expected"])
-    lines += ["", RULES, SEEDED, NOTES, "## Files", ""]
+    lines += ["", RULES, _transfers(expected), SEEDED, NOTES, "## Files", ""]
     lines += _table([{"file": f"`{k}`", "rows": v} for k, v in sorted(files.items())], ["file", "rows"])
     return "\n".join(lines) + "\n"
