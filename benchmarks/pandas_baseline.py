@@ -66,19 +66,12 @@ def load(plan: dict) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def plus_years(d: pd.Series, years) -> pd.Series:
-    if isinstance(years, int):
-        return d + pd.DateOffset(years=years)
-    # per-row durations (contract years): group by value
-    out = pd.Series(pd.NaT, index=d.index, dtype="datetime64[ns]")
-    for y in pd.unique(years.dropna()):
-        m = years == y
-        out[m] = d[m] + pd.DateOffset(years=int(y))
-    return out
+def plus_months(d: pd.Series, months: int) -> pd.Series:
+    return d + pd.DateOffset(months=months)
 
 
-def breaches(ref: pd.Series, years) -> int:
-    return int((AS_OF > plus_years(ref, years)).sum())
+def breaches(ref: pd.Series, years: int, months: int = 0) -> int:
+    return int((AS_OF > plus_months(ref, years * 12 + months)).sum())
 
 
 def retention(plan: dict, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
@@ -86,13 +79,15 @@ def retention(plan: dict, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
     out: dict[str, int] = {}
     c = frames["client_contracts"]
     end_col = "Date fin"
-    years_col = [k for k in c.columns if k.startswith("Dur")][0]
-    contracts = c.assign(key=c["Code client"].str.strip().str.lower(), years=pd.to_numeric(c[years_col], errors="coerce")).groupby("key").agg(
-        contract_end=(end_col, "max"), years=("years", "max"))
+    # the contract's own duration, in months (the sample's column says « mois »)
+    months_col = [k for k in c.columns if k.startswith("Conservation")][0]
+    contracts = c.assign(key=c["Code client"].str.strip().str.lower(), months=pd.to_numeric(c[months_col], errors="coerce")).groupby("key").agg(
+        contract_end=(end_col, "max"), months=("months", "max"))
     fec = frames.get("fec")
     purchases = None
     if fec is not None:
-        sup = fec[fec["CompteNum"].str.startswith("401", na=False) & fec["CompAuxNum"].notna()]
+        # a purchase is an invoice: a line crediting a supplier's 401 account (its payment debits it)
+        sup = fec[fec["CompteNum"].str.startswith("401", na=False) & fec["CompAuxNum"].notna() & (fec["Credit"] > 0)]
         purchases = sup.groupby(sup["CompAuxNum"].str.strip())["EcritureDate"].max()
         out["fec/suppliers"] = breaches(fec["fiscal_year_close"], 10)
 
@@ -118,9 +113,9 @@ def retention(plan: dict, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
             df = frames[name]
             key = src["client"].lower()
             end = contracts["contract_end"].get(key, pd.NaT)
-            years = contracts["years"].get(key)
-            years = 5 if years is None or pd.isna(years) else int(years)
-            out[f"{name}/client_datasets"] = breaches(pd.Series(end, index=df.index, dtype="datetime64[ns]"), years)
+            months = contracts["months"].get(key)
+            months = 60 if months is None or pd.isna(months) else int(months)
+            out[f"{name}/client_datasets"] = breaches(pd.Series(end, index=df.index, dtype="datetime64[ns]"), 0, months)
     if "partners_google" in frames:
         out["partners_google/partners"] = breaches(last_activity("partners_google", frames["partners_google"]), 5)
     if "sage_tiers" in frames:

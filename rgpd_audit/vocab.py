@@ -100,14 +100,20 @@ EVENTS = Vocabulary("retention event", {
 })
 
 # What a date column of an export says: a retention event, or another date the checks use.
+# ``last_activity`` is the last contact *from the person* (opt-in, confirmation, click, reply,
+# purchase, application, a meeting attended): it restarts a clock counted from the last
+# contact. ``record_change`` (modification, sync, bounce, an outbound message) and ``opt_out``
+# (unsubscription, objection) never do (CNIL délibération 2021-131; KASPR, SAN-2024-020).
 DATE_ROLES = Vocabulary("date role", {
-    "last_activity": ("dernière activité", "last activity"),
+    "last_activity": ("dernier contact de la personne", "last contact from the person"),
     "creation": ("création", "creation"),
     "contract_end": ("fin de contrat", "contract end"),
     "contract_start": ("début de contrat", "contract start"),
     "last_purchase": ("dernier achat", "last purchase"),
     "fiscal_year_close": ("clôture de l'exercice", "fiscal year close"),
     "departure": ("départ", "departure"),
+    "record_change": ("modification de la fiche (sans contact de la personne)", "change to the record (no contact from the person)"),
+    "opt_out": ("désinscription ou opposition", "unsubscription or objection"),
 })
 
 # Which date a record's retention clock was actually taken from (or why there is none).
@@ -118,7 +124,33 @@ RETENTION_BASES = Vocabulary("retention basis", {
     "last_purchase": ("dernier achat", "last purchase"),
     "fiscal_year_close": ("clôture de l'exercice", "financial year closing"),
     "no_contract": ("client absent du fichier des contrats", "client missing from the contracts file"),
+    "after_as_of": ("seules des dates postérieures à la date de l'audit (l'export ne dit pas ce qui valait à cette date)",
+                    "only dates later than the audit date (the export does not tell what held then)"),
+    "change_only": ("seulement une date de modification de la fiche, qui ne fait pas courir le délai",
+                    "only a date the record changed, which does not start the clock"),
     "none": ("aucune date utilisable", "no usable date"),
+    "contract_duration_unreadable": ("durée fixée par le contrat illisible", "duration set by the contract unreadable"),
+    "status": ("statut de la fiche", "status of the record"),
+})
+
+# What a value of a record's status column means (the manifest's ``options.status`` maps each
+# value of the export to one of these); a retention rule may apply to some of them only.
+RECORD_STATUSES = Vocabulary("record status", {
+    "in_progress": ("en cours", "in progress"),
+    "talent_pool": ("vivier", "talent pool"),
+    "rejected": ("non retenu", "not selected"),
+    "withdrawn": ("désisté", "withdrawn"),
+    "closed": ("clos", "closed"),
+    "hired": ("embauché (salarié ou intérimaire)", "hired (employee or temporary worker)"),
+})
+# A record in one of these states has left the activity it was collected for (a hired candidate's
+# file becomes a personnel file): no rule of that activity governs it any more.
+LEAVING_STATUSES: frozenset[str] = frozenset({"hired"})
+
+# The unit of a duration a contract sets (a column of the contracts file).
+DURATION_UNITS = Vocabulary("duration unit", {
+    "months": ("mois", "months"),
+    "years": ("ans", "years"),
 })
 
 RECORD_KINDS = Vocabulary("record kind", {

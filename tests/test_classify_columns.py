@@ -163,8 +163,12 @@ def test_normalise():
 
 
 @pytest.mark.parametrize("header,role", [
-    ("Last Activity Date", "last_activity"), ("Dernier contact", "last_activity"), ("LAST_CHANGED", "last_activity"),
-    ("UNSUB_TIME", "last_activity"), ("MODIFIED_TIME", "last_activity"), ("cbModification", "last_activity"),
+    ("Last Activity Date", "last_activity"), ("Dernier contact", "last_activity"), ("Last Click", "last_activity"),
+    # a change to the record or an opt-out is never a contact from the person (CNIL 2021-131; KASPR)
+    ("LAST_CHANGED", "record_change"), ("MODIFIED_TIME", "record_change"), ("cbModification", "record_change"),
+    ("CLEAN_TIME", "record_change"), ("REV", "record_change"), ("Last Modified Date", "record_change"),
+    ("Date de mise à jour", "record_change"), ("Last Synced", "record_change"), ("UNSUB_TIME", "opt_out"),
+    ("Date de désinscription", "opt_out"), ("Last Open Date", None),
     ("Create Date", "creation"), ("Date de candidature", "creation"), ("ADDED_TIME", "creation"),
     ("OPTIN_TIME", "creation"), ("CT_DateCreate", "creation"), ("Fin de contrat", "contract_end"),
     ("Date de sortie", "departure"), ("Date d'entrée", "contract_start"), ("Date de naissance", None),

@@ -28,7 +28,7 @@ FORMATS = {"csv", "xlsx", "json", "ndjson", "parquet", "mailchimp", "brevo", "hu
            "dropbox_activity", "dropbox_sharing", "fec", "sage_tiers", "dsn"}
 ACTIVITIES = {"prospects", "client_contacts", "client_datasets", "client_web_apps", "candidates",
               "partners", "suppliers", "newsletters"}
-ROLES = {"last_activity", "creation", "contract_end", "contract_start", "last_purchase",
+ROLES = {"last_activity", "creation", "record_change", "opt_out", "contract_end", "contract_start", "last_purchase",
          "fiscal_year_close", "departure"}
 SOURCE_KEYS = {"name", "title", "format", "path", "activities", "use", "hosting", "options"}
 
@@ -237,11 +237,14 @@ def test_readme_table_matches_expected(expected):
     for r in expected["findings"]:
         assert f"| `{r['check']}` | {r['activity']} | `{r['source']}` | {r['expected']} |" in readme
     checks = {r["check"] for r in expected["findings"] if r["expected"] > 0}
-    assert checks == {"retention.breach", "retention.unverifiable", "special_category.free_text",
+    assert checks == {"retention.breach", "retention.unverifiable", "retention.no_section", "special_category.free_text",
                       "forbidden_data.candidate_identifier", "transfer.third_country", "transfer.undeclared_system",
                       "transfer.outbound_share", "access.former_staff", "access.unauthorised_role",
                       "load.rejected_rows"}
     assert "## Transfers at five dates" in readme and all(d in readme for d in expected["transfers"])
+    assert "## Retention cases at two dates" in readme
+    for c in expected["retention_cases"]["cases"]:
+        assert f"| `{c['source']}` |" in readme and f"| {c['today']} | {c['past']} | {c['why']} |" in readme
 
 
 def test_prospect_counts_recomputed_from_the_file(expected):
@@ -275,7 +278,8 @@ def test_candidate_counts_recomputed_from_the_file(expected):
             except ValueError:
                 rejected += 1
                 continue
-            breach += _outcome([last], created, 2) == "breach"
+            # a hired candidate has left §5 (retention.no_section), it is no §5 breach
+            breach += row["Statut"] != "Embauché" and _outcome([last], created, 2) == "breach"
             forbidden += row["Statut"] != "Embauché" and bool(row["N° sécurité sociale"] or row["Lieu de naissance"])
     assert breach == _find(expected, "retention.breach", "candidates", "candidates")
     assert forbidden == _find(expected, "forbidden_data.candidate_identifier", "candidates", "candidates")
@@ -287,9 +291,10 @@ def test_mailchimp_counts_recomputed_from_the_zip(expected):
     with zipfile.ZipFile(SAMPLE / "newsletter/mailchimp-audience-export.zip") as zf:
         for name in zf.namelist():
             for row in csv.DictReader(io.StringIO(zf.read(name).decode("utf-8"))):
-                stamps = [row.get(c) for c in ("OPTIN_TIME", "LAST_CHANGED", "UNSUB_TIME", "CLEAN_TIME")]
-                dates = [datetime.strptime(s, "%Y-%m-%d %H:%M:%S").date() for s in stamps if s]
-                breach += _outcome(dates, None, 3) == "breach"
+                # the subscription (CONFIRM_TIME, the import for imported members) is the only
+                # contact date: LAST_CHANGED, UNSUB_TIME, CLEAN_TIME never restart the clock
+                confirm = datetime.strptime(row["CONFIRM_TIME"], "%Y-%m-%d %H:%M:%S").date()
+                breach += _outcome([], confirm, 3) == "breach"
                 total += 1
     assert total == expected["records"]["newsletter_mailchimp"]
     assert breach == _find(expected, "retention.breach", "newsletter_mailchimp", "newsletters")

@@ -79,3 +79,37 @@ def test_transfers_at_five_dates(loaded_sample, as_of):
     run = run_checks(loaded_sample, load_policy(), dt.date.fromisoformat(as_of), only=["transfer.third_country"])
     got = dict(loaded_sample.con.execute("SELECT finding_key, severity FROM findings WHERE run_id = ?", [run.run_id]).fetchall())
     assert got == EXPECTED["transfers"][as_of]
+
+
+def _case_statuses(ws, as_of: dt.date, case: dict) -> list[str]:
+    from rgpd_audit.checks.findings import Query
+    from rgpd_audit.checks.registry import CheckContext
+    from rgpd_audit.checks.retention import retention_status_sql
+    from rgpd_audit.policy import load_policy
+    from rgpd_audit.sql import quote_ident
+
+    q = Query()
+    rel = retention_status_sql(CheckContext(ws, load_policy(), as_of), q)
+    where = "r.source = $__src"
+    params = {"__src": case["source"]}
+    for i, (col, value) in enumerate((case["match"] or {}).items()):
+        where += f" AND CAST(t.{quote_ident(col)} AS VARCHAR) = $__m{i}"
+        params[f"__m{i}"] = value
+    sql = (f"SELECT DISTINCT r.status FROM ({rel}) r JOIN raw.{quote_ident(case['source'])} t "
+           f"ON r._file_id = t._file_id AND r._row = t._row WHERE {where}")
+    return sorted(s for (s,) in ws.con.execute(sql, {**q.values(rel), **params}).fetchall())
+
+
+@pytest.mark.parametrize("case", EXPECTED["retention_cases"]["cases"], ids=lambda c: f"{c['source']}-{c['today']}-{c['past']}")
+def test_retention_cases_at_two_dates(loaded_sample, case):
+    """The verdicts written in data/sample/README.md ("Retention cases at two dates"), today and in the past."""
+    for as_of, want in ((EXPECTED["as_of"], case["today"]), (EXPECTED["retention_cases"]["past"], case["past"])):
+        got = _case_statuses(loaded_sample, dt.date.fromisoformat(as_of), case)
+        assert got == ([] if want == "absent" else [want]), (as_of, case["why"])
+    if case["match"]:  # the case names exactly one record
+        from rgpd_audit.sql import quote_ident
+
+        col, value = next(iter(case["match"].items()))
+        n = loaded_sample.con.execute(
+            f"SELECT count(*) FROM raw.{quote_ident(case['source'])} WHERE CAST({quote_ident(col)} AS VARCHAR) = ?", [value]).fetchone()[0]
+        assert n == 1

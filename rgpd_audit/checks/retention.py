@@ -1,11 +1,17 @@
 """Retention: every record of every source mapped to an activity, against the policy's rules.
 
 For each record the date the retention counts from is computed exactly as the policy says
-(latest sign of activity, falling back explicitly to creation; end of the client's
-contract from the contracts file; last purchase from the accounting; closing of the
-financial year), then the deadline, then the status as of the audit date:
-``breach`` (as_of > deadline), ``ok``, ``ongoing`` (contract not ended) or
-``unverifiable`` (no usable reference date — never counted as compliant).
+(the last contact from the person, falling back explicitly to creation — a change to the
+record never restarts the clock; end of the client's contract from the contracts file; last
+purchase, the last supplier invoice of the accounting; closing of the financial year), then the
+deadline, then the status as of the audit date: ``breach`` (as_of > deadline), ``ok``,
+``ongoing`` (contract not ended) or ``unverifiable`` (no usable reference date — never counted
+as compliant).
+
+An audit "as of" a past date sees what was true then: records created after it are not
+audited, events after it (messages, log entries, invoices) are ignored, a contract or a
+financial year that ended after it was still running; a record whose only last-contact date is
+later than the audit date cannot tell what held then and is unverifiable, with that reason.
 
 Everything is SQL over the workspace, generated from the policy file: no activity is
 hard-coded here.
@@ -19,33 +25,49 @@ from ..ingest.loaded import LoadedSource, loaded_sources
 from ..policy import Activity, RetentionRule
 from ..policy.summary import describe_rule
 from ..sql import quote_ident, quote_literal
-from ..vocab import EVENTS, RETENTION_BASES
-from .findings import Query
+from ..vocab import DATE_ROLES, EVENTS, LEAVING_STATUSES, RECORD_STATUSES, RETENTION_BASES
+from .findings import Finding, Query
 from .registry import TEMP_TABLES, CheckContext, check
 
-# How each retention event dates a record: (reference date, basis of that date, contract still
-# running), SQL over the per-record dates of ``_source_select``. Every event of the vocabulary
-# has its entry (checked at import): a new event is one line in ``vocab.EVENTS`` and one here.
-EVENT_SQL: dict[str, tuple[str, str, str]] = {
+# How each retention event dates a record: (reference date, basis of that date, still running,
+# uncertain), SQL over the per-record dates of ``_source_select`` as they stood on the audit
+# date ``{d}``: ``last_activity`` holds only the dates up to it and ``activity_after`` says the
+# export also holds a later one, whose value on ``{d}`` it does not tell. Such a record's
+# reference date is only a lower bound ("uncertain"): it is compliant if even that bound keeps
+# it within the period, otherwise not assessable at ``{d}`` — never a breach, never compliant.
+# Every event of the vocabulary has its entry (checked at import): a new event is one line in
+# ``vocab.EVENTS`` and one here.
+EVENT_SQL: dict[str, tuple[str, str, str, str]] = {
     "last_activity": (
         "coalesce(last_activity, creation)",
-        "CASE WHEN last_activity IS NOT NULL THEN 'last_activity' WHEN creation IS NOT NULL THEN 'creation' ELSE 'none' END",
+        "CASE WHEN last_activity IS NOT NULL THEN 'last_activity' WHEN creation IS NOT NULL THEN 'creation' "
+        "WHEN activity_after THEN 'after_as_of' WHEN changed IS NOT NULL THEN 'change_only' ELSE 'none' END",
         "false",
+        "activity_after",
     ),
     "contract_end": (
-        "coalesce(own_end, c_end)",
+        "CASE WHEN coalesce(own_end, c_end) <= {d} THEN coalesce(own_end, c_end) END",
         "CASE WHEN own_end IS NOT NULL OR c_end IS NOT NULL THEN 'contract_end' WHEN NOT c_found THEN 'no_contract' ELSE 'none' END",
-        "(own_end IS NULL AND c_ongoing)",
+        "(coalesce(own_end, c_end) > {d} OR (own_end IS NULL AND c_end IS NULL AND c_ongoing))",
+        "false",
     ),
-    "last_purchase": ("last_purchase", "CASE WHEN last_purchase IS NOT NULL THEN 'last_purchase' ELSE 'none' END", "false"),
+    "last_purchase": (
+        "last_purchase",
+        "CASE WHEN last_purchase IS NOT NULL THEN 'last_purchase' WHEN purchase_after THEN 'after_as_of' ELSE 'none' END",
+        "false",
+        "purchase_after",
+    ),
     "fiscal_year_close": (
-        "fiscal_year_close", "CASE WHEN fiscal_year_close IS NOT NULL THEN 'fiscal_year_close' ELSE 'none' END", "false",
+        "CASE WHEN fiscal_year_close <= {d} THEN fiscal_year_close END",
+        "CASE WHEN fiscal_year_close IS NOT NULL THEN 'fiscal_year_close' ELSE 'none' END",
+        "coalesce(fiscal_year_close > {d}, false)",
+        "false",
     ),
-    "creation": ("creation", "CASE WHEN creation IS NOT NULL THEN 'creation' ELSE 'none' END", "false"),
+    "creation": ("creation", "CASE WHEN creation IS NOT NULL THEN 'creation' ELSE 'none' END", "false", "false"),
 }
 if set(EVENT_SQL) != set(EVENTS.ids):  # pragma: no cover - a vocabulary change without its SQL
     raise RuntimeError(f"retention events without SQL: {sorted(set(EVENTS.ids) - set(EVENT_SQL))}")
-if _bases := {b for _, basis, _ in EVENT_SQL.values() for b in re.findall(r"'(\w+)'", basis)} - set(RETENTION_BASES):  # pragma: no cover
+if _bases := {b for _, basis, _, _ in EVENT_SQL.values() for b in re.findall(r"'(\w+)'", basis)} - set(RETENTION_BASES):  # pragma: no cover
     raise RuntimeError(f"retention bases without labels: {sorted(_bases)}")
 
 
@@ -54,6 +76,26 @@ def _date_of(cols: list[str], alias: str = "t") -> str:
         return "NULL::DATE"
     parts = [f"TRY_CAST({alias}.{quote_ident(c)} AS DATE)" for c in cols]
     return parts[0] if len(parts) == 1 else f"greatest({', '.join(parts)})"
+
+
+def _date_until(cols: list[str], d: str, alias: str = "t") -> str:
+    """The latest of the columns' dates up to the audit date ``d`` (a date after it is ignored)."""
+    if not cols:
+        return "NULL::DATE"
+    parts = [f"CASE WHEN TRY_CAST({alias}.{quote_ident(c)} AS DATE) <= {d} THEN TRY_CAST({alias}.{quote_ident(c)} AS DATE) END" for c in cols]
+    return parts[0] if len(parts) == 1 else f"greatest({', '.join(parts)})"
+
+
+def _any_after(cols: list[str], d: str, alias: str = "t") -> str:
+    """True when one of the columns holds a date later than ``d``: its value on ``d`` is unknown."""
+    if not cols:
+        return "false"
+    return "(" + " OR ".join(f"coalesce(TRY_CAST({alias}.{quote_ident(c)} AS DATE) > {d}, false)" for c in cols) + ")"
+
+
+# A duration a contract sets, as written in its cell: a number, optionally followed by its unit
+# (« 24 », « 24 mois », « 2 ans », "3 years"); the column's unit applies to a bare number.
+_DURATION_CELL = r"^(\d+)\s*(mois|months?|ans?|ann[ée]es?|years?)?\.?$"
 
 
 def _contracts_relation(sources: list[LoadedSource]) -> str | None:
@@ -66,27 +108,39 @@ def _contracts_relation(sources: list[LoadedSource]) -> str | None:
             continue
         end = _date_of(roles["contract_end"], "c")
         ret_col = s.options.get("retention_column")
-        ret = f"TRY_CAST(nullif(trim(c.{quote_ident(ret_col)}), '') AS INTEGER)" if ret_col and ret_col in s.columns.get(s.name, []) else "NULL::INTEGER"
+        if ret_col and ret_col in s.columns.get(s.name, []):
+            cell = f"lower(nullif(trim(c.{quote_ident(ret_col)}), ''))"
+            num = f"TRY_CAST(nullif(regexp_extract({cell}, {quote_literal(_DURATION_CELL)}, 1), '') AS INTEGER)"
+            unit = f"regexp_extract({cell}, {quote_literal(_DURATION_CELL)}, 2)"
+            per = 1 if s.options.get("retention_unit") == "months" else 12
+            months = (f"CASE WHEN {unit} LIKE 'mo%' THEN {num} WHEN {unit} <> '' THEN {num} * 12 "
+                      f"ELSE {num} * {per} END")
+            unreadable = f"({cell} IS NOT NULL AND {num} IS NULL)"
+        else:
+            months, unreadable = "NULL::INTEGER", "false"
         return (
             f"SELECT lower(trim(c.{quote_ident(key)})) AS ck, max({end}) AS contract_end, "
-            f"bool_or({end} IS NULL) AS ongoing, max({ret}) AS contract_years "
+            f"bool_or({end} IS NULL) AS ongoing, max({months}) AS contract_months, bool_or({unreadable}) AS unreadable "
             f"FROM raw.{quote_ident(s.name)} c GROUP BY 1"
         )
     return None
 
 
-def _purchases_relation(sources: list[LoadedSource], q: Query) -> str | None:
-    """The last purchase per third-party account, from the sources holding a purchase ledger."""
+def _purchases_relation(sources: list[LoadedSource], q: Query, d: str) -> str | None:
+    """The last purchase per third-party account up to the audit date ``d``: the last supplier
+    invoice (an entry crediting the supplier's account), not its payment (debiting it)."""
     parts = []
     for s in sources:
         t = s.capability("purchase_ledger")
         if t is None or s.record_kind != "accounting_document":
             continue
         acct, third, date = (quote_ident(t.col(r)) for r in ("account", "third_party", "date"))
+        invoice = f"TRY_CAST({quote_ident(t.col('credit'))} AS DECIMAL(18, 2)) > 0" if t.col("credit") else "true"
         prefix = q.bind(t.facts["supplier_account_prefix"])
         parts.append(
             f"SELECT trim({third}) AS acct, max(TRY_CAST({date} AS DATE)) AS last_purchase "
-            f"FROM raw.{quote_ident(t.name)} WHERE starts_with({acct}, {prefix}) AND nullif(trim({third}), '') IS NOT NULL GROUP BY 1"
+            f"FROM raw.{quote_ident(t.name)} WHERE starts_with({acct}, {prefix}) AND nullif(trim({third}), '') IS NOT NULL "
+            f"AND {invoice} AND TRY_CAST({date} AS DATE) <= {d} GROUP BY 1"
         )
     if not parts:
         return None
@@ -118,7 +172,7 @@ def _rule_kinds(activity: Activity, source: LoadedSource) -> list[tuple[Retentio
 # CTEs) however many sources join them: the purchases one reads the whole ledger.
 CONTRACTS_CTE = "__retention_contracts"
 PURCHASES_CTE = "__retention_purchases"
-PROBLEMS = ("breach", "unverifiable")
+PROBLEMS = ("breach", "unverifiable", "no_section", "status_uncovered")
 
 
 def _source_select(
@@ -143,18 +197,21 @@ def _source_select(
     elif s.options.get("client_column") and s.options["client_column"] in s.columns.get(s.name, []):
         client = f"t.{quote_ident(s.options['client_column'])}"
     joins = ["LEFT JOIN load_files lf ON lf.file_id = t._file_id"]
-    contract_cols = "NULL::DATE AS c_end, false AS c_found, false AS c_ongoing, NULL::INTEGER AS c_years"
+    contract_cols = "NULL::DATE AS c_end, false AS c_found, false AS c_ongoing, NULL::INTEGER AS c_months, false AS c_unreadable"
     if contracts and client is not None:
         joins.append(f"LEFT JOIN {CONTRACTS_CTE} c ON c.ck = lower(trim({client}))")
-        contract_cols = "c.contract_end AS c_end, c.ck IS NOT NULL AS c_found, coalesce(c.ongoing, false) AS c_ongoing, c.contract_years AS c_years"
+        contract_cols = ("c.contract_end AS c_end, c.ck IS NOT NULL AS c_found, coalesce(c.ongoing, false) AS c_ongoing, "
+                         "c.contract_months AS c_months, coalesce(c.unreadable, false) AS c_unreadable")
+    d = q.bind(ctx.as_of)
     own_end = _date_of(roles.get("contract_end", []))
-    purchase_cols = _date_of(roles.get("last_purchase", []))
+    purchase_cols = _date_until(roles.get("last_purchase", []), d)
+    purchase_after = _any_after(roles.get("last_purchase", []), d)
     key_col = s.options.get("key")
     if purchases and key_col and key_col in s.columns.get(s.name, []):
         joins.append(f"LEFT JOIN {PURCHASES_CTE} p ON p.acct = trim(t.{quote_ident(key_col)})")
         purchase_cols = f"greatest({purchase_cols}, p.last_purchase)"
     if s.use == "access":
-        base = _documents_base(s, q, where)
+        base = _documents_base(s, q, where, d)
         if base is None:
             return []
         record_key, subject_ref = "b.record_key", "b.subject_ref"
@@ -163,55 +220,114 @@ def _source_select(
         # struct (no clash with the computed columns) and its load_files path / entry
         carried = ", ".join(f"{quote_literal(c)}: t.{quote_ident(c)}" for c in s.key_subject_columns())
         record_key, subject_ref = s.key_expr("b.__k", files="b.__lf"), s.subject_expr("b.__k")
+        creation = _date_of(roles.get("creation", []))
+        state, raw_status = _state_exprs(s, q)
         base = (
             f"SELECT t._file_id, t._row, {{{carried}}} AS __k, {{'path': lf.path, 'entry': lf.entry}} AS __lf, "
-            f"{_date_of(roles.get('last_activity', []))} AS last_activity, {_date_of(roles.get('creation', []))} AS creation, "
-            f"{own_end} AS own_end, {purchase_cols} AS last_purchase, {_date_of(roles.get('fiscal_year_close', []))} AS fiscal_year_close, "
-            f"{contract_cols} "
-            f"FROM raw.{quote_ident(s.name)} t {' '.join(joins)} WHERE {where}"
+            f"{_date_until(roles.get('last_activity', []), d)} AS last_activity, "
+            f"{_any_after(roles.get('last_activity', []), d)} AS activity_after, {creation} AS creation, "
+            f"{_date_until(roles.get('record_change', []), d)} AS changed, "
+            f"{own_end} AS own_end, {purchase_cols} AS last_purchase, {purchase_after} AS purchase_after, "
+            f"{_date_of(roles.get('fiscal_year_close', []))} AS fiscal_year_close, "
+            f"{contract_cols}, {state} AS rec_state, {raw_status} AS status_value "
+            # a record created after the audit date did not exist then: not audited
+            f"FROM raw.{quote_ident(s.name)} t {' '.join(joins)} WHERE {where} AND coalesce({creation} <= {d}, true)"
         )
-    selects = []
-    for rule, cond in _rule_kinds(activity, s):
+    rule_kinds = _rule_kinds(activity, s)
+    mapped = bool(s.options.get("status"))
+    claimed = sorted({x for r, _ in rule_kinds for x in (r.statuses or ())})
+    leaving = q.bind(sorted(LEAVING_STATUSES)) + "::VARCHAR[]"
+
+    def state_cond(rule: RetentionRule) -> str:
+        if rule.statuses:
+            return f"coalesce(list_contains({q.bind(list(rule.statuses))}::VARCHAR[], rec_state), false)"
+        if mapped:
+            return f"(rec_state IS NOT NULL AND NOT list_contains({q.bind(claimed + sorted(LEAVING_STATUSES))}::VARCHAR[], rec_state))"
+        return "true"
+
+    def keep(sql: str) -> str:
+        if statuses is None:
+            return sql
+        return f"SELECT * FROM ({sql}) WHERE list_contains({q.bind(list(statuses))}::VARCHAR[], status)"
+
+    def final(status_sql: str, kind: str, rule_id: str, ev: str, clause: str) -> str:
+        return (
+            f"SELECT {q.bind(s.name)} AS source, {act} AS activity, "
+            f"{record_key} AS record_key, {subject_ref} AS subject_ref, "
+            f"{kind} AS record_kind, {rule_id} AS rule_id, {ev} AS event, "
+            f"reference_date, basis, deadline, ongoing, rule_fr, rule_en, {clause} AS clause, _file_id, _row, status, days_overdue, "
+            f"rec_state, status_value "
+            f"FROM ({keep(status_sql)}) b"
+        )
+
+    selects, covered = [], []
+    for rule, cond in rule_kinds:
         ev = rule.counted_from
-        ref, basis, ongoing = EVENT_SQL[EVENTS.check(ev)]
-        d = rule.effective_duration
+        ref, basis, ongoing, uncertain = (x.replace("{d}", d) for x in EVENT_SQL[EVENTS.check(ev)])
+        dur = rule.effective_duration
         if rule.duration_source == "contract":
-            months = f"(coalesce(c_years * 12, {d.years * 12 + d.months}))"
-            days = f"(CASE WHEN c_years IS NULL THEN {d.days} ELSE 0 END)"
-            dur_fr = f"CASE WHEN c_years IS NULL THEN {q.bind(describe_rule(rule, 'fr'))} ELSE 'durée fixée par le contrat client : ' || c_years || ' an(s) après la fin du contrat' END"
-            dur_en = f"CASE WHEN c_years IS NULL THEN {q.bind(describe_rule(rule, 'en'))} ELSE 'duration set by the client contract: ' || c_years || ' year(s) after the end of the contract' END"
+            months = f"(coalesce(c_months, {dur.years * 12 + dur.months}))"
+            days = f"(CASE WHEN c_months IS NULL THEN {dur.days} ELSE 0 END)"
+            # a duration the contract sets but that cannot be read leaves the record unassessed
+            ref = f"CASE WHEN NOT c_unreadable THEN {ref} END"
+            basis = f"CASE WHEN c_unreadable THEN 'contract_duration_unreadable' ELSE {basis} END"
+            n_fr = "CASE WHEN c_months % 12 = 0 THEN (c_months // 12) || ' an(s)' ELSE c_months || ' mois' END"
+            n_en = "CASE WHEN c_months % 12 = 0 THEN (c_months // 12) || ' year(s)' ELSE c_months || ' month(s)' END"
+            dur_fr = f"CASE WHEN c_months IS NULL THEN {q.bind(describe_rule(rule, 'fr'))} ELSE 'durée fixée par le contrat client : ' || {n_fr} || ' après la fin du contrat' END"
+            dur_en = f"CASE WHEN c_months IS NULL THEN {q.bind(describe_rule(rule, 'en'))} ELSE 'duration set by the client contract: ' || {n_en} || ' after the end of the contract' END"
         else:
-            months, days = str(d.years * 12 + d.months), str(d.days)
+            months, days = str(dur.years * 12 + dur.months), str(dur.days)
             dur_fr, dur_en = q.bind(describe_rule(rule, "fr")), q.bind(describe_rule(rule, "en"))
         clause = q.bind(f"{rule.clause.section} — {rule.clause.quote}")
+        cond = f"({cond}) AND {state_cond(rule)}"
+        covered.append(cond)
         dated = (
-            f"SELECT b.*, {ref} AS reference_date, {basis} AS basis, "
+            f"SELECT b.*, {ref} AS reference_date, {basis} AS basis, {uncertain} AS uncertain, "
             f"CAST({ref} + to_months({months}) + to_days({days}) AS DATE) AS deadline, {ongoing} AS ongoing, "
             f"{dur_fr} AS rule_fr, {dur_en} AS rule_en "
             f"FROM ({base}) b WHERE {cond}"
         )
-        as_of = q.bind(ctx.as_of)
+        late = f"(NOT ongoing AND {d} > deadline)"
         status = (
-            f"SELECT *, CASE WHEN ongoing THEN 'ongoing' WHEN reference_date IS NULL THEN 'unverifiable' "
-            f"WHEN {as_of} > deadline THEN 'breach' ELSE 'ok' END AS status, "
-            f"CASE WHEN NOT ongoing AND {as_of} > deadline THEN datediff('day', deadline, {as_of}) END AS days_overdue "
+            f"SELECT * REPLACE (CASE WHEN {late} AND uncertain THEN 'after_as_of' ELSE basis END AS basis), "
+            f"CASE WHEN ongoing THEN 'ongoing' WHEN reference_date IS NULL OR ({late} AND uncertain) THEN 'unverifiable' "
+            f"WHEN {late} THEN 'breach' ELSE 'ok' END AS status, "
+            f"CASE WHEN {late} AND NOT uncertain THEN datediff('day', deadline, {d}) END AS days_overdue "
             f"FROM ({dated})"
         )
-        if statuses is not None:
-            status = f"SELECT * FROM ({status}) WHERE list_contains({q.bind(list(statuses))}::VARCHAR[], status)"
-        selects.append(
-            f"SELECT {q.bind(s.name)} AS source, {act} AS activity, "
-            f"{record_key} AS record_key, {subject_ref} AS subject_ref, "
-            f"{q.bind(rule.applies_to)} AS record_kind, {q.bind(rule.id)} AS rule_id, {q.bind(ev)} AS event, "
-            f"reference_date, basis, deadline, ongoing, rule_fr, rule_en, {clause} AS clause, _file_id, _row, status, days_overdue "
-            f"FROM ({status}) b"
+        selects.append(final(status, q.bind(rule.applies_to), q.bind(rule.id), q.bind(ev), clause))
+    if rule_kinds and (mapped or claimed):
+        # the records no rule covers because of their status: hired (left the activity) or a
+        # status the manifest does not map / no rule is for
+        uncovered = (
+            f"SELECT b.*, NULL::DATE AS reference_date, 'status' AS basis, NULL::DATE AS deadline, false AS ongoing, "
+            f"NULL::VARCHAR AS rule_fr, NULL::VARCHAR AS rule_en, "
+            f"CASE WHEN coalesce(list_contains({leaving}, rec_state), false) THEN 'no_section' ELSE 'status_uncovered' END AS status, "
+            f"NULL::BIGINT AS days_overdue "
+            f"FROM ({base}) b WHERE NOT coalesce({' OR '.join(covered)}, false)"
         )
+        first = rule_kinds[0][0].clause  # the section these records are not (or no longer) covered by
+        selects.append(final(uncovered, "NULL::VARCHAR", "NULL::VARCHAR", "NULL::VARCHAR", q.bind(f"{first.section} — {first.quote}")))
     return selects
 
 
-def _documents_base(s: LoadedSource, q: Query, where: str) -> str | None:
+def _state_exprs(s: LoadedSource, q: Query) -> tuple[str, str]:
+    """SQL of a record's status (a :data:`vocab.RECORD_STATUSES` id, NULL when the manifest
+    does not map its value) and of the raw value, from ``options.status``."""
+    st = s.options.get("status")
+    if not st:
+        return "NULL::VARCHAR", "NULL::VARCHAR"
+    if st["column"] not in s.columns.get(s.name, []):
+        return "NULL::VARCHAR", "NULL::VARCHAR"  # the column is missing: every record is uncovered
+    raw = f"nullif(trim(t.{quote_ident(st['column'])}), '')"
+    whens = " ".join(f"WHEN {q.bind(k.strip().lower())} THEN {q.bind(v)}" for k, v in st["values"].items())
+    return f"CASE lower(coalesce({raw}, '')) {whens} END", raw
+
+
+def _documents_base(s: LoadedSource, q: Query, where: str, d: str) -> str | None:
     """One record per document seen in a file store's activity log (``document_log``), dated by
-    its latest event (a document whose latest event is a deletion is gone and not assessed)."""
+    its latest event up to the audit date ``d`` (a document whose latest event then is a
+    deletion was gone; one first seen after ``d`` did not exist yet)."""
     t = s.capability("document_log")
     if t is None:
         return None
@@ -219,9 +335,12 @@ def _documents_base(s: LoadedSource, q: Query, where: str) -> str | None:
     deleted = q.bind(list(t.facts.get("deletion_events", ()))) + "::VARCHAR[]"
     return (
         f"SELECT min(t._file_id) AS _file_id, min(t._row) AS _row, pseudonym(t.{path}) AS record_key, NULL::VARCHAR AS subject_ref, "
-        f"max(TRY_CAST(t.{ts} AS DATE)) AS last_activity, NULL::DATE AS creation, NULL::DATE AS own_end, NULL::DATE AS last_purchase, "
-        f"NULL::DATE AS fiscal_year_close, NULL::DATE AS c_end, false AS c_found, false AS c_ongoing, NULL::INTEGER AS c_years "
+        f"max(TRY_CAST(t.{ts} AS DATE)) AS last_activity, false AS activity_after, NULL::DATE AS creation, NULL::DATE AS changed, "
+        f"NULL::DATE AS own_end, NULL::DATE AS last_purchase, false AS purchase_after, "
+        f"NULL::DATE AS fiscal_year_close, NULL::DATE AS c_end, false AS c_found, false AS c_ongoing, NULL::INTEGER AS c_months, "
+        f"false AS c_unreadable, NULL::VARCHAR AS rec_state, NULL::VARCHAR AS status_value "
         f"FROM raw.{quote_ident(t.name)} t WHERE {where} AND nullif(trim(t.{path}), '') IS NOT NULL "
+        f"AND TRY_CAST(t.{ts} AS DATE) <= {d} "
         f"GROUP BY t.{path} HAVING NOT list_contains({deleted}, arg_max(t.{ev}, t.{ts}))"
     )
 
@@ -231,7 +350,7 @@ def retention_status_sql(ctx: CheckContext, q: Query, statuses: tuple[str, ...] 
     records whose status is in ``statuses`` when given); its values are bound in ``q``."""
     sources = loaded_sources(ctx.ws)
     contracts = _contracts_relation(sources)
-    purchases = _purchases_relation(sources, q)
+    purchases = _purchases_relation(sources, q, q.bind(ctx.as_of))
     known = {a.id: a for a in ctx.policy.activities}
     selects = []
     for s in sources:
@@ -313,4 +432,119 @@ def retention_unverifiable(ctx: CheckContext) -> Query | None:
         detail_en=f"printf('Retention cannot be verified (%s): %s.', rule_en, {_basis_case(q, 'en')})",
         finding_key="concat_ws('|', 'retention.unverifiable', activity, source, record_key, rule_id)",
         from_=f"{rel} WHERE status = 'unverifiable'",
+    )
+
+
+@check(
+    "retention.change_date_as_contact",
+    title_fr="Date de modification prise pour un contact de la personne",
+    title_en="Date of a change taken for a contact from the person",
+    theme="retention",
+    legal_basis="RGPD art. 5.1.e ; CNIL délibération 2021-131 ; CNIL SAN-2024-020 (KASPR)",
+    severity="warning",
+)
+def change_date_as_contact(ctx: CheckContext) -> list[Finding]:
+    """A manifest mapping a column that reads as a change to the record (modification, sync,
+    bounce, unsubscription) to ``last_activity``: such dates restart the clock at every update,
+    the very fault the KASPR sanction was for. Read from the manifest as loaded."""
+    from ..mapping.classify.names import date_role
+
+    out = []
+    for s in loaded_sources(ctx.ws):
+        for col, role in (s.options.get("dates") or {}).items():
+            guess = date_role(col)
+            if role == "last_activity" and guess in ("record_change", "opt_out"):
+                why_fr, why_en = DATE_ROLES.label(guess, "fr"), DATE_ROLES.label(guess, "en")
+                out.append(Finding(
+                    "retention.change_date_as_contact", None,
+                    f"« {col} » ({s.title or s.name}) est déclaré comme dernier contact de la personne alors qu'il se lit comme une "
+                    f"{why_fr} : une telle date fait repartir le délai à chaque mise à jour. Déclarer {guess} dans options.dates "
+                    "si c'est bien le cas (CNIL : seul un contact émanant de la personne compte).",
+                    f"'{col}' ({s.title or s.name}) is declared as the person's last contact although it reads as a {why_en}: "
+                    f"such a date restarts the clock at every update. Declare {guess} in options.dates if so "
+                    "(CNIL: only a contact from the person counts).",
+                    source=s.name, record_key=col, clause="CNIL délibération 2021-131 ; SAN-2024-020",
+                    finding_key=f"retention.change_date_as_contact|{s.name}|{col}",
+                ))
+    return out
+
+
+def _status_case(q: Query, lang: str) -> str:
+    return "CASE rec_state " + " ".join(
+        f"WHEN {q.bind(k)} THEN {q.bind(RECORD_STATUSES.label(k, lang))}" for k in RECORD_STATUSES
+    ) + " ELSE " + q.bind("non déclaré dans le manifeste" if lang == "fr" else "not declared in the manifest") + " END"
+
+
+def _grouped(rel: str, status: str) -> str:
+    """The records of ``rel`` in ``status``, one row per source, activity and status value."""
+    return (
+        f"(SELECT activity, source, status_value, rec_state, count(*) AS n, min(clause) AS clause FROM {rel} "
+        f"WHERE status = '{status}' GROUP BY ALL) g"
+    )
+
+
+@check(
+    "retention.no_section",
+    title_fr="Données conservées sans section de la politique (personnes sorties de l'activité)",
+    title_en="Data held under no section of the policy (people who left the activity)",
+    theme="policy",
+    legal_basis="RGPD art. 5.1.b, 5.1.e, 13.1.c et 30.1",
+    severity="warning",
+)
+def retention_no_section(ctx: CheckContext) -> Query | None:
+    """Records whose status says they left the activity (a hired candidate: the file is now a
+    personnel file): no rule of the activity governs them, and the policy has no section that
+    does. A gap of the policy, reported per source and status with labour law's periods as
+    guidance, not as breaches of the activity's rule."""
+    from .policy_lint import lint_data
+
+    rel = retention_problems(ctx)
+    if rel is None:
+        return None
+    guide = lint_data()["staff_guidance"]
+    q = Query()
+    g_fr = q.bind(" ; ".join(f"{x['fr']} ({x['source']})" for x in guide))
+    g_en = q.bind("; ".join(f"{x['en']} ({x['source']})" for x in guide))
+    return q.add(
+        "retention.no_section",
+        activity="activity", source="source", record_key="coalesce(status_value, '')",
+        detail_fr=(f"printf('%d fiche(s) au statut « %s » (%s) : ces personnes ont quitté l''activité, dont les règles de "
+                   f"conservation ne les couvrent plus, et aucune section de la politique ne couvre le personnel ni les "
+                   f"intérimaires. Repères du droit du travail : %s.', n, status_value, {_status_case(q, 'fr')}, {g_fr})"),
+        detail_en=(f"printf('%d record(s) with status ''%s'' (%s): these people left the activity, whose retention rules "
+                   f"no longer cover them, and no section of the policy covers staff or temporary workers. Labour law "
+                   f"periods: %s.', n, status_value, {_status_case(q, 'en')}, {g_en})"),
+        clause=q.bind("Code du travail L3243-4, R1221-26, L1471-1, L3245-1, L1134-5"),
+        finding_key="concat_ws('|', 'retention.no_section', activity, source, coalesce(status_value, ''))",
+        from_=_grouped(rel, "no_section"),
+    )
+
+
+@check(
+    "retention.status_uncovered",
+    title_fr="Statuts qu'aucune règle de conservation ne couvre",
+    title_en="Statuses no retention rule covers",
+    theme="retention",
+    legal_basis="RGPD art. 5.1.e, art. 5.2",
+    severity="warning",
+)
+def retention_status_uncovered(ctx: CheckContext) -> Query | None:
+    """Records whose status value the manifest does not map (or maps to a status no rule of
+    the activity is for): they are not given a rule by default, they are reported."""
+    rel = retention_problems(ctx)
+    if rel is None:
+        return None
+    q = Query()
+    return q.add(
+        "retention.status_uncovered",
+        activity="activity", source="source", record_key="coalesce(status_value, '')",
+        detail_fr=(f"printf('%d fiche(s) au statut « %s » (%s) : aucune règle de conservation de l''activité ne couvre ce "
+                   f"statut ; déclarer sa signification dans options.status du manifeste.', n, coalesce(status_value, '(vide)'), "
+                   f"{_status_case(q, 'fr')})"),
+        detail_en=(f"printf('%d record(s) with status ''%s'' (%s): no retention rule of the activity covers this status; "
+                   f"declare what it means in the manifest''s options.status.', n, coalesce(status_value, '(blank)'), "
+                   f"{_status_case(q, 'en')})"),
+        clause="clause",
+        finding_key="concat_ws('|', 'retention.status_uncovered', activity, source, coalesce(status_value, ''))",
+        from_=_grouped(rel, "status_uncovered"),
     )

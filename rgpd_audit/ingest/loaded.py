@@ -92,7 +92,8 @@ class LoadedSource:
         merged = {**self.loader.date_roles, **self.options.get("dates", {})}
         for col, role in merged.items():
             if col in cols:
-                roles.setdefault(role, []).append(col)
+                for r in (role,) if isinstance(role, str) else role:  # a loader may give a column several roles
+                    roles.setdefault(r, []).append(col)
         return roles
 
     @property

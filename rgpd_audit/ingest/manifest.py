@@ -25,6 +25,8 @@ USES = V.SOURCE_USES.ids
 
 DateRole = V.DATE_ROLES.literal()
 RecordKind = V.RECORD_KINDS.literal()
+RecordStatus = V.RECORD_STATUSES.literal()
+DurationUnit = V.DURATION_UNITS.literal()
 Use = V.SOURCE_USES.literal()
 
 
@@ -65,6 +67,41 @@ class SplitBy(StrictModel):
         return self.default
 
 
+class StatusMap(StrictModel):
+    """What the values of a record's status column mean (``Embauché: hired``).
+
+    Values are matched trimmed and case-insensitively; ``""`` names a blank cell. A value the
+    map does not list is reported (``retention.status_uncovered``), never given a default.
+    """
+
+    column: str = Field(min_length=1)
+    values: dict[str, RecordStatus] = Field(min_length=1)
+
+    @field_validator("values")
+    @classmethod
+    def _distinct(cls, v: dict[str, str]) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        for raw in v:
+            norm = raw.strip().casefold()
+            if norm in seen:
+                raise ValueError(f"{seen[norm]!r} and {raw!r} are the same value once trimmed and case-folded")
+            seen[norm] = raw
+        return v
+
+
+# Words of a column name that tell a duration's unit (« Conservation (mois après fin) »).
+_UNIT_WORDS = {
+    "months": re.compile(r"\bmois\b|\bmonths?\b", re.IGNORECASE),
+    "years": re.compile(r"\bans?\b|\bann[ée]es?\b|\byears?\b|\byrs?\b", re.IGNORECASE),
+}
+
+
+def unit_from_name(name: str) -> str | None:
+    """``months`` or ``years`` when the column name says exactly one of them, else None."""
+    found = [u for u, rx in _UNIT_WORDS.items() if rx.search(name)]
+    return found[0] if len(found) == 1 else None
+
+
 class SourceOptions(StrictModel):
     encoding: Literal["utf-8", "utf-8-sig", "cp1252", "iso-8859-15", "latin-1"] | None = None
     delimiter: str | None = None
@@ -77,10 +114,29 @@ class SourceOptions(StrictModel):
     split_by: SplitBy | None = None
     client: str | None = None
     client_column: str | None = None
-    # contracts sources: the column holding the retention (in years) a contract sets for the
-    # client's datasets; blank means "the contract says nothing" (the policy default applies)
+    # contracts sources: the column holding the retention a contract sets for the client's
+    # datasets, counted from the contract's end; blank means "the contract says nothing" (the
+    # policy default applies). Its unit is ``retention_unit``, or what the column name says
+    # (« mois », « ans », months, years); a name saying neither or both needs retention_unit.
     retention_column: str | None = None
+    retention_unit: DurationUnit | None = None
     record_kind: RecordKind | None = None
+    # the column telling each record's status and what its values mean (candidates: hired,
+    # rejected, talent pool…); retention rules may apply to some statuses only
+    status: StatusMap | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retention_unit(cls, data):
+        if isinstance(data, dict) and isinstance(data.get("retention_column"), str) and not data.get("retention_unit"):
+            unit = unit_from_name(data["retention_column"])
+            if unit is None:
+                raise ValueError(
+                    f"retention_unit: cannot tell whether the column {data['retention_column']!r} counts months or years "
+                    "(its name says neither or both); set retention_unit: months or retention_unit: years"
+                )
+            data = {**data, "retention_unit": unit}
+        return data
 
     @field_validator("delimiter")
     @classmethod

@@ -29,6 +29,7 @@ from ..vocab import categories
 Role = V.ROLES.literal()
 Event = V.EVENTS.literal()
 RecordKind = V.RECORD_KINDS.literal()
+RecordStatus = V.RECORD_STATUSES.literal()
 LegalBasisKind = V.LEGAL_BASES.literal()
 HolderParty = V.HOLDER_PARTIES.literal()
 ControllerRole = V.CONTROLLER_ROLES.literal()
@@ -201,6 +202,9 @@ class RetentionRule(StrictModel):
     duration_source: DurationSource = "fixed"
     duration: Duration | None = Field(None, validate_default=True)
     default: Duration | None = Field(None, validate_default=True)
+    # the record statuses the rule is for (``[talent_pool]``), read from the column the
+    # manifest's ``options.status`` names; none: every status that stays in the activity
+    statuses: list[RecordStatus] | None = Field(None, min_length=1)
     clause: Clause
 
     @field_validator("duration")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..vocab import CONTROLLER_ROLES, EVENTS, HOSTING_KINDS, LEGAL_BASES, RECORD_KINDS, RIGHTS, ROLES, TRANSFER_MECHANISMS
+from ..vocab import CONTROLLER_ROLES, EVENTS, HOSTING_KINDS, LEGAL_BASES, RECORD_KINDS, RECORD_STATUSES, RIGHTS, ROLES, TRANSFER_MECHANISMS
 from .model import Activity, Duration, Hosting, Lang, LegalBase, Policy, RetentionRule
 
 _WORDS: dict[str, dict[str, str]] = {
@@ -73,6 +73,8 @@ def describe_rule(rule: RetentionRule, lang: Lang = "fr") -> str:
     text = f"{describe_duration(rule.effective_duration, lang)} {w['_after']} {EVENTS.label(rule.counted_from, lang)}"
     if rule.duration_source == "contract":
         text = f"{w['_contract']} {text}"
+    if rule.statuses:
+        text += f" ({', '.join(RECORD_STATUSES.label(x, lang) for x in rule.statuses)})"
     return text
 
 

@@ -45,6 +45,18 @@ SPECIAL_COMMENTS = [  # special-category data that must not be collected at recr
     "Diabétique, demande des pauses régulières.\nÀ voir avec le client.",
     "Sort d'un arrêt maladie de 6 mois (burn-out).",
 ]
+# Cases of issue 18, at the end of the first sheet: (row, verdict at the audit date, at
+# PAST_AS_OF, why)
+CASES = [
+    (["MARCHAND", "Yanis", "yanis.marchand@example.fr", "06 39 98 41 07", None, None, None, None, None, None,
+      "Cariste CACES 1-3-5", date(2021, 2, 1), "Indeed", date(2021, 3, 15), HIRED, "Embauché le 15/03/2021."],
+     "no_section", "no_section",
+     "hired (`Embauché`): a personnel file now, outside §5 (not a §5 breach); no section of the policy covers staff"),
+    (["FONTAINE", "Léa", "lea.fontaine@example.org", "07 00 11 52 18", None, None, None, None, None, None,
+      "Comptable", date(2025, 5, 10), "Site web", date(2025, 6, 2), "Refusé", "Profil junior."],
+     "ok", "absent",
+     "rejected, applied 10/05/2025, last contact 02/06/2025: within 2 years today; did not exist on 11/07/2023"),
+]
 REJECTED_DATE = "31/02/2021"  # impossible date: the loader must reject this row
 
 
@@ -118,17 +130,31 @@ def write_candidates(ctx: Ctx, keep: int = 40) -> list[Candidate]:
                 row[13] = REJECTED_DATE
                 row[15] = "Relancée par téléphone."
                 t.add("load.rejected_rows", SOURCE, SOURCE)
+            elif hired:  # a personnel file now: no longer §5, and no section of the policy covers it
+                t.findings[("retention.no_section", SOURCE, SOURCE)] = 1
+                t.records[SOURCE] += 1
             else:
                 t.retention(retention_outcome([contact], applied, RETENTION_YEARS["candidates"]),
                             SOURCE, SOURCE)
+            if not rejected:
                 if special:
                     t.add("special_category.free_text", SOURCE, SOURCE)
                 if not hired and (nir or birthplace):
                     t.add("forbidden_data.candidate_identifier", SOURCE, SOURCE)
-                t.records[SOURCE] += 1
+                if not hired:
+                    t.records[SOURCE] += 1
                 if len(kept) < keep and applied and title == "Candidats":
                     kept.append(Candidate(p, email, applied, job))
             ws.append(row)
+        if title == "Candidats":
+            for row, today, past, why in CASES:
+                ws.append([_date_cell(ws, v, False) if isinstance(v, date) else v for v in row])
+                t.records[SOURCE] += 1
+                if today == "no_section":
+                    t.findings[("retention.no_section", SOURCE, SOURCE)] = 1
+                else:
+                    t.retention(today, SOURCE, SOURCE)
+                t.case(SOURCE, {"E-mail": row[2]}, today, past, why)
     buf = io.BytesIO()
     wb.save(buf)
     ctx.path(REL).write_bytes(normalise_zip(buf.getvalue()))

@@ -21,6 +21,9 @@ from random import Random
 SAMPLE_AS_OF = date(2026, 11, 27)
 """The audit date the sample's known findings are computed for."""
 
+PAST_AS_OF = date(2023, 7, 11)
+"""The past audit date at which the retention cases (``Tally.cases``) are also asserted."""
+
 FIXED_DT = datetime(2026, 11, 20, 9, 0, 0)
 """Timestamp stamped into XLSX properties and zip entries (export day of the estate)."""
 
@@ -122,6 +125,13 @@ class Tally:
     findings: Counter = field(default_factory=Counter)  # (check, activity, source) -> n
     records: Counter = field(default_factory=Counter)  # source -> rows that load
     files: dict = field(default_factory=dict)  # relative path -> rows written
+    # retention cases: records whose verdict is written in the README at the audit date and at
+    # PAST_AS_OF (status, or "absent": the record did not exist yet)
+    cases: list = field(default_factory=list)
+
+    def case(self, source: str, match: dict | None, today: str, past: str, why: str) -> None:
+        """``match``: {column: value} picking the record(s) in the source's table; None: all of them."""
+        self.cases.append({"source": source, "match": match, "today": today, "past": past, "why": why})
 
     def add(self, check: str, activity: str, source: str, n: int = 1) -> None:
         self.findings[(check, activity, source)] += n

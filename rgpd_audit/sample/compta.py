@@ -14,6 +14,7 @@ from .common import (
     contract_outcome,
     fr_amount,
     fr_date,
+    luhn_complete,
     retention_outcome,
     slug,
     vat_number,
@@ -34,6 +35,9 @@ EXPENSES = [("606400", "Fournitures administratives"), ("613200", "Locations imm
             ("622600", "Honoraires"), ("626000", "Frais postaux et télécom"),
             ("615600", "Maintenance"), ("623600", "Catalogues et imprimés")]
 JOURNALS = {"HA": "Journal des achats", "VE": "Journal des ventes", "BQ": "Banque"}
+# The case of issue 18: a supplier's last invoice (15/10/2021) paid months later (10/03/2022);
+# the last purchase is the invoice, not the payment.
+LATE_PAID = ("FLENOI99", "Transports Lenoir SARL", date(2021, 10, 15), date(2022, 3, 10), 1180.80)
 
 
 @dataclass
@@ -60,7 +64,7 @@ def _client_label(c) -> str:
 
 
 def write_fec(ctx: Ctx, suppliers: list[Supplier], contracts: dict) -> dict[str, date]:
-    """Write one FEC per financial year; return each supplier's last 401 entry date."""
+    """Write one FEC per financial year; return each supplier's last invoice date (credit on 401)."""
     t = ctx.tally
     last_401: dict[str, date] = {}
     total = 0
@@ -112,6 +116,17 @@ def write_fec(ctx: Ctx, suppliers: list[Supplier], contracts: dict) -> dict[str,
                         entries.append(("BQ", paid, piece, f"Encaissement {lib}", [
                             ("512000", "Banque", "", "", ttc, 0, "", None),
                             ("411000", "Clients", aux, lib, 0, ttc, code, paid)]))
+        code, name, invoiced, paid, ttc = LATE_PAID
+        if year == invoiced.year:
+            ht = round(ttc / 1.2, 2)
+            entries.append(("HA", invoiced, "F2021-7781", f"Facture {name}", [
+                ("622600", "Honoraires", "", "", ht, 0, "", None),
+                ("445660", "TVA déductible", "", "", round(ttc - ht, 2), 0, "", None),
+                ("401000", "Fournisseurs", code, name, 0, ttc, "ZZ", paid)]))
+        if year == paid.year:
+            entries.append(("BQ", paid, "F2021-7781", f"Règlement {name}", [
+                ("401000", "Fournisseurs", code, name, ttc, 0, "ZZ", paid),
+                ("512000", "Banque", "", "", 0, ttc, "", None)]))
         entries.sort(key=lambda e: (e[0], e[1]))
         lines = 0
         with open(ctx.path(rel), "w", encoding=enc, newline="") as fh:
@@ -121,7 +136,7 @@ def write_fec(ctx: Ctx, suppliers: list[Supplier], contracts: dict) -> dict[str,
                 num = f"{journal}{seq[journal]:06d}"
                 valid = min(d + timedelta(days=ctx.rng.randrange(0, 20)), close + timedelta(days=60))
                 for compte, clib, aux, alib, debit, credit, lt, dlet in rows:
-                    if compte == "401000":
+                    if compte == "401000" and credit:  # an invoice (its payment debits the account)
                         last_401[aux] = max(last_401.get(aux, d), d)
                     amounts = ([fr_amount(debit or credit), "D" if debit else "C"] if sens
                                else [fr_amount(debit), fr_amount(credit)])
@@ -175,9 +190,20 @@ def write_sage(ctx: Ctx, suppliers: list[Supplier], last_401: dict, contracts: d
                 # active supplier: 5 years after the last entry on its 401 account
                 t.retention(retention_outcome([last_401[code]], None, RETENTION_YEARS["active_supplier"]),
                             "suppliers", "sage_tiers")
-            else:
-                t.retention(retention_outcome([modified], created, RETENTION_YEARS["potential_supplier"]),
+            else:  # cbModification is a change to the record: 3 years from the creation
+                t.retention(retention_outcome([], created, RETENTION_YEARS["potential_supplier"]),
                             "suppliers", "sage_tiers")
+        code, name, invoiced, paid, _ = LATE_PAID
+        siren = luhn_complete("51234987")
+        out.row([code, name, 1, "401000", "Martine Lenoir", "12 rue des Tanneurs", "", "59000", "Lille", "France",
+                 luhn_complete(siren + "0001"), "4941A", vat_number(siren), "03 53 01 12 34",
+                 "martine.lenoir@lenoir.example.com", "www.lenoir.example.com", "0",
+                 fr_date(date(2020, 5, 4)), fr_date(date(2026, 9, 1))])
+        t.records["sage_tiers"] += 1
+        t.retention(retention_outcome([last_401[code]], None, RETENTION_YEARS["active_supplier"]), "suppliers", "sage_tiers")
+        t.case("sage_tiers", {"CT_Num": code}, "breach", "ok",
+               "last invoice 15/10/2021 (FEC 2021, journal HA), paid 10/03/2022 (FEC 2022, journal BQ): 5 years from "
+               "the invoice end on 15/10/2026; `cbModification` 01/09/2026 restarts nothing")
 
 
 def write_compta(ctx: Ctx, contracts: dict) -> None:

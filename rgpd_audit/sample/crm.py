@@ -98,3 +98,14 @@ def write_crm(ctx: Ctx, contracts: dict, staff: list) -> None:
                 created.strftime("%Y-%m-%d %H:%M"), company, ctx.pick(JOBS), stage, code, note,
             ])
             t.records[SOURCE] += 1
+        # a case of issue 18: created 2019, last activity 2024; on 11/07/2023 the export cannot
+        # tell the last activity then (creation + 3 years is past): not assessable at that date
+        rid = str(51_000_000_001 + total * 51)
+        out.row([rid, "Gaëlle", "Perrin", "gaelle.perrin@perrin-conseil.example.fr", "", "", "9812345678",
+                 "2024-02-01 14:30", "OPEN", "Marketing contact", "2019-05-01 09:00", "Perrin Conseil",
+                 "Gérante", "lead", "", ""])
+        t.records[SOURCE] += 1
+        t.retention("ok", "prospects", SOURCE)
+        t.case(SOURCE, {"Record ID": rid}, "ok", "unverifiable",
+               "created 01/05/2019, last activity 01/02/2024: ok today (until 01/02/2027); on 11/07/2023 the export only "
+               "holds a later activity date, and creation + 3 years is past: not assessable then, never compliant")

@@ -43,6 +43,9 @@ def _payroll(ctx: Ctx, rel: str, source: str, contract, n: int, malformed_at: in
 def write_datasets(ctx: Ctx, contracts: dict) -> None:
     t = ctx.tally
     _payroll(ctx, PAYROLL_REL, "dataset_cli0042_paie", contracts["CLI0042"], 90 * ctx.scale, 17)
+    ctx.tally.case("dataset_cli0042_paie", None, "breach", "ok",
+                   "contract CLI0042 ended 31/03/2022 and sets « 24 » in a column counting months: deadline "
+                   "31/03/2024 (read as years, it would be 2046)")
     _payroll(ctx, STAFF_REL, "dataset_cli0057_salaries", contracts["CLI0057"], 60 * ctx.scale, None)
     source, contract = "dataset_cli0031_clients", contracts["CLI0031"]
     with CsvOut(ctx, CUSTOMERS_REL, CUSTOMERS_HEADER, encoding="cp1252", delimiter=";") as out:

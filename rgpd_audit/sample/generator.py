@@ -19,7 +19,7 @@ import yaml
 
 from . import candidates as _candidates
 from . import compta, crm, datasets, dropbox, gmail, newsletter, org, partners
-from .common import SAMPLE_AS_OF, Ctx
+from .common import PAST_AS_OF, SAMPLE_AS_OF, Ctx
 from .manifest import SOURCES, TRANSFER_DATES, TRANSFERS, UNDECLARED, render
 from .readme import render_readme
 
@@ -27,7 +27,7 @@ from .readme import render_readme
 # has no such folder: give --out)
 _CLONE = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = _CLONE / "data" / "sample" if (_CLONE / "pyproject.toml").exists() else None
-CHECK_ORDER = ["retention.breach", "retention.unverifiable", "special_category.free_text",
+CHECK_ORDER = ["retention.breach", "retention.unverifiable", "retention.no_section", "special_category.free_text",
                "forbidden_data.candidate_identifier", "transfer.third_country", "transfer.undeclared_system",
                "transfer.outbound_share", "access.former_staff", "access.unauthorised_role",
                "load.rejected_rows"]
@@ -76,7 +76,8 @@ def generate(out_dir: Path, scale: int = 1, seed: int = 42) -> dict:
     findings = expected_rows(ctx.tally)
     records = {s["name"]: int(ctx.tally.records[s["name"]]) for s in SOURCES}
     expected = {"version": 1, "as_of": SAMPLE_AS_OF.isoformat(), "scale": scale, "seed": seed,
-                "records": records, "findings": findings, "transfers": transfers}
+                "records": records, "findings": findings, "transfers": transfers,
+                "retention_cases": {"past": PAST_AS_OF.isoformat(), "cases": ctx.tally.cases}}
     (ctx.out / "manifest.yaml").write_text(render(), encoding="utf-8")
     (ctx.out / "expected.yaml").write_text(
         "# Expected findings of the sample estate at the audit date. Generated; do not edit.\n"

@@ -84,8 +84,21 @@ def write_mailchimp(ctx: Ctx) -> None:
                         "Europe/Paris", "FR", "IDF", *extra,
                         str(100000000 + ctx.rng.randrange(10**8)), f"{ctx.rng.randrange(16**10):010x}",
                         "", tags])
-                    t.retention(retention_outcome([optin_s, changed], None, RETENTION_YEARS["newsletters"]),
+                    # the subscription (opt-in, its confirmation, or the import) is the collection;
+                    # the audience export holds no later contact from the person (clicks are in the
+                    # campaign reports), and a change, a bounce or an unsubscription restarts nothing
+                    t.retention(retention_outcome([], confirm, RETENTION_YEARS["newsletters"]),
                                 "newsletters", source)
+                    total += 1
+                if status == "cleaned":  # the case of issue 18: a bounce years after the opt-in
+                    w.writerow(["roselyne.barbier@example.fr", "Roselyne", "Barbier", "", "", "", 2,
+                                "2018-02-19 09:12:40", "198.51.100.23", "2018-02-19 09:20:02", "198.51.100.23",
+                                "1", "2", "Europe/Paris", "FR", "IDF", "2022-06-19 04:10:00", *CAMPAIGNS[1],
+                                "187654321", "00c0ffee42", "", ""])
+                    t.retention("breach", "newsletters", source)
+                    t.case(source, {"Email Address": "roselyne.barbier@example.fr"}, "breach", "breach",
+                           "opt-in 19/02/2018, bounce (`CLEAN_TIME`) 19/06/2022: a bounce is no contact from the "
+                           "person, 3 years from the opt-in end on 19/02/2021")
                     total += 1
                 fh.flush()
                 fh.detach()
@@ -117,6 +130,16 @@ def write_brevo(ctx: Ctx) -> None:
                      ctx.phone(mobile=False, style="compact") if ctx.chance(0.2) else "", "",
                      "Europe/Paris", ctx.pick(["DRH", "Gérant", "Responsable paie", "", ""]), "",
                      added.strftime("%d-%m-%Y"), modified.strftime("%d-%m-%Y") if modified else ""])
-            t.retention(retention_outcome([modified], added, RETENTION_YEARS["newsletters"]),
+            # MODIFIED_TIME is a change to the record (a sync, an edit), not a contact
+            t.retention(retention_outcome([], added, RETENTION_YEARS["newsletters"]),
                         "newsletters", source)
             t.records[source] += 1
+        # a contact re-synced by the CRM connector on 02/10/2026, added on 12/01/2023
+        cid = str(1000 + 250 * ctx.scale)
+        out.row([cid, "thibault.moreau@example.com", "MOREAU", "Thibault", "", "", "Yes", "Yes", "", "",
+                 "Europe/Paris", "DRH", "", "12-01-2023", "02-10-2026"])
+        t.retention("breach", "newsletters", source)
+        t.records[source] += 1
+        t.case(source, {"CONTACT ID": cid}, "breach", "ok",
+               "added 12/01/2023, modified by a sync on 02/10/2026: the sync does not restart the clock "
+               "(deadline 12/01/2026); on 11/07/2023 it was within its 3 years")

@@ -13,7 +13,7 @@ CONTRACTS_REL = "clients/contrats-clients.csv"
 STAFF_HEADER = ["Matricule", "Nom", "Prénom", "E-mail", "Service", "Fonction",
                 "Date d'entrée", "Date de sortie"]
 CONTRACTS_HEADER = ["Code client", "Raison sociale", "SIRET", "Date début", "Date fin",
-                    "Durée de conservation des données (années)"]
+                    "Conservation des données (mois après fin)"]
 
 # service -> (headcount of current staff, job titles)
 SERVICES = {
@@ -130,5 +130,5 @@ def write_contracts(ctx: Ctx, contracts: dict[str, Contract]) -> None:
     with CsvOut(ctx, CONTRACTS_REL, CONTRACTS_HEADER, encoding="cp1252", delimiter=";") as out:
         for c in contracts.values():
             out.row([c.code, c.name, c.siret, fr_date(c.start), fr_date(c.end),
-                     "" if c.years is None else str(c.years)])
+                     "" if c.years is None else str(c.years * 12)])  # the column counts months
     ctx.tally.records["client_contracts"] = len(contracts)

@@ -91,7 +91,10 @@ def write_vcard(ctx: Ctx) -> None:
             lines.append("END:VCARD")
             fh.write("\r\n".join(lines) + "\r\n")
             n += 1
-            t.retention(retention_outcome([rev], None, RETENTION_YEARS["partners"]), "partners",
-                        "partners_vcard")
+            # REV is when the card last changed (an edit, a sync), not a contact with the partner:
+            # an address book without any contact date cannot be assessed
+            t.retention("unverifiable", "partners", "partners_vcard")
     t.records["partners_vcard"] = n
+    t.case("partners_vcard", None, "unverifiable", "unverifiable",
+           "every card: `REV` is the card's last change, not a contact; no other date")
     ctx.wrote(VCARD_REL, n)

@@ -28,26 +28,42 @@ RULES = """\
 
 - **retention.breach**: `as_of > deadline`, deadline = reference date + duration in calendar
   years (29 February + n years = 28 February). Reference date = the greatest of the record's
-  `last_activity` dates (date part only), else its `creation` date.
+  `last_activity` dates — a contact *from the person* — (date part only), else its `creation`
+  date. A date the record changed (`record_change`: a modification, a sync, a bounce) or an
+  unsubscription (`opt_out`) never starts or restarts the clock (CNIL délibération 2021-131;
+  SAN-2024-020): a record with only such dates is unverifiable.
   - §1 prospects 3 years; §5 candidates 2 years; §6 partners 5 years; §8 newsletters 3 years
-    (Mailchimp: latest of OPTIN_TIME / LAST_CHANGED / UNSUB_TIME / CLEAN_TIME; Brevo:
-    MODIFIED_TIME, else ADDED_TIME).
+    (Mailchimp: `CONFIRM_TIME`, the subscription — its confirmation, or the import for imported
+    members whose `OPTIN_TIME` is blank —, never `LAST_CHANGED`, `CLEAN_TIME`, `UNSUB_TIME`;
+    Brevo: `ADDED_TIME`, never `MODIFIED_TIME`; vCard: `REV` is the card's last change, so
+    every card is unverifiable).
+  - §5 candidates whose `Statut` is `Embauché` (mapped to `hired` in the manifest's
+    `options.status`) have left §5: no breach, one `retention.no_section` finding per status
+    value (the policy has no section for staff or temporary workers).
   - §2 client contacts (HubSpot `customer`, Sage `CT_Type` 0): 5 years after `Date fin` of the
     client's contract in `clients/contrats-clients.csv` (joined on the client code: HubSpot
     `Code client`, Sage `CT_Num`). Ongoing contract (blank `Date fin`) = not in breach. No
     client code / code absent from the contracts file = unverifiable.
-  - §3 / §4 datasets: the contract's own `Durée de conservation des données (années)`, else 5
-    years, from the contract's `Date fin`; same ongoing / unknown rules. Row dates are ignored.
-  - §7 suppliers (Sage `CT_Type` 1): *active* if their `CT_Num` has lines on a 401 account in
-    any FEC (`CompAuxNum`), deadline = latest `EcritureDate` on those lines + 5 years;
-    otherwise *potential*, 3 years from `cbModification`, else `CT_DateCreate`.
+  - §3 / §4 datasets: the contract's own `Conservation des données (mois après fin)` (a number
+    of **months**, as the column name says), else 5 years, from the contract's `Date fin`;
+    same ongoing / unknown rules. Row dates are ignored.
+  - §7 suppliers (Sage `CT_Type` 1): *active* if their `CT_Num` has invoices in any FEC
+    (`CompAuxNum` lines crediting a 401 account; a payment debits it and is not a purchase),
+    deadline = latest such `EcritureDate` + 5 years; otherwise *potential*, 3 years from
+    `CT_DateCreate` (`cbModification` is a change, never a contact).
   - FEC lines (every line of every file, 401/411 included) are accounting documents:
     closing date in the file name + 10 years (FY 2014 and 2015 are past it).
   - Gmail: each message is a candidates record (the loader also stages recipients and
     attachments, which are not records), reference date = its `Date` header.
   - Dropbox: each document under `/Recrutement/` in the activity log is a candidates record,
     dated by its latest event (2 years); a document whose latest event is a deletion is gone.
+  - Audited as of a past date, a record sees only that date's world: records created later are
+    not audited, later events are ignored, and a record whose only activity date is later (its
+    value then unknown) is unverifiable unless its creation alone keeps it in time (see the
+    cases below).
 - **retention.unverifiable**: no usable reference date at all (counted per record).
+- **retention.no_section**: one per source, activity and status value whose records left the
+  activity (here `Embauché`).
 - **special_category.free_text**: records whose free text (HubSpot `Notes`, candidates'
   `Commentaires`) mentions health, pregnancy, disability (RQTH), trade-union membership or a
   criminal record — terms used: `arrêt maladie`, `dépression`, `burn-out`, `cancer`,
@@ -86,7 +102,7 @@ SEEDED = """\
 - HubSpot: the first three prospects are boundary cases — last activity 2023-11-27 (deadline
   = audit date: *not* in breach), 2023-11-26 (breach) and 2020-02-29 (deadline 2023-02-28).
   About 2 % of customers have no `Code client` (unverifiable).
-- Contracts: `CLI0042` ended 31/03/2022 with a contractual 2-year retention — its payroll
+- Contracts: `CLI0042` ended 31/03/2022 with a contractual 24 months (2 years) — its payroll
   dataset is in breach although the 5-year default would not be; `CLI0031` ended 30/06/2019
   with no contractual duration (default 5 years: breach); `CLI0057` and `CLI0107` are
   ongoing; `CLI0088` ended 30/09/2021 with 3 years (breach). The web app has 3 rows with a
@@ -111,10 +127,11 @@ NOTES = """\
   custom property (blank for prospects).
 - `clients/contrats-clients.csv`: `;`, Windows-1252, `dd/mm/yyyy`; columns `Code client`,
   `Raison sociale`, `SIRET`, `Date début`, `Date fin` (blank = ongoing),
-  `Durée de conservation des données (années)` (blank = not set → policy default 5).
+  `Conservation des données (mois après fin)` (months; blank = not set → policy default 5 years).
 - `recrutement/suivi-candidats.xlsx`: sheets `Candidats` and `Archives 2019-2021`, same
   headers; date cells are real Excel dates except a few typed as text `dd/mm/yyyy` (and one
-  impossible `31/02/2021` in `Dernier contact`, to reject). Hired = `Statut` `Embauché`.
+  impossible `31/02/2021` in `Dernier contact`, to reject). `Statut`: `Nouveau`, `À recontacter`,
+  `Entretien planifié`, `Refusé`, `Vivier`, `Désisté`, `Embauché` (hired).
 - Gmail mbox: Takeout `From <thread-id>@xxx <date>` lines, `X-GM-THRID`, `X-Gmail-Labels`
   (`Candidatures,Inbox,Opened`, `Candidatures,Sent`, `Clients,Sent`, …); CVs are base64 MIME
   parts, some file names RFC 2231-encoded (accents).
@@ -126,14 +143,14 @@ NOTES = """\
   NDJSON, `client_code` null on a few rows, timestamps ISO 8601 `Z`.
 - `annuaire/contacts-google.csv`: UTF-8 with BOM, ` ::: ` multi-values, multi-line `Notes` and
   `Address 1 - Formatted`; last contact in `Custom Field 1 - Value` (label `Dernier contact`,
-  `dd/mm/yyyy`). `partenaires.vcf`: vCard 3.0 and 4.0, CRLF, last contact in `REV`
+  `dd/mm/yyyy`). `partenaires.vcf`: vCard 3.0 and 4.0, CRLF, last change of the card in `REV`
   (`2019-05-14T10:15:00Z` in 3.0, `20190514T101500Z` in 4.0).
 - `compta/tiers-sage.csv`: `;`, Windows-1252; `CT_Type` 0 client (`CT_Num` = client code),
   1 supplier; `CT_DateCreate`, `cbModification` `dd/mm/yyyy`. FEC: FY 2014-2016 use `|`, the
   others tab; FY 2017 uses `Montant` + `Sens`; ISO-8859-15 up to FY 2019, Windows-1252 after
   (same bytes: no `€`); CRLF; dates `AAAAMMJJ`; decimal comma.
 - Mailchimp zip: `subscribed_…`, `unsubscribed_…`, `cleaned_…` CSVs (the file name is the
-  status); imported members have a blank `OPTIN_TIME`. Brevo: `;`, UTF-8, `DD-MM-YYYY`, blank
+  status); imported members have a blank `OPTIN_TIME` (their `CONFIRM_TIME` is the import). Brevo: `;`, UTF-8, `DD-MM-YYYY`, blank
   `MODIFIED_TIME` on untouched contacts, one row with `31-02-2021` and one truncated row.
 - `rh/personnel.csv`: `;`, Windows-1252, `dd/mm/yyyy`; `Service` is the role column.
 """
@@ -162,6 +179,20 @@ def _transfers(expected: dict) -> str:
     return "\n".join(out)
 
 
+def _cases(expected: dict) -> str:
+    rc = expected["retention_cases"]
+    out = ["## Retention cases at two dates", "",
+           f"Records whose retention verdict is asserted when the sample is audited as of {expected['as_of']} and as of",
+           f"{rc['past']} (also in `expected.yaml`, `retention_cases`). `absent`: the record did not exist yet on",
+           "that date (created later), so it is not audited; `no_section`: reported as held under no section of",
+           "the policy (`retention.no_section`), not as a breach.", "",
+           f"| source | record | {expected['as_of']} | {rc['past']} | why |", "|---|---|---|---|---|"]
+    for c in rc["cases"]:
+        rec = "every record" if not c["match"] else ", ".join(f"`{k}` = `{v}`" for k, v in c["match"].items())
+        out.append(f"| `{c['source']}` | {rec} | {c['today']} | {c['past']} | {c['why']} |")
+    return "\n".join(out + [""])
+
+
 def render_readme(expected: dict, files: dict) -> str:
     lines = [INTRO.format(as_of=expected["as_of"]), "## Sources", ""]
     src_rows = []
@@ -176,6 +207,6 @@ def render_readme(expected: dict, files: dict) -> str:
               "## Expected findings", ""]
     rows = [{**r, "check": f"`{r['check']}`", "source": f"`{r['source']}`"} for r in expected["findings"]]
     lines += _table(rows, ["check", "activity", "source", "expected"])
-    lines += ["", RULES, _transfers(expected), SEEDED, NOTES, "## Files", ""]
+    lines += ["", RULES, _cases(expected), _transfers(expected), SEEDED, NOTES, "## Files", ""]
     lines += _table([{"file": f"`{k}`", "rows": v} for k, v in sorted(files.items())], ["file", "rows"])
     return "\n".join(lines) + "\n"

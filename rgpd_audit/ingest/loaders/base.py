@@ -167,7 +167,8 @@ class Loader:
     # and are loaded one at a time, to keep the load's peak memory down.
     lazy_staging: ClassVar[bool] = False
     # What the format itself says to later stages (the manifest can add to or override it):
-    date_roles: ClassVar[dict[str, str]] = {}  # column -> retention event (``fiscal_year_close``…)
+    # column -> date role (``fiscal_year_close``…), or several: a message's date is its creation and a contact
+    date_roles: ClassVar[dict[str, str | tuple[str, ...]]] = {}
     record_kind: ClassVar[str | None] = None  # kind of record every row is (``accounting_document``)
     # what its tables are (member list, access log, mailbox…), with the columns of each role
     capabilities: ClassVar[tuple[Capability, ...]] = ()

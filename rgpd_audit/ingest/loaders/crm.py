@@ -43,6 +43,7 @@ def find_column(columns: list[str], wanted: str) -> str | None:
 @export_format
 class HubspotLoader(Loader):
     name = "hubspot"
+    date_roles = {"Create Date": "creation"}  # "Last Activity Date" also logs outbound e-mails: the manifest decides
     lazy_staging = True  # only reads the staged columns' names
     title = "HubSpot contacts export (CSV or XLSX, default view or all properties)"
     version = "1"
@@ -74,6 +75,7 @@ class HubspotLoader(Loader):
 @export_format
 class BrevoLoader(Loader):
     name = "brevo"
+    date_roles = {"ADDED_TIME": "creation", "MODIFIED_TIME": "record_change"}  # a sync or an edit is no contact
     lazy_staging = True  # only reads the staged columns' names
     title = "Brevo (ex-Sendinblue) contacts export (semicolon, UTF-8 or Windows-1252)"
     version = "1"

@@ -93,12 +93,13 @@ def check_header(display: str, header: list[str]) -> bool:
 @export_format
 class FecLoader(Loader):
     name = "fec"
-    date_roles = {"fiscal_year_close": "fiscal_year_close"}
+    date_roles = {"fiscal_year_close": "fiscal_year_close", "EcritureDate": "creation"}
     record_kind = "accounting_document"
     capabilities = (
         # purchases: the entries of the supplier accounts (PCG class 401), per third-party account
-        Capability("purchase_ledger", {"account": "CompteNum", "third_party": "CompAuxNum", "date": "EcritureDate"},
-                   facts={"supplier_account_prefix": "401"}),
+        # an invoice credits the supplier's account, its payment debits it
+        Capability("purchase_ledger", {"account": "CompteNum", "third_party": "CompAuxNum", "date": "EcritureDate", "credit": "Credit"},
+                   optional=frozenset({"credit"}), facts={"supplier_account_prefix": "401"}),
     )
     title = "FEC, Fichier des Écritures Comptables (tab or |, Debit/Credit or Montant/Sens)"
     version = "1"

@@ -47,6 +47,10 @@ def unsafe_entry(name: str) -> bool:
 @export_format
 class MailchimpLoader(Loader):
     name = "mailchimp"
+    # the subscription (opt-in, its confirmation, or the import: CONFIRM_TIME) is the collection; a
+    # change, a bounce (cleaned) or an unsubscription never restarts a clock counted from a contact
+    date_roles = {"OPTIN_TIME": "creation", "CONFIRM_TIME": "creation", "LAST_CHANGED": "record_change",
+                  "CLEAN_TIME": "record_change", "UNSUB_TIME": "opt_out"}
     title = "Mailchimp audience export (zip of subscribed / unsubscribed / cleaned CSV files)"
     version = "1"
 

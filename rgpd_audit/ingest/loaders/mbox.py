@@ -203,7 +203,8 @@ class _Stager:
 @export_format
 class GmailMboxLoader(Loader):
     name = "gmail_mbox"
-    date_roles = {"date": "last_activity"}  # a message is a contact, dated by its Date header
+    # a message is a record created when sent, and a contact: both dated by its Date header
+    date_roles = {"date": ("creation", "last_activity")}
     capabilities = (
         Capability("mail", {"message_id": "message_id", "date": "date", "sender": "from_address"}),
         # a child row's (_file_id, _row) is its message's

@@ -25,6 +25,7 @@ TYPE_COLUMN = "tiers_type"
 @export_format
 class SageTiersLoader(Loader):
     name = "sage_tiers"
+    date_roles = {"CT_DateCreate": "creation", "cbModification": "record_change"}
     capabilities = (Capability("third_party_master"),)
     title = "Sage 100 third parties (F_COMPTET: clients and suppliers)"
     version = "1"

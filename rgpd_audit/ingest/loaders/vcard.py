@@ -230,6 +230,7 @@ def _problem(card: _Card) -> str | None:
 @export_format
 class VcardLoader(Loader):
     name = "vcard"
+    date_roles = {"rev": "record_change"}  # REV: when the card last changed, not a contact
     title = "vCard address book (.vcf, vCard 3.0 / 4.0, Google Takeout All Contacts.vcf)"
     version = "1"
 

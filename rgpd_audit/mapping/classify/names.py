@@ -98,9 +98,15 @@ DATE_ROLE_RULES: list[tuple[str, re.Pattern]] = [
         ("departure", r"date de sortie|\bsortie\b|departure|leaving|depart|termination"),
         ("contract_start", r"date debut|date de debut|date d entree|\bentree\b|start date|hire date|embauche"),
         ("last_purchase", r"dernier achat|derniere commande|last purchase|last order"),
+        # a change to the record, or an opt-out, is never a contact from the person (it must not
+        # restart a clock counted from the last contact): tried before the contact patterns
+        ("opt_out", r"unsub|desinscri|desabonn|opt ?out|opposition"),
+        ("record_change",
+         r"last changed|modif|updated|mise? a jour|last modified|\brev\b|revision|clean|bounce|rebond|sync|"
+         r"derniere relance|dernier envoi|last sent|last email sent|last marketing email|last contacted"),
         ("last_activity",
-         r"last activity|dernier contact|derniere activite|last changed|unsub|modif|updated|mis a jour|"
-         r"last contact|last modified|\brev\b|clean time|derniere relance|last seen|dernier echange"),
+         r"last activity|dernier contact|derniere activite|last contact|last seen|dernier echange|last click|"
+         r"dernier clic|last reply|derniere reponse|dernier rendez|last meeting"),  # an e-mail open is not a contact
         ("creation",
          r"creat|date de candidature|candidature|added|optin|confirm time|inscription|signup|sign up|"
          r"date de saisie|\bajout"),
