@@ -17,7 +17,7 @@ from .errors import RgpdAuditError
 from .ingest import LoadReport, load_estate, load_manifest
 from .policy import Policy, load_policy
 from .resources import bundled_policy, sample_manifest
-from .workspace import Workspace
+from .workspace import Workspace, io_errors
 
 
 class LoadFailed(RgpdAuditError):
@@ -68,21 +68,29 @@ def audit(
     load: bool = True,
     only: list[str] | None = None,
     strict: bool = False,
+    allow_outside: bool = False,
 ) -> AuditResult:
     """Load the manifest's exports (``load``), classify, and run the checks as of ``as_of``.
 
-    ``strict``: a source that fails to load stops the audit (:class:`LoadFailed`) instead of
-    auditing the others — what the scheduled report does.
+    A workspace whose last load did not finish (a source interrupted or failed) is refused
+    (:meth:`Workspace.check_load_finished`): the audit never runs on old and new exports
+    mixed. ``strict``: a source failing in this load stops the audit with
+    :class:`LoadFailed`, which names the load errors — what the scheduled report does.
+    ``allow_outside``: the manifest may name files outside its folder (``--allow-outside``).
+    An I/O failure of the workspace (disk full, read-only) is a :class:`WorkspaceError`
+    naming the file.
     """
     policy_path = Path(policy_path) if policy_path else bundled_policy()
     policy = load_policy(policy_path)
     report = None
-    migrate_keys(ws)  # before a reload removes the file ids the old keys refer to
-    if load:
-        m = load_manifest(manifest or sample_manifest(), policy=policy)
-        report = load_estate(ws, m)
-        if strict and report.failed:
-            raise LoadFailed("cannot load: " + "; ".join(f"{s.name}: {s.error}" for s in report.failed))
-    classify_if_available(ws, policy)
-    run = run_checks(ws, policy, as_of, only=only, policy_file=policy_path)
+    with io_errors(ws.db_path):
+        migrate_keys(ws)  # before a reload removes the file ids the old keys refer to
+        if load:
+            m = load_manifest(manifest or sample_manifest(), policy=policy, allow_outside=allow_outside)
+            report = load_estate(ws, m)
+            if strict and report.failed:
+                raise LoadFailed("cannot load: " + "; ".join(f"{s.name}: {s.error}" for s in report.failed))
+        ws.check_load_finished()
+        classify_if_available(ws, policy)
+        run = run_checks(ws, policy, as_of, only=only, policy_file=policy_path)
     return AuditResult(policy, report, run)

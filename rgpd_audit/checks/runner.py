@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import RgpdAuditError
 from ..policy import Policy
 from ..sql import quote_literal, spreadsheet_safe
-from ..workspace import Workspace
+from ..workspace import Workspace, io_errors
 from .findings import FINDING_COLUMNS, Query
 from .keys import migrate_keys
 from .registry import TEMP_TABLES, CheckContext, CheckSpec, all_checks
@@ -51,9 +51,12 @@ def run_checks(
     domains: list[str] | None = None,
     policy_file: Path | None = None,
 ) -> RunResult:
-    """Run every registered check (or those in ``only``) as of ``as_of``; returns counts."""
+    """Run every registered check (or those in ``only``) as of ``as_of``; returns counts.
+
+    Refuses a workspace whose last load did not finish (:meth:`Workspace.check_load_finished`)."""
     if not ws.tables("raw"):
         raise RgpdAuditError(f"{ws.path}: the workspace holds no loaded data; run `rgpd-audit load` first")
+    ws.check_load_finished()
     con = ws.con
     checks = all_checks()
     unknown = sorted(set(only or []) - set(checks))
@@ -170,7 +173,15 @@ def latest_run(ws: Workspace, as_of: dt.date | None = None) -> int | None:
 
 
 def export_findings(ws: Workspace, run_id: int, out_dir: Path) -> tuple[Path, Path]:
-    """Write ``findings.csv`` (spreadsheet-safe) and ``findings.parquet`` for a run."""
+    """Write ``findings.csv`` (spreadsheet-safe) and ``findings.parquet`` for a run.
+
+    A folder or file that cannot be written (disk full, read-only, a file in the way) is an
+    :class:`~rgpd_audit.errors.RgpdAuditError` naming it."""
+    with io_errors(out_dir, RgpdAuditError, " (cannot write the findings)"):
+        return _export_findings(ws, run_id, out_dir)
+
+
+def _export_findings(ws: Workspace, run_id: int, out_dir: Path) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, pq_path = out_dir / "findings.csv", out_dir / "findings.parquet"
     base = f"SELECT * EXCLUDE (run_id) FROM findings WHERE run_id = {int(run_id)} ORDER BY severity DESC, check_id, activity, source, record_key"

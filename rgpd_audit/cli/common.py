@@ -47,15 +47,37 @@ class LazyChoice(click.Choice):
         return self._choices
 
 
+def error_line(exc: RgpdAuditError) -> str:
+    """What the user reads: a spec error with one issue on one line (``file: key: message``),
+    otherwise the library's message."""
+    from ..errors import SpecError
+
+    if isinstance(exc, SpecError) and len(exc.issues) == 1:
+        return str(exc.issues[0])
+    return str(exc)
+
+
 def handle_errors(func):
-    """Turn library exceptions into one-line click errors (exit code 2)."""
+    """Turn library exceptions into one-line click errors (exit code 2), and so I/O failures
+    (disk full, read-only or unwritable folder, permission denied) that reach the command
+    line: one line naming the file (the workspace or the output folder when the error names
+    none), exit code 2 — never a traceback and exit 1, which means "findings"."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
         except RgpdAuditError as exc:
-            raise UsageFailure(str(exc)) from exc
+            raise UsageFailure(error_line(exc)) from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            from ..workspace import io_failure  # imports DuckDB: only once something failed
+
+            msg = io_failure(exc, kwargs.get("out") or kwargs.get("workspace"))
+            if msg is None:
+                raise
+            raise UsageFailure(msg) from exc
 
     return wrapper
 
@@ -155,5 +177,6 @@ def main():
         rgpd-audit check --as-of 2026-11-27
         rgpd-audit report --as-of 2026-11-27
 
-    Exit codes: 0 ok, 1 error-severity findings, 2 usage or input error.
+    Exit codes: 0 ok, 1 error-severity findings, 2 usage, input or I/O error (disk full,
+    read-only or unwritable folder, a manifest path outside the estate, an unfinished load).
     """

@@ -22,19 +22,26 @@ def resolve_manifest(manifest: Path | None) -> Path:
 @policy_option
 @click.option("--source", "only", multiple=True, help="Load only this source (repeatable).")
 @click.option("--force", is_flag=True, help="Reload sources whose files did not change.")
+@click.option("--allow-outside", is_flag=True,
+              help="Let the manifest name files outside its folder (or its `root:`); refused by default.")
 @handle_errors
-def load_command(manifest_arg, manifest_opt, workspace, policy, only, force):
+def load_command(manifest_arg, manifest_opt, workspace, policy, only, force, allow_outside):
     """Load every export listed in a source manifest into the workspace.
 
     Each file is recorded (path, size, sha256, encoding, dialect, rows read / loaded /
     rejected); rows that cannot be read are kept in the rejects table with their line and
     reason. Unchanged files are skipped; a changed file replaces its source atomically.
+    Every path of the manifest must lead inside the manifest's folder (or the folder its
+    `root:` names), links included, unless --allow-outside. A load that does not finish
+    (killed, disk full, a source failing) leaves its sources marked: `check` and `report`
+    refuse the workspace until they load.
 
     \b
     Example:
         rgpd-audit load                                  # the sample estate
         rgpd-audit load exports/manifest.yaml --workspace audit-2026/
         rgpd-audit load --source crm_contacts --force
+        rgpd-audit load /srv/exports/manifest.yaml --allow-outside
     """
     from ..checks.keys import migrate_keys
     from ..ingest.engine import load_estate
@@ -44,7 +51,7 @@ def load_command(manifest_arg, manifest_opt, workspace, policy, only, force):
 
     mpath = resolve_manifest(manifest_arg or manifest_opt)
     pol = load_policy(policy)
-    manifest = load_manifest(mpath, policy=pol)
+    manifest = load_manifest(mpath, policy=pol, allow_outside=allow_outside)
     with Workspace(workspace) as ws:
         names = [s.name for s in manifest.sources if not only or s.name in only]
         unknown = sorted(set(only) - {s.name for s in manifest.sources})

@@ -26,8 +26,10 @@ from .common import (
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
               help="Language of the report.")
 @click.option("--pdf", is_flag=True, help="Also print the report to PDF with headless Chromium (/usr/bin/chromium).")
+@click.option("--allow-outside", is_flag=True,
+              help="Let the manifest name files outside its folder (or its `root:`); refused by default.")
 @handle_errors
-def report_command(as_of, manifest, policy, workspace, out, lang, pdf):
+def report_command(as_of, manifest, policy, workspace, out, lang, pdf, allow_outside):
     """Audit the estate and write the management report to OUT/<as-of>/index.html.
 
     Loads the exports (unchanged files are skipped), runs every check as of the audit
@@ -38,7 +40,8 @@ def report_command(as_of, manifest, policy, workspace, out, lang, pdf):
     social security number is ever written to it.
 
     Exit code 1 when error-severity findings exist (as `check`), 0 otherwise, 2 on input
-    errors.
+    or I/O errors (disk full, an unwritable OUT, a path outside the estate, a source that
+    does not load).
 
     \b
     Example:
@@ -49,7 +52,7 @@ def report_command(as_of, manifest, policy, workspace, out, lang, pdf):
     from ..report import run_report
 
     echo_as_of(as_of)
-    result = run_report(as_of, workspace, manifest, policy, out, lang, pdf=pdf)
+    result = run_report(as_of, workspace, manifest, policy, out, lang, pdf=pdf, allow_outside=allow_outside)
     click.echo(f"Report: {result.index_html}")
     if result.pdf:
         click.echo(f"PDF: {result.pdf}")

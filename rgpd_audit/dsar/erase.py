@@ -21,14 +21,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
 
+from ..errors import RgpdAuditError
 from ..ingest.loaded import LoadedSource, loaded_sources
 from ..policy import Duration, Policy, UnknownPolicyItem, describe_rule
 from ..sql import quote_ident
-from ..workspace import Workspace
+from ..workspace import Workspace, io_errors
 from .cover import split_activities
 from .match import FindResult, find_person
 from .query import PersonQuery
@@ -207,6 +209,21 @@ _T = {
 }
 
 
+_MD_INLINE = re.compile(r"([\\`*_\[\]|#~])")
+_MD_BLOCK_START = re.compile(r"^(\s*)(\d*)([-+=.)])")
+
+
+def md_escape(text: str) -> str:
+    """A text from the data or the manifest, safe inside a Markdown paragraph, list item or
+    table cell: on one line; ``&``, ``<`` and ``>`` as HTML entities (no raw HTML such as
+    ``<script>`` reaches a renderer); emphasis, code, link, table and heading characters
+    escaped; no list, heading or quote can start it."""
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_INLINE.sub(r"\\\1", text)
+    return _MD_BLOCK_START.sub(r"\1\2\\\3", text)
+
+
 def _cells(i: PlanItem, lang: str) -> list[str]:
     reason = i.reason_fr if lang == "fr" else i.reason_en
     if i.legal_ref:
@@ -216,18 +233,20 @@ def _cells(i: PlanItem, lang: str) -> list[str]:
 
 def render_markdown(plan: ErasePlan, lang: str = "fr") -> str:
     t = _T[lang]
-    out = [f"# {t['title']}", "", f"- {t['ref']}: {plan.subject_ref}", f"- {t['as_of']}: {plan.as_of.isoformat()}", "", t["nothing"], ""]
+    e = md_escape
+    out = [f"# {t['title']}", "", f"- {t['ref']}: {e(plan.subject_ref)}", f"- {t['as_of']}: {plan.as_of.isoformat()}", "", t["nothing"], ""]
     for action in ("erase", "keep", "client", "review"):
         items = plan.by_action(action)
         out += [f"## {t[action]} ({len(items)})", ""]
         if items:
             out += ["| " + " | ".join(t["cols"]) + " |", "|" + " --- |" * len(t["cols"])]
-            out += ["| " + " | ".join(c.replace("|", "\\|") for c in _cells(i, lang)) + " |" for i in items]
+            out += ["| " + " | ".join(e(c) for c in _cells(i, lang)) + " |" for i in items]
         else:
             out.append(t["none"])
         out.append("")
     out += [f"## {t['notify']}", ""]
-    out += [f"- {r['name_fr'] if lang == 'fr' else r['name_en']} ({r['kind']}; {r['activity']}, {r['clause']})" for r in plan.recipients] or [t["none"]]
+    out += [f"- {e(r['name_fr'] if lang == 'fr' else r['name_en'] or r['name_fr'])} ({e(r['kind'])}; {e(r['activity'])}, {e(r['clause'])})"
+            for r in plan.recipients] or [t["none"]]
     return "\n".join(out) + "\n"
 
 
@@ -251,12 +270,15 @@ def render_html(plan: ErasePlan, lang: str = "fr") -> str:
 
 
 def write_plan(plan: ErasePlan, out_dir: str | Path, lang: str = "fr") -> list[Path]:
-    """Write ``plan_effacement_<ref>.md``, ``.html`` and ``.json`` into ``out_dir``."""
+    """Write ``plan_effacement_<ref>.md``, ``.html`` and ``.json`` into ``out_dir``; a folder
+    or file that cannot be written (disk full, read-only, a file in the way) is an
+    :class:`~rgpd_audit.errors.RgpdAuditError` naming it."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     base = out_dir / f"plan_effacement_{plan.subject_ref}"
     paths = [base.with_suffix(".md"), base.with_suffix(".html"), base.with_suffix(".json")]
-    paths[0].write_text(render_markdown(plan, lang), encoding="utf-8")
-    paths[1].write_text(render_html(plan, lang), encoding="utf-8")
-    paths[2].write_text(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    texts = [render_markdown(plan, lang), render_html(plan, lang), json.dumps(plan.to_dict(), ensure_ascii=False, indent=2)]
+    with io_errors(out_dir, RgpdAuditError, " (cannot write the erasure plan)"):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for path, text in zip(paths, texts):
+            path.write_text(text, encoding="utf-8")
     return paths

@@ -2,7 +2,8 @@
 
 ``export_access`` writes a folder ``acces_<pseudonym>/`` and its zip next to it:
 
-- per loaded table holding the person's records, ``<table>.csv`` (spreadsheet-safe) and
+- per loaded table holding the person's records, ``<table>.csv`` (spreadsheet-safe: a value
+  or a column name a spreadsheet would run as a formula gets a leading apostrophe) and
   ``<table>.json``, internal ``_`` columns dropped (a source loaded as several tables, such
   as a mailbox, gives one pair per table);
 - ``index.html``: the cover page (French by default) per activity concerned (:mod:`.cover`);
@@ -10,7 +11,8 @@
   as structured JSON (Art. 20).
 
 Only strong matches are exported; weak name-only candidates never are. Names of files and
-folders carry the pseudonym, never the e-mail.
+folders carry the pseudonym, never the e-mail. A folder or file that cannot be written
+(disk full, read-only, a file in the way) is an error naming it.
 """
 
 from __future__ import annotations
@@ -19,14 +21,16 @@ import datetime as dt
 import decimal
 import json
 import logging
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import RgpdAuditError
 from ..ingest.loaded import LoadedSource, loaded_sources
 from ..policy import Policy, UnknownPolicyItem
-from ..sql import quote_ident, quote_literal, spreadsheet_safe
-from ..workspace import Workspace
+from ..sql import FORMULA_START, quote_ident, quote_literal
+from ..workspace import Workspace, io_errors
 from .cover import activities_concerned, render_cover
 from .match import FindResult, find_person, person_rows_sql
 from .query import PersonQuery
@@ -56,10 +60,39 @@ def _stage(ws: Workspace, src: LoadedSource, table: str, query: PersonQuery) -> 
     return [r[0] for r in ws.con.execute("DESCRIBE temp._dsar_rows").fetchall() if not r[0].startswith("_")]
 
 
+_FORMULA = re.compile(FORMULA_START)
+
+
+def safe_headers(cols: list[str]) -> list[str]:
+    """The CSV header of each column: a name a spreadsheet would run as a formula
+    (``=HYPERLINK(…)``, ``+cmd``, ``@SUM``) gets a leading apostrophe, as values do (and
+    `` (2)``… if that makes it equal to another column's name)."""
+    out, taken = [], set(cols)
+    for c in cols:
+        if not _FORMULA.match(c):
+            out.append(c)
+            continue
+        h, n = "'" + c, 2
+        while h in taken:
+            h, n = f"'{c} ({n})", n + 1
+        taken.add(h)
+        out.append(h)
+    return out
+
+
+def _safe_value(col: str) -> str:
+    """A text column's values, spreadsheet-safe (the rule of :func:`rgpd_audit.sql.spreadsheet_safe`)."""
+    c = quote_ident(col)
+    return f"CASE WHEN regexp_matches({c}, {quote_literal(FORMULA_START)}) THEN {quote_literal(chr(39))} || {c} ELSE {c} END"
+
+
 def _write_table(ws: Workspace, cols: list[str], base: Path) -> list[Path]:
     types = dict((r[0], r[1]) for r in ws.con.execute("DESCRIBE temp._dsar_rows").fetchall())
     plain = ", ".join(quote_ident(c) for c in cols)
-    safe = ", ".join(spreadsheet_safe(c) if types[c] == "VARCHAR" else quote_ident(c) for c in cols)
+    safe = ", ".join(
+        f"{_safe_value(c) if types[c] == 'VARCHAR' else quote_ident(c)} AS {quote_ident(h)}"
+        for c, h in zip(cols, safe_headers(cols))
+    )
     csv_path, json_path = base.with_suffix(".csv"), base.with_suffix(".json")
     ws.con.execute(f"COPY (SELECT {safe} FROM temp._dsar_rows ORDER BY _file_id, _row) TO {quote_literal(str(csv_path))} (HEADER, DELIMITER ',')")
     ws.con.execute(f"COPY (SELECT {plain} FROM temp._dsar_rows ORDER BY _file_id, _row) TO {quote_literal(str(json_path))} (FORMAT json, ARRAY true)")
@@ -105,8 +138,14 @@ def export_access(
 ) -> AccessPackage:
     """Write the access package (folder + zip) of the person into ``out_dir``."""
     found = find_person(ws, query)
-    sources = {s.name: s for s in loaded_sources(ws)}
     out_dir = Path(out_dir)
+    with io_errors(out_dir / f"acces_{found.subject_ref}", RgpdAuditError, " (cannot write the access package)"):
+        return _export(ws, policy, query, found, out_dir, lang, as_of)
+
+
+def _export(ws: Workspace, policy: Policy, query: PersonQuery, found: FindResult, out_dir: Path, lang: str,
+            as_of: dt.date | None) -> AccessPackage:
+    sources = {s.name: s for s in loaded_sources(ws)}
     folder = out_dir / f"acces_{found.subject_ref}"
     if folder.exists():
         shutil.rmtree(folder)
@@ -144,4 +183,4 @@ def export_access(
     return AccessPackage(folder, zip_path, files, found)
 
 
-__all__ = ["AccessPackage", "export_access", "portable_sources"]
+__all__ = ["AccessPackage", "export_access", "portable_sources", "safe_headers"]

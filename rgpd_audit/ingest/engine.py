@@ -143,7 +143,26 @@ def load_estate(
     side; the others (XLSX, JSON, mbox, vCard, Mailchimp: rows built in Python) load one at a
     time, first (at 10M records, everything side by side peaked at 2.3 GiB, this at 1.8 GiB).
     The report lists the sources in manifest order whatever the order they finished in.
+
+    The sources to load are recorded in the workspace before any is touched and forgotten
+    once loaded (``Workspace.begin_load`` / ``end_load``): a load killed half-way, stopped by
+    an I/O failure or with a failed source leaves them recorded, and the checks refuse the
+    workspace until they load. An I/O failure (disk full, read-only, permission denied) is a
+    :class:`~rgpd_audit.errors.WorkspaceError` naming the file.
     """
+    from ..workspace import io_errors
+
+    names = [s.name for s in manifest.sources if not only or s.name in only]
+    with io_errors(ws.db_path):
+        ws.begin_load(names)
+        report = _load_sources(ws, manifest, only=only, force=force, progress=progress, workers=workers)
+        ws.end_load([s.name for s in report.sources if s.status != "failed"],
+                    declared=None if only else [s.name for s in manifest.sources])
+    return report
+
+
+def _load_sources(ws: Workspace, manifest: Manifest, *, only: list[str] | None, force: bool,
+                  progress: Callable[[str, str], None] | None, workers: int | None) -> LoadReport:
     ws.set_setting("organisation_domains", json.dumps(manifest.organisation.domains))
     ws.set_setting("organisation_name", manifest.organisation.name)
     sources = [s for s in manifest.sources if not only or s.name in only]

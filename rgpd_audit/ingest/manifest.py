@@ -3,19 +3,30 @@
 A YAML file listing the systems of an estate (see ``docs/manifest.md``). Paths and globs
 are relative to the manifest file. Validated like the policy: every error at once, each
 naming the file and the key path.
+
+Everything a manifest names stays inside the estate: each path or glob, once resolved
+(``..``, absolute paths, symbolic links followed), must lie inside the estate's root — the
+manifest's folder, or the folder its optional ``root:`` key names — unless the manifest is
+loaded with ``allow_outside=True`` (``rgpd-audit load --allow-outside``). A refusal names
+the path as written and where it leads. A ``**`` glob follows symbolic links to folders but
+never enters a folder twice, so a link loop ends; a link leaving the root is refused before
+anything under it is listed.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import glob as _glob
+import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from .. import vocab as V
-from ..errors import SpecError, SpecIssue
+from ..errors import InputFileError, SpecError, SpecIssue
 from ..spec import StrictModel, load_spec
 
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "iso-8859-15", "latin-1")
@@ -193,14 +204,26 @@ class Organisation(StrictModel):
     domains: list[str] = Field(default_factory=list)
 
 
+class OutsideEstate(InputFileError):
+    """A path or glob of the manifest leads outside the estate's root."""
+
+    def __init__(self, path: str, message: str):
+        self.detail = message
+        super().__init__(path, message)
+
+
 class Manifest(StrictModel):
     version: Literal[1]
     name: str
+    # The folder every path must stay inside: relative to the manifest's folder, or absolute;
+    # default: the manifest's folder (paths stay relative to the manifest file either way).
+    root: str | None = Field(default=None, min_length=1)
     organisation: Organisation
     sources: list[Source] = Field(min_length=1)
     # Set by load_manifest, not by the YAML file.
     base_dir: Path | None = Field(default=None, exclude=True)
     file: Path | None = Field(default=None, exclude=True)
+    _allow_outside: bool = PrivateAttr(default=False)
 
     @model_validator(mode="after")
     def _unique_names(self):
@@ -216,25 +239,153 @@ class Manifest(StrictModel):
                 return s
         raise KeyError(name)
 
-    def files_of(self, source: Source) -> list[Path]:
-        """The files a source's path or glob matches, sorted, deduplicated."""
+    @property
+    def allow_outside(self) -> bool:
+        return self._allow_outside
+
+    def estate_root(self) -> Path | None:
+        """The folder every file must resolve inside (``None``: anywhere, ``--allow-outside``)."""
+        if self._allow_outside:
+            return None
         base = self.base_dir or Path(".")
-        pattern = str(base / source.path)
-        if _glob.has_magic(source.path):
-            found = [Path(p) for p in _glob.glob(pattern, recursive=True)]
+        return Path(os.path.realpath(base / self.root if self.root else base))
+
+    def files_of(self, source: Source) -> list[Path]:
+        """The files a source's path or glob matches, resolved, sorted, deduplicated.
+
+        Raises :class:`OutsideEstate` when one of them (or the folder a glob starts from, or a
+        folder a ``**`` reaches through a link) lies outside :meth:`estate_root`."""
+        return resolve_files(self.base_dir or Path("."), source.path, self.estate_root())
+
+
+# -- paths -----------------------------------------------------------------------------
+
+
+def _inside(path: str | Path, root: Path | None) -> bool:
+    return root is None or Path(path) == root or Path(path).is_relative_to(root)
+
+
+def _refuse(pattern: str, target: str, root: Path, matched: str | None = None) -> OutsideEstate:
+    via = f"matches {matched}, which leads" if matched and matched != pattern else "leads"
+    return OutsideEstate(
+        pattern,
+        f"{via} to {target}, outside the estate {root}; move the file under the estate, name a wider "
+        "`root:` in the manifest, or pass --allow-outside",
+    )
+
+
+def resolve_files(base: Path, pattern: str, root: Path | None) -> list[Path]:
+    """The regular files ``pattern`` (a path or a glob, relative to ``base`` or absolute) names,
+    resolved, sorted, deduplicated; every one inside ``root`` unless ``root`` is None.
+
+    Globs follow Python's ``glob`` (``*``, ``?``, ``[…]``, ``**`` for any folders; names
+    starting with a dot only matched by a pattern starting with one), without its two risks:
+    the folder a glob starts from is checked before anything is listed, and a ``**`` walk
+    enters each real folder once (a link loop ends) and never a folder outside ``root``."""
+    joined = Path(base) / pattern
+    if not _glob.has_magic(pattern):
+        if not os.path.lexists(joined):
+            return []
+        real = os.path.realpath(joined)
+        if not _inside(real, root):
+            raise _refuse(pattern, real, root)
+        return [Path(real)] if os.path.isfile(real) else []
+    # the folder the glob starts from: the manifest's folder (whatever its name holds, even
+    # ``[…]``) joined with the pattern's parts before its first wildcard
+    parts = Path(pattern).parts
+    first = next(i for i, part in enumerate(parts) if _glob.has_magic(part))
+    start = str(Path(base).joinpath(*parts[:first]))
+    real = os.path.realpath(start)
+    if not _inside(real, root):
+        raise _refuse(pattern, real, root)
+    walk = _Walk(str(base), pattern, root)
+    walk.expand(start, list(parts[first:]))
+    out = set()
+    for p in sorted(walk.found):
+        real = os.path.realpath(p)
+        if not _inside(real, root):
+            raise _refuse(pattern, real, root, walk.shown(p))
+        if os.path.isfile(real):
+            out.add(Path(real))
+    return sorted(out)
+
+
+@dataclass
+class _Walk:
+    """One glob's expansion: what it found, and the real folders a ``**`` already walked."""
+
+    base: str
+    pattern: str
+    root: Path | None
+    found: set[str] = field(default_factory=set)
+    walked: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
+
+    def shown(self, path: str) -> str:
+        """A path as the user wrote it: relative to the manifest's folder when under it."""
+        rel = os.path.relpath(path, self.base)
+        return path if rel.startswith("..") else rel
+
+    def expand(self, folder: str, rest: list[str]) -> None:
+        part, rest = rest[0], rest[1:]
+        if part == "**":
+            self.deep(folder, rest)
+            return
+        if _glob.has_magic(part):
+            matches = [os.path.join(folder, n) for n in _names(folder, part)]
         else:
-            found = [Path(pattern)] if Path(pattern).exists() else []
-        return sorted({p.resolve() for p in found if p.is_file()})
+            p = os.path.join(folder, part)
+            matches = [p] if os.path.lexists(p) else []
+        for p in matches:
+            if not rest:
+                self.found.add(p)
+            elif os.path.isdir(p):
+                self.expand(p, rest)
+
+    def deep(self, folder: str, rest: list[str]) -> None:
+        """``**``: ``folder`` and every folder under it (links to folders followed, each real
+        folder walked once for a given rest of the pattern), then ``rest`` from each; a
+        trailing ``**`` matches everything under ``folder``."""
+        real = os.path.realpath(folder)
+        if (real, tuple(rest)) in self.walked:
+            return
+        if not _inside(real, self.root):
+            raise _refuse(self.pattern, real, self.root, self.shown(folder))
+        self.walked.add((real, tuple(rest)))
+        if rest:
+            self.expand(folder, rest)
+        for name in _names(folder, "*"):
+            p = os.path.join(folder, name)
+            if os.path.isdir(p):
+                if not rest:
+                    self.found.add(p)
+                self.deep(p, rest)
+            elif not rest:
+                self.found.add(p)
 
 
-def load_manifest(path: str | Path, policy=None) -> Manifest:
-    """Read and validate a manifest; with a policy, activity ids are checked against it."""
+def _names(folder: str, pattern: str) -> list[str]:
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:  # not a folder, or unreadable: nothing matches there (as glob)
+        return []
+    if not pattern.startswith("."):
+        names = [n for n in names if not n.startswith(".")]
+    return fnmatch.filter(names, pattern)
+
+
+def load_manifest(path: str | Path, policy=None, *, allow_outside: bool = False) -> Manifest:
+    """Read and validate a manifest; with a policy, activity ids are checked against it.
+
+    ``allow_outside``: the manifest may name files outside its estate root (see the module)."""
     p = Path(path)
     if p.is_dir():
         p = p / "manifest.yaml"
     data = load_spec(p, Manifest)
     data = data.model_copy(update={"base_dir": p.resolve().parent, "file": p.resolve()})
+    data._allow_outside = allow_outside
     issues: list[SpecIssue] = []
+    if data.root is not None and not os.path.isdir(data.base_dir / data.root):
+        raise SpecError([SpecIssue(str(p), "root", f"{data.root!r} is not a folder (relative to {data.base_dir})")])
     if policy is not None:
         known = {a.id for a in policy.activities}
         for i, s in enumerate(data.sources):
@@ -242,7 +393,12 @@ def load_manifest(path: str | Path, policy=None) -> Manifest:
                 if a not in known:
                     issues.append(SpecIssue(str(p), f"sources[{i}].activities[{j}]", f"unknown activity {a!r}; the policy declares: {', '.join(sorted(known))}"))
     for i, s in enumerate(data.sources):
-        if not data.files_of(s):
+        try:
+            files = data.files_of(s)
+        except OutsideEstate as exc:
+            issues.append(SpecIssue(str(p), f"sources[{i}].path", f"{s.path!r} {exc.detail}"))
+            continue
+        if not files:
             issues.append(SpecIssue(str(p), f"sources[{i}].path", f"no file matches {s.path!r}"))
     if issues:
         raise SpecError(issues)

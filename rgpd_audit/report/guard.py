@@ -1,9 +1,13 @@
 """The last line of defence: no raw identifier may leave in a report.
 
-``find_identifiers(text)`` returns every e-mail address, phone number or French social
-security number (NIR, checked with its key) found in a text; ``redact(text)`` masks them;
-``assert_no_identifiers(text, what)`` raises :class:`IdentifierLeak` if any is found. The
-patterns refuse to match inside longer words or numbers (base64 chart data, decimals).
+``find_identifiers(text)`` returns every e-mail address, phone number, French social
+security number (NIR, checked with its key) or IBAN (mod 97) found in a text;
+``redact(text)`` masks them; ``assert_no_identifiers(text, what)`` raises
+:class:`IdentifierLeak` if any is found. What an identifier looks like is known in one
+place, :func:`rgpd_audit.mapping.classify.values.find_identifiers`: the validators the
+classifier runs on a column's values (phone numbering plan, NIR key, IBAN checksum), applied
+to candidates cut out of the text by shapes that refuse to start or end inside longer words
+or numbers (base64 chart data, decimals, dates, SIRET).
 """
 
 from __future__ import annotations
@@ -11,58 +15,48 @@ from __future__ import annotations
 import re
 
 from ..errors import RgpdAuditError
+from ..mapping.classify import values as _values
 
-EMAIL_RE = re.compile(r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
-PHONE_RES = (
-    # French numbers: 06 12 34 56 78, 06.12.34.56.78, 0612345678, +33 6 12 34 56 78, 0033612345678
-    re.compile(r"(?<![\w.,/+=-])(?:\+33[\s.-]?|0033[\s.-]?|0)[1-9](?:[\s.-]?\d{2}){4}(?![\w])"),
-    # any international number: +CC followed by 8 to 13 digits, separators allowed
-    re.compile(r"(?<![\w+])\+[1-9]\d{0,2}(?:[\s.-]?\d){8,13}(?![\w])"),
-)
-NIR_RE = re.compile(
-    r"(?<![\w.,/+=-])([12])[\s.]?(\d{2})[\s.]?(0[1-9]|1[0-2]|[2-9]\d)[\s.]?(\d{2}|2[AB])[\s.]?(\d{3})[\s.]?(\d{3})[\s.]?(\d{2})(?![\w])"
-)
 MASK = "[masqué]"
+LABELS = {"email": "e-mail", "phone": "phone", "nir": "NIR", "iban": "IBAN"}
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
 
 
 class IdentifierLeak(RgpdAuditError):
     """A report would contain a raw personal identifier."""
 
 
-def _nir_valid(m: re.Match) -> bool:
-    digits = "".join(m.groups()[:-1]).replace("2A", "19").replace("2B", "18")
-    try:
-        return 97 - int(digits) % 97 == int(m.group(7))
-    except ValueError:
-        return False
-
-
 def find_identifiers(text: str) -> list[tuple[str, str]]:
-    """Every (kind, excerpt) that looks like an e-mail, a phone number or a NIR."""
-    found = [("e-mail", m.group(0)) for m in EMAIL_RE.finditer(text)]
-    for rx in PHONE_RES:
-        found += [("phone", m.group(0)) for m in rx.finditer(text)]
-    found += [("NIR", m.group(0)) for m in NIR_RE.finditer(text) if _nir_valid(m)]
-    return found
+    """Every (kind, excerpt) that is an e-mail, a phone number, a NIR or an IBAN."""
+    return [(LABELS[f.kind], text[f.start:f.end]) for f in _values.find_identifiers(text)]
 
 
 def redact(text):
-    """Mask identifiers in a free text (details, record keys) before it reaches a report.
+    """Mask identifiers in a free text (details, record keys, titles) before it reaches a report.
 
     Anything that is not a string (None, NaN, numbers) is returned unchanged."""
     if not isinstance(text, str):
         return text
-    text = EMAIL_RE.sub(MASK, text)
-    for rx in PHONE_RES:
-        text = rx.sub(MASK, text)
-    return NIR_RE.sub(lambda m: MASK if _nir_valid(m) else m.group(0), text)
+    return _values.mask_identifiers(text, MASK)
+
+
+def _where(text: str, start: int, end: int) -> str:
+    """A little of the text around the first identifier, tags removed and identifiers masked:
+    enough for the user to find where it comes from, never the identifier."""
+    # masked over a wide window first, cut short after: no piece of an identifier is left
+    before = _SPACES.sub(" ", _TAG.sub(" ", redact(text[max(0, start - 300):start])))[-50:]
+    after = _SPACES.sub(" ", _TAG.sub(" ", redact(text[end:end + 300])))[:30]
+    return f"…{before.lstrip()}{MASK}{after.rstrip()}…"
 
 
 def assert_no_identifiers(text: str, what: str) -> None:
-    """Raise :class:`IdentifierLeak` naming the kinds found (never the values themselves)."""
-    found = find_identifiers(text)
+    """Raise :class:`IdentifierLeak` naming the kinds found and where the first one is (with
+    every identifier masked), never the values themselves."""
+    found = _values.find_identifiers(text)
     if found:
-        kinds = sorted({k for k, _ in found})
+        kinds = sorted({LABELS[f.kind] for f in found})
         raise IdentifierLeak(
-            f"{what}: refusing to write a report containing {len(found)} raw identifier(s) ({', '.join(kinds)})"
+            f"{what}: refusing to write a report containing {len(found)} raw identifier(s) ({', '.join(kinds)}); "
+            f"the first near {_where(text, found[0].start, found[0].end)!r}"
         )

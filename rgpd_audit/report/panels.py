@@ -120,7 +120,9 @@ def declared_sources(manifest: str = "", policy=None) -> pd.DataFrame:
     from ..ingest.manifest import load_manifest
     from ..resources import sample_manifest
 
-    m = load_manifest(manifest or sample_manifest(), policy=open_policy(policy))
+    # what is declared, not read: a manifest the report was allowed to load from outside its
+    # folder (--allow-outside) is listed too
+    m = load_manifest(manifest or sample_manifest(), policy=open_policy(policy), allow_outside=True)
     return pd.DataFrame([
         {"source": s.name, "format": s.format, "activities": ", ".join(s.activities), "use": s.use,
          "provider": s.hosting.provider if s.hosting else None, "country": s.hosting.country if s.hosting else None}

@@ -154,12 +154,14 @@ def run_report(
     pdf: bool = False,
     notebooks: list[Path] | None = None,
     notebooks_dir: Path | None = None,
+    allow_outside: bool = False,
 ) -> ReportResult:
     """Audit (:func:`rgpd_audit.pipeline.audit`: load, map, check), export the findings, run the
-    notebooks and write ``<out>/<as-of>/index.html``."""
+    notebooks and write ``<out>/<as-of>/index.html``. ``allow_outside``: the manifest may name
+    files outside its folder."""
     from ..checks.runner import export_findings
     from ..pipeline import LoadFailed, audit
-    from ..workspace import Workspace
+    from ..workspace import Workspace, io_errors
     from . import panels
     from .history import totals_of_changes
     from .html import Links, render_report
@@ -176,7 +178,8 @@ def run_report(
 
     with Workspace(workspace) as ws:
         try:
-            result = audit(ws, as_of, manifest=manifest_path, policy_path=policy_path, strict=True)
+            result = audit(ws, as_of, manifest=manifest_path, policy_path=policy_path, strict=True,
+                           allow_outside=allow_outside)
         except LoadFailed as exc:
             raise ReportError(str(exc)) from None
         pol, run = result.policy, result.run
@@ -198,7 +201,8 @@ def run_report(
         declared = notebook_parameters(nb)
         executed.append(execute_notebook(nb, nb_dir / nb.name, {k: v for k, v in params.items() if k in declared}))
     index = target / "index.html"
-    index.write_text(page, encoding="utf-8")
+    with io_errors(index, ReportError):
+        index.write_text(page, encoding="utf-8")
     result = ReportResult(
         as_of=as_of, run_id=run.run_id, out_dir=target, index_html=index, notebooks=executed,
         findings_csv=csv_path, findings_parquet=pq_path, counts=run.counts, previous_run=ch["previous_run"],

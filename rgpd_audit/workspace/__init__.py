@@ -9,19 +9,33 @@ Encryption at rest: when ``RGPD_AUDIT_KEY`` is set (or a key is passed), the dat
 created encrypted with DuckDB's ``ENCRYPTION_KEY`` and can only be opened with that key.
 DuckDB writes encrypted files securely only with OpenSSL, which the ``httpfs`` extension
 brings; it is loaded from the ``duckdb-extension-httpfs`` package, never downloaded.
+
+Loads that did not finish: ``begin_load`` records the sources a load is about to replace
+(setting ``load_pending``) before it touches them, ``end_load`` keeps only those that did not
+load; a load killed or stopped by a full disk leaves them recorded, and
+``check_load_finished`` (run by the checks and the report) refuses the workspace, naming
+them, until a load of those sources succeeds.
+
+I/O failures: ``io_failure(exc, path)`` turns an ``OSError``, or a DuckDB error caused by
+one (disk full, read-only file system, permission denied, a file where a folder should be),
+into one line naming the file; ``io_errors(path)`` raises it as a :class:`WorkspaceError`.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import json
 import os
+import re
 import secrets
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
 import duckdb
 
-from ..errors import WorkspaceError
+from ..errors import RgpdAuditError, WorkspaceError
 from ..sql import quote_literal
 
 DB_FILE = "workspace.duckdb"
@@ -31,6 +45,63 @@ KEY_ENV = "RGPD_AUDIT_KEY"
 MEMORY_ENV = "RGPD_AUDIT_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "1GB"
 ALIAS = "ws"
+LOAD_PENDING = "load_pending"
+
+# What DuckDB says (its own wording, or the C library's strerror it quotes) when a file
+# cannot be written or opened: the I/O failures a user can fix (space, rights, a path).
+_IO_REASONS = (
+    "No space left on device", "Disk quota exceeded", "File too large", "Read-only file system",
+    "Permission denied", "Operation not permitted", "Not a directory", "Is a directory",
+    "No such file or directory", "Input/output error", "Too many open files",
+)
+_QUOTED_PATH = re.compile(r'(?:file|directory) "([^"]+)"', re.IGNORECASE)
+_QUOTED_ANY_PATH = re.compile(r'"([^"\n]*/[^"\n]*)"')
+
+
+def _chain(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def io_failure(exc: BaseException, path: str | Path | None = None) -> str | None:
+    """One line for an I/O failure, naming the file (``path`` when the error names none), or
+    None when ``exc`` is not one. Looks through the exceptions ``exc`` was raised from (DuckDB
+    reports a failed write again when a rollback follows it)."""
+    for e in _chain(exc):
+        if isinstance(e, OSError) and not isinstance(e, (TimeoutError, ConnectionError)) and (e.errno or e.strerror):
+            where = e.filename if e.filename is not None else path
+            reason = e.strerror or (os.strerror(e.errno) if e.errno else str(e))
+            if isinstance(e, FileExistsError) or e.errno == errno.EEXIST:
+                reason = "a file is in the way (a folder was expected)"
+            return f"{where}: {reason[:1].lower()}{reason[1:]}" if where is not None else reason
+        if isinstance(e, duckdb.Error):
+            msg = str(e)
+            reason = next((r for r in _IO_REASONS if r.lower() in msg.lower()), None)
+            if reason is None:
+                continue
+            m = _QUOTED_PATH.search(msg) or _QUOTED_ANY_PATH.search(msg)
+            where = m.group(1) if m else path
+            text = f"{reason[:1].lower()}{reason[1:]}"
+            return f"{where}: {text}" if where is not None else text
+    return None
+
+
+@contextmanager
+def io_errors(path: str | Path | None, error: type[RgpdAuditError] = WorkspaceError, hint: str = ""):
+    """Raise an I/O failure inside the block as ``error`` (one line naming the file, then
+    ``hint``); library errors and other exceptions pass through unchanged."""
+    try:
+        yield
+    except RgpdAuditError:
+        raise
+    except (OSError, duckdb.Error) as exc:
+        msg = io_failure(exc, path)
+        if msg is None:
+            raise
+        raise error(msg + hint) from exc
 
 
 def _migrations() -> list[tuple[int, str, str]]:
@@ -69,7 +140,10 @@ class Workspace:
         exists = self.db_path.exists()
         if not exists and not create:
             raise WorkspaceError(f"{self.path}: no workspace here (run `rgpd-audit load` first)")
-        self.path.mkdir(parents=True, exist_ok=True)
+        if self.path.exists() and not self.path.is_dir():
+            raise WorkspaceError(f"{self.path}: not a folder (a file is in the way of the workspace)")
+        with io_errors(self.path, hint=" (cannot create the workspace folder)"):
+            self.path.mkdir(parents=True, exist_ok=True)
         memory = os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT
         try:
             self.con = duckdb.connect(config={"threads": os.cpu_count() or 2, "memory_limit": memory})
@@ -92,20 +166,28 @@ class Workspace:
                 raise WorkspaceError(f"{self.db_path}: the workspace is encrypted; set {KEY_ENV} to its key") from None
             if "Wrong encryption key" in msg or "wrong encryption key" in msg.lower():
                 raise WorkspaceError(f"{self.db_path}: wrong encryption key (from {KEY_ENV})") from None
+            io = io_failure(exc, self.db_path)
+            if io is not None:
+                raise WorkspaceError(f"{io} (cannot open the workspace)") from None
             if key and exists:
                 raise WorkspaceError(
                     f"{self.db_path}: cannot open with a key: the workspace is not encrypted "
                     f"(unset {KEY_ENV}, or start a new workspace) — {msg}"
                 ) from None
-            raise WorkspaceError(f"{self.db_path}: cannot open workspace: {msg}") from None
-        self.con.execute(f"USE {ALIAS}")
-        tmp = self.path / "tmp"
-        self.con.execute(f"SET temp_directory = {quote_literal(str(tmp))}")
-        if key:
-            # data spilled to disk during big queries is encrypted too
-            self.con.execute("SET temp_file_encryption = true")
-        self._migrate()
-        self._install_macros()
+            raise WorkspaceError(f"{self.db_path}: cannot open workspace: {msg.splitlines()[0] if msg else msg}") from None
+        try:
+            with io_errors(self.db_path, hint=" (cannot open the workspace)"):
+                self.con.execute(f"USE {ALIAS}")
+                tmp = self.path / "tmp"
+                self.con.execute(f"SET temp_directory = {quote_literal(str(tmp))}")
+                if key:
+                    # data spilled to disk during big queries is encrypted too
+                    self.con.execute("SET temp_file_encryption = true")
+                self._migrate()
+                self._install_macros()
+        except BaseException:
+            self.close()
+            raise
 
     # -- lifecycle -----------------------------------------------------------------
     def __enter__(self) -> Workspace:
@@ -159,6 +241,33 @@ class Workspace:
 
     def set_setting(self, key: str, value: str) -> None:
         self.con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
+
+    # -- loads that did not finish -----------------------------------------------------
+    def stale_sources(self) -> list[str]:
+        """Sources whose last load started and did not succeed (killed, disk full, failed)."""
+        value = self.get_setting(LOAD_PENDING)
+        return sorted(json.loads(value)) if value else []
+
+    def begin_load(self, sources: list[str]) -> None:
+        """Record, before a load touches them, the sources it is about to replace."""
+        self.set_setting(LOAD_PENDING, json.dumps(sorted(set(self.stale_sources()) | set(sources))))
+
+    def end_load(self, done: list[str], *, declared: list[str] | None = None) -> None:
+        """A load returned: ``done`` are the sources now matching their files; the others
+        stay recorded. ``declared`` (a whole manifest's load): sources no longer in the
+        manifest are forgotten."""
+        left = [s for s in self.stale_sources() if s not in done and (declared is None or s in declared)]
+        self.set_setting(LOAD_PENDING, json.dumps(left))
+
+    def check_load_finished(self) -> None:
+        """Refuse a workspace whose last load did not finish: some sources may hold an older
+        export than the others (:class:`WorkspaceError` naming them)."""
+        stale = self.stale_sources()
+        if stale:
+            raise WorkspaceError(
+                f"{self.path}: the last load did not finish for source(s) {', '.join(stale)} (interrupted or failed), "
+                "so the workspace mixes old and new exports; run `rgpd-audit load` again"
+            )
 
     # -- pseudonyms ------------------------------------------------------------------
     def _install_macros(self) -> None:
