@@ -18,12 +18,13 @@ Three questions, kept apart:
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .resources import data_text
 from .spec import StrictModel, load_spec, load_yaml, validate
@@ -99,13 +100,25 @@ class Agreement(StrictModel):
     source: str | None = None
 
 
+SAFEGUARD_KINDS = ("privacy_shield", "dpf", "scc_2010", "scc_2021", "bcr")
+
+
 class Safeguard(StrictModel):
-    kind: str = Field(pattern=r"^(privacy_shield|dpf|scc_2010|scc_2021|bcr)$")
+    kind: str
     entity: str
     from_: dt.date | None = Field(None, alias="from")
     until: dt.date | None = None
     checked: dt.date | None = None
     source: str
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        if v not in SAFEGUARD_KINDS:
+            close = difflib.get_close_matches(v, SAFEGUARD_KINDS, n=1)
+            raise ValueError(f"unknown safeguard kind {v!r}{f'; did you mean {close[0]!r}?' if close else ''} "
+                             f"(known: {', '.join(SAFEGUARD_KINDS)})")
+        return v
 
 
 class Provider(StrictModel):
@@ -128,12 +141,18 @@ def _bundled_register() -> ProviderRegister:
     return validate(load_yaml(data_text("providers.yaml")), ProviderRegister, "rgpd_audit/data/providers.yaml")
 
 
-def provider_register(user_file: str | Path | None = None) -> ProviderRegister:
-    """The bundled register, with the entries of a user's file (same shape) added or replacing."""
+def provider_register(user: str | Path | ProviderRegister | dict | None = None) -> ProviderRegister:
+    """The bundled register, with the entries of a user's register (a file of the same shape,
+    or its parsed content) added or replacing."""
     base = _bundled_register()
-    if user_file is None or not Path(user_file).exists():
+    if user is None or user == {} or (isinstance(user, (str, Path)) and not Path(user).exists()):
         return base
-    mine = load_spec(user_file, ProviderRegister)
+    if isinstance(user, ProviderRegister):
+        mine = user
+    elif isinstance(user, dict):
+        mine = validate(user, ProviderRegister, "providers.yaml")
+    else:
+        mine = load_spec(user, ProviderRegister)
     return ProviderRegister(version=1, providers={**base.providers, **mine.providers})
 
 
@@ -233,6 +252,19 @@ def judge(claimed: str, as_of: dt.date, *, country: str | None = None, provider:
 @dataclass(frozen=True)
 class Evidence:
     """The user's own evidence for a provider (the manifest's ``hosting.evidence``)."""
+
+    @classmethod
+    def merged(cls, items: list[dict]) -> Evidence:
+        """One provider's evidence from its sources' ``hosting.evidence`` entries: for each
+        field the latest date given (dates as ISO strings or dates)."""
+        out: dict = {}
+        for e in items:
+            for k, v in (e or {}).items():
+                if v is None or k not in cls.__dataclass_fields__:
+                    continue
+                v = dt.date.fromisoformat(v) if isinstance(v, str) else v
+                out[k] = v if k not in out or (isinstance(v, dt.date) and v > out[k]) else out[k]
+        return cls(**out)
 
     dpa_signed: dt.date | None = None
     scc_signed: dt.date | None = None

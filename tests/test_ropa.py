@@ -189,3 +189,44 @@ def test_cli_without_data_and_in_english(tmp_path):
     assert "no data loaded" in result.output
     assert (out / "registre-art30.html").is_file()
     assert not (tmp_path / "nothing").exists()  # no workspace is created by the register
+
+
+def test_controller_identity_from_the_manifest_and_creation_date(tmp_path):
+    """Art. 30(1)(a): the controller's own identity and contact come from the manifest's
+    organisation, the policy's contact shown beside it; --created sets the record's creation."""
+    (tmp_path / "c.csv").write_text("email\na@example.com\n", encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text(
+        "version: 1\nname: t\norganisation:\n  name: INTER INTERIM\n  domains: [inter-interim.example.fr]\n"
+        "  legal_form: SAS\n  siren: 123 456 782\n  address: 14 rue des Arts, 59800 Lille\n"
+        "  contact: rgpd@inter-interim.example.fr\nsources:\n"
+        "  - {name: c, format: csv, path: c.csv, activities: [partners], hosting: {provider: INTER INTERIM, country: FR}}\n",
+        encoding="utf-8")
+    ws_dir = tmp_path / "ws"
+    r = CliRunner().invoke(main, ["load", str(tmp_path / "manifest.yaml"), "--workspace", str(ws_dir)])
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["register", "--workspace", str(ws_dir), "--as-of", "2026-11-27", "--out", str(out),
+                                  "--created", "2019-05-24"])
+    assert r.exit_code == 0, r.output
+    wb = load_workbook(out / "registre-art30.xlsx")
+    org = sheet_text(wb["Organisation"])
+    assert "SAS" in org and "123456782" in org and "14 rue des Arts, 59800 Lille" in org
+    assert "rgpd@medicoop-france.fr" in org  # what the policy tells people, shown as such
+    assert "Contact indiqué par la politique" in org
+    assert "2019-05-24" in sheet_text(wb["§6 partners"])
+    r = CliRunner().invoke(main, ["register", "--workspace", str(ws_dir), "--as-of", "2026-11-27", "--out", str(out),
+                                  "--created", "2027-01-01"])
+    assert r.exit_code == 2 and "--created" in r.output
+
+
+def test_bad_siren_in_the_manifest(tmp_path):
+    from rgpd_audit.errors import SpecError
+    from rgpd_audit.ingest import load_manifest
+
+    (tmp_path / "c.csv").write_text("email\n", encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text(
+        "version: 1\nname: t\norganisation: {name: X, siren: '123456789'}\nsources:\n"
+        "  - {name: c, format: csv, path: c.csv, hosting: {provider: X, country: FR}}\n", encoding="utf-8")
+    with pytest.raises(SpecError) as e:
+        load_manifest(tmp_path / "manifest.yaml")
+    assert "organisation.siren" in str(e.value) and "check digit" in str(e.value)

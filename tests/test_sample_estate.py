@@ -108,7 +108,9 @@ def test_scale_multiplies_big_sources(tmp_path):
 
 def test_manifest_follows_the_schema(manifest):
     assert manifest["version"] == 1
-    assert manifest["organisation"] == {"name": "INTER INTERIM", "domains": ["inter-interim.example.fr"]}
+    org = manifest["organisation"]
+    assert (org["name"], org["domains"]) == ("INTER INTERIM", ["inter-interim.example.fr"])
+    assert org["siren"] == "123456782" and org["address"] and org["contact"].endswith("@inter-interim.example.fr")
     names = [s["name"] for s in manifest["sources"]]
     assert len(names) == len(set(names))
     for s in manifest["sources"]:

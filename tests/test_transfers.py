@@ -164,3 +164,83 @@ def test_one_finding_per_provider_and_activity_and_csv_safety(load_tiny, tmp_pat
         "SELECT finding_key FROM findings WHERE run_id = ? ORDER BY severity DESC, check_id, activity, source, record_key",
         [later.run_id]).fetchall()]
     assert keys_csv == keys_pq == expected and expected
+
+
+# --------------------------------------------------------------------------- the user's facts, end to end
+
+USER_ESTATE = """
+- name: cloud
+  format: csv
+  path: c.csv
+  activities: [partners]
+  hosting: {provider: Acme Cloud, country: US}
+  options: {subject: {email: email}}
+- name: box
+  format: csv
+  path: d.csv
+  activities: [candidates]
+  hosting:
+    provider: Dropbox
+    country: IE
+    evidence: {scc_signed: 2021-09-01, scc_module: 3, tia: 2022-01-10, dpa_signed: 2021-09-01}
+  options: {subject: {email: email}}
+"""
+ACME = (
+    "version: 1\nproviders:\n  acme:\n    name: Acme Cloud\n    contracting_entity: {name: Acme Cloud Inc., country: US}\n"
+    "    recipients: [{entity: Acme Cloud Inc., country: US, role: hosting}]\n"
+    "    safeguards: [{kind: dpf, entity: Acme Cloud Inc., from: 2023-10-02, checked: 2026-06-01, source: list checked by the DPO}]\n"
+)
+
+
+def _verdicts(ws, on):
+    run = run_checks(ws, POLICY, on, only=["transfer.third_country"])
+    return {k: (sev, fr) for k, sev, fr in ws.con.execute(
+        "SELECT finding_key, severity, detail_fr FROM findings WHERE run_id = ? AND check_id = 'transfer.third_country'",
+        [run.run_id]).fetchall()}
+
+
+def test_providers_yaml_next_to_the_manifest_and_hosting_evidence(load_tiny, tmp_path):
+    """A provider the register does not know is unverified until the user's providers.yaml
+    describes it; the user's signed SCCs and TIA (hosting.evidence) cover Dropbox from the TIA's
+    date, not before — all kept in the workspace at load, judged at each date."""
+    files = {"c.csv": "email\na@example.com\n", "d.csv": "email\nb@example.com\n"}
+    ws, _ = load_tiny(USER_ESTATE, files)
+    before = _verdicts(ws, D(2024, 1, 1))
+    assert before["transfer.third_country|acmecloud|partners"][0] == "error"
+    assert "fournisseur absent du registre" in before["transfer.third_country|acmecloud|partners"][1]
+    assert before["transfer.third_country|dropbox|candidates"][0] == "info"  # SCC 2021 signed + TIA on file
+    assert "analyse d'impact du 10/01/2022" in before["transfer.third_country|dropbox|candidates"][1]
+    early = _verdicts(ws, D(2021, 12, 1))  # the SCCs were signed, the TIA not yet written
+    assert early["transfer.third_country|dropbox|candidates"][0] == "error"
+    assert "hosting.evidence.tia" in early["transfer.third_country|dropbox|candidates"][1]
+    ws.close()
+
+    (tmp_path / "providers.yaml").write_text(ACME, encoding="utf-8")
+    from rgpd_audit.ingest import load_estate, load_manifest
+    from rgpd_audit.workspace import Workspace
+
+    with Workspace(tmp_path / "ws") as ws2:
+        load_estate(ws2, load_manifest(tmp_path / "manifest.yaml"))  # files unchanged: the register is still read
+        after = _verdicts(ws2, D(2024, 1, 1))
+        assert after["transfer.third_country|acme|partners"][0] == "info"
+        assert "Data Privacy Framework (Acme Cloud Inc." in after["transfer.third_country|acme|partners"][1]
+        assert _verdicts(ws2, D(2023, 9, 1))["transfer.third_country|acme|partners"][0] == "error"  # before its listing
+
+
+def test_user_files_are_validated_with_the_manifest(tmp_path):
+    from rgpd_audit.errors import SpecError
+    from rgpd_audit.ingest import load_manifest
+    from tests.conftest import write_manifest
+
+    (tmp_path / "c.csv").write_text("email\n", encoding="utf-8")
+    (tmp_path / "d.csv").write_text("email\n", encoding="utf-8")
+    (tmp_path / "providers.yaml").write_text(ACME.replace("kind: dpf", "kind: safe_harbor"), encoding="utf-8")
+    bad = USER_ESTATE.replace("scc_module: 3", "scc_module: 7")
+    with pytest.raises(SpecError) as e:
+        load_manifest(write_manifest(tmp_path, bad))
+    text = str(e.value)
+    assert "sources[1].hosting.evidence.scc_module" in text
+    (tmp_path / "manifest.yaml").unlink()
+    with pytest.raises(SpecError) as e:
+        load_manifest(write_manifest(tmp_path, USER_ESTATE))
+    assert "providers.yaml" in str(e.value) and "safe_harbor" in str(e.value)

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..ingest.loaded import LoadedSource, loaded_sources, row_identity
-from ..legal import Evidence, assess_transfer, is_eea, provider_key, provider_register
+from ..ingest.loaded import LoadedSource, loaded_sources, row_identity, workspace_register
+from ..legal import Evidence, assess_transfer, is_eea, provider_key
 from ..sql import quote_ident
 from ..vocab import country_name
 from .findings import Finding, FindingKind, Query
@@ -29,9 +29,9 @@ def _norm(s: str | None) -> str:
 
 def declared_hosting(ctx: CheckContext, provider: str | None):
     """The policy's §9 hosting entry naming a provider (through the register's aliases), if any."""
-    key = provider_key(provider)
+    key = provider_key(provider, _register(ctx))
     for h in ctx.policy.hosting:
-        if provider_key(h.provider) == key:
+        if provider_key(h.provider, _register(ctx)) == key:
             return h
     return None
 
@@ -88,7 +88,7 @@ def _groups(ctx: CheckContext) -> dict[tuple[str, str | None], _Group]:
     """(provider, activity) -> the sources and volume of data that provider holds for it."""
     groups: dict[tuple[str, str | None], _Group] = {}
     for s in loaded_sources(ctx.ws):
-        key = provider_key(s.provider)
+        key = provider_key(s.provider, _register(ctx))
         for act in _activities(s, ctx.con):
             g = groups.setdefault((key, act), _Group(s.provider, s.country))
             g.sources.append(s)
@@ -119,6 +119,12 @@ def _verdict_text(v, lang: str) -> tuple[str, bool]:
     return (" ; " if lang == "fr" else "; ").join(parts), v.covered
 
 
+def _register(ctx: CheckContext):
+    if "provider_register" not in ctx.cache:
+        ctx.cache["provider_register"] = workspace_register(ctx.ws)
+    return ctx.cache["provider_register"]
+
+
 @check(
     "transfer.third_country",
     title_fr="Transferts hors EEE et garantie valable à la date de l'audit",
@@ -131,12 +137,13 @@ def _verdict_text(v, lang: str) -> tuple[str, bool]:
                        "System missing from the policy (§9)", ("warning", "error")),),
 )
 def third_country(ctx: CheckContext) -> list[Finding]:
-    register = provider_register(ctx.cache.get("providers_file"))
+    register = _register(ctx)
     titles = {a.id: a.title for a in ctx.policy.activities}
     out = []
     verdicts = {}
     for (key, act), g in sorted(_groups(ctx).items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        v = verdicts.setdefault(key, assess_transfer(g.provider, g.country, ctx.as_of, evidence=Evidence(), register=register))
+        evidence = Evidence.merged([s.evidence for s in g.sources])
+        v = verdicts.setdefault(key, assess_transfer(g.provider, g.country, ctx.as_of, evidence=evidence, register=register))
         if not v.transfer:
             continue
         text_fr, covered = _verdict_text(v, "fr")
@@ -157,8 +164,8 @@ def third_country(ctx: CheckContext) -> list[Finding]:
     # providers §9 does not name
     by_provider: dict[str, list[LoadedSource]] = defaultdict(list)
     for s in loaded_sources(ctx.ws):
-        if s.provider and provider_key(s.provider) != provider_key(ctx.policy.organisation.name):
-            by_provider[provider_key(s.provider)].append(s)
+        if s.provider and provider_key(s.provider, _register(ctx)) != provider_key(ctx.policy.organisation.name, _register(ctx)):
+            by_provider[provider_key(s.provider, _register(ctx))].append(s)
     for key, sources in sorted(by_provider.items()):
         first = sources[0]
         if declared_hosting(ctx, first.provider) is not None:

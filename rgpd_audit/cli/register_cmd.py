@@ -17,8 +17,11 @@ from .common import as_of_option, echo_as_of, handle_errors, main, out_option, p
 @out_option("reports")
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
               help="Language of the register.")
+@click.option("--created", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Creation date of the record (YYYY-MM-DD), when it predates the first audit recorded in the "
+                   "workspace (the default); never later than --as-of.")
 @handle_errors
-def register_cmd(workspace: Path, policy: Path | None, as_of: dt.date, out: Path, lang: str):
+def register_cmd(workspace: Path, policy: Path | None, as_of: dt.date, out: Path, lang: str, created: dt.datetime | None):
     """Write the Article 30 register (XLSX and HTML) from the policy and the loaded data.
 
     Follows the CNIL model register: an "Organisation" sheet (controller, representative,
@@ -37,18 +40,22 @@ def register_cmd(workspace: Path, policy: Path | None, as_of: dt.date, out: Path
         rgpd-audit register --as-of 2026-11-27
         rgpd-audit register --lang en --out reports/en
         rgpd-audit register --workspace /tmp/none --policy my_company.yaml
+        rgpd-audit register --created 2019-05-24
     """
     from ..policy import load_policy
     from ..ropa import build_register, write_register
     from ..workspace import DB_FILE, Workspace
 
     echo_as_of(as_of)
+    made = created.date() if created else None
+    if made is not None and made > as_of:
+        raise click.BadParameter(f"{made} is after the register's date {as_of}", param_hint="--created")
     pol = load_policy(policy)
     if (workspace / DB_FILE).exists():
         with Workspace(workspace, create=False) as ws:
-            reg = build_register(pol, ws, as_of=as_of, lang=lang)  # type: ignore[arg-type]
+            reg = build_register(pol, ws, as_of=as_of, lang=lang, created=made)  # type: ignore[arg-type]
     else:
-        reg = build_register(pol, None, as_of=as_of, lang=lang)  # type: ignore[arg-type]
+        reg = build_register(pol, None, as_of=as_of, lang=lang, created=made)  # type: ignore[arg-type]
     xlsx, html = write_register(reg, out)
     click.echo(str(xlsx))
     click.echo(str(html))

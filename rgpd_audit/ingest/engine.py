@@ -32,7 +32,7 @@ from .coerce import activity_expr, amount_expr, amount_fast_expr, date_expr, dat
 from .loaders import registry
 from .loaders.base import FileResult, LoadContext, Part, Reject
 from .loaders.textfile import shift_record_numbers
-from .manifest import Manifest, Source
+from .manifest import Manifest, Source, user_providers_json
 from .scratch import Scratch
 
 WORKERS_ENV = "RGPD_AUDIT_LOAD_WORKERS"
@@ -165,6 +165,10 @@ def _load_sources(ws: Workspace, manifest: Manifest, *, only: list[str] | None, 
                   progress: Callable[[str, str], None] | None, workers: int | None) -> LoadReport:
     ws.set_setting("organisation_domains", json.dumps(manifest.organisation.domains))
     ws.set_setting("organisation_name", manifest.organisation.name)
+    ws.set_setting("organisation", manifest.organisation.model_dump_json(exclude_none=True))
+    # the user's provider register (a providers.yaml next to the manifest), validated now and
+    # kept with the data: the checks judge transfers on the register as it stood at the load
+    ws.set_setting("providers_register", user_providers_json(manifest))
     sources = [s for s in manifest.sources if not only or s.name in only]
     workers = min(workers or load_workers(), max(1, len(sources)))
     lock = threading.Lock()
@@ -225,6 +229,10 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
     display = lambda p: _display(p, root)  # noqa: E731
     previous = ws.con.execute("SELECT DISTINCT path, sha256 FROM load_files WHERE source = ?", [source.name]).fetchall()
     if not force and previous and sorted(previous) == sorted((display(p), h) for p, h in hashes.items()):
+        # the files are the same; where the data is held and the user's evidence about it shape
+        # no row, so a changed hosting entry is taken as it stands
+        ws.con.execute("UPDATE sources SET provider = ?, country = ?, hosting = ? WHERE name = ?",
+                       [source.hosting.provider, source.hosting.country, source.hosting.model_dump_json(exclude_none=True), source.name])
         return SourceSummary(source.name, source.format, "unchanged", tables=_source_tables(ws, source.name))
     loader = registry.get(source.format)()
     lazy = bool(getattr(loader, "lazy_staging", False))
@@ -394,9 +402,11 @@ def _record_rejects(con, fid: int, source: str, path: str, rejects: list[Reject]
 
 def _record_source(con, source: Source, manifest: Manifest, tables: list[str]) -> None:
     con.execute(
-        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp())",
+        "INSERT INTO sources (name, title, format, activities, use, provider, country, options, manifest, tables, loaded_at, hosting) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?)",
         [source.name, source.title, source.format, source.activities, source.use, source.hosting.provider,
-         source.hosting.country, source.options.model_dump_json(exclude_defaults=True), str(manifest.file or ""), tables],
+         source.hosting.country, source.options.model_dump_json(exclude_defaults=True), str(manifest.file or ""), tables,
+         source.hosting.model_dump_json(exclude_none=True)],
     )
 
 

@@ -52,6 +52,12 @@ class LoadedSource:
     tables: list[str]  # raw tables of the source that exist
     columns: dict[str, list[str]] = field(default_factory=dict)  # table -> columns
     title: str | None = None
+    hosting: dict = field(default_factory=dict)  # the manifest's hosting entry (service, evidence…)
+
+    @property
+    def evidence(self) -> dict:
+        """The user's transfer evidence for the source's provider (``hosting.evidence``)."""
+        return self.hosting.get("evidence") or {}
 
     @property
     def loader(self):
@@ -152,7 +158,7 @@ class LoadedSource:
 def loaded_sources(ws: Workspace) -> list[LoadedSource]:
     """Every loaded source, by name, with its raw tables that exist and their columns."""
     rows = ws.con.execute(
-        "SELECT name, title, format, activities, use, provider, country, options, tables FROM sources ORDER BY name"
+        "SELECT name, title, format, activities, use, provider, country, options, tables, hosting FROM sources ORDER BY name"
     ).fetchall()
     colrows = ws.con.execute(
         "SELECT table_name, list(column_name ORDER BY column_index) FROM duckdb_columns() "
@@ -160,11 +166,27 @@ def loaded_sources(ws: Workspace) -> list[LoadedSource]:
     ).fetchall()
     columns = {t: c for t, c in colrows}
     out = []
-    for name, title, fmt, acts, use, provider, country, options, tables in rows:
+    for name, title, fmt, acts, use, provider, country, options, tables, hosting in rows:
         opts = json.loads(options) if isinstance(options, str) else (options or {})
+        host = json.loads(hosting) if isinstance(hosting, str) else (hosting or {})
         present = [t for t in (tables or []) if t in columns]
         out.append(
             LoadedSource(name, fmt, list(acts or []), use, provider, country, opts, present,
-                         {t: columns[t] for t in present}, title)
+                         {t: columns[t] for t in present}, title, host)
         )
     return out
+
+
+def workspace_register(ws: Workspace):
+    """The provider register transfers are judged on: the bundled one with the user's
+    ``providers.yaml`` as it stood at the last load (kept in the workspace's settings)."""
+    from ..legal import provider_register
+
+    user = ws.get_setting("providers_register")
+    return provider_register(json.loads(user) if user else None)
+
+
+def workspace_organisation(ws: Workspace) -> dict:
+    """The controller's identity as the manifest's ``organisation`` gave it at the last load."""
+    value = ws.get_setting("organisation")
+    return json.loads(value) if value else {}

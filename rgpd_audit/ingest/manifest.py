@@ -15,6 +15,7 @@ anything under it is listed.
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import glob as _glob
 import os
@@ -41,10 +42,28 @@ DurationUnit = V.DURATION_UNITS.literal()
 Use = V.SOURCE_USES.literal()
 
 
+class Evidence(StrictModel):
+    """The user's own evidence about a provider's transfers, each dated (a transfer is judged
+    on what existed on the audit date): the data-processing agreement signed (Art. 28), the
+    standard contractual clauses signed and their module, the transfer impact assessment, the
+    day the provider's Data Privacy Framework listing was checked."""
+
+    dpa_signed: dt.date | None = None
+    scc_signed: dt.date | None = None
+    scc_module: int | None = Field(None, ge=1, le=4)
+    tia: dt.date | None = None
+    dpf_checked: dt.date | None = None
+
+
 class Hosting(StrictModel):
+    """Where a source's data is held: a provider (an id, name or alias of the provider register,
+    ``rgpd_audit/data/providers.yaml`` extended by a ``providers.yaml`` next to the manifest),
+    the country of the data centre, and the user's evidence."""
+
     provider: str = Field(min_length=1)
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2 country code")
     service: str | None = None
+    evidence: Evidence | None = None
 
 
 class Subject(StrictModel):
@@ -200,8 +219,28 @@ class Source(StrictModel):
 
 
 class Organisation(StrictModel):
+    """The controller: its identity and contact go into the Art. 30 record (Art. 30(1)(a))."""
+
     name: str
     domains: list[str] = Field(default_factory=list)
+    legal_form: str | None = None
+    siren: str | None = Field(None, pattern=r"^\d{3} ?\d{3} ?\d{3}$")
+    address: str | None = None
+    contact: str | None = None  # the controller's contact (postal or e-mail address, phone)
+    representative: str | None = None  # legal representative (président, gérant)
+    dpo: str | None = None  # the DPO's contact, when one is designated
+
+    @field_validator("siren")
+    @classmethod
+    def _siren(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from stdnum.fr import siren
+
+        digits = v.replace(" ", "")
+        if not siren.is_valid(digits):
+            raise ValueError(f"{v!r} is not a valid SIREN (its check digit is wrong)")
+        return digits
 
 
 class OutsideEstate(InputFileError):
@@ -373,6 +412,24 @@ def _names(folder: str, pattern: str) -> list[str]:
     return fnmatch.filter(names, pattern)
 
 
+PROVIDERS_FILE = "providers.yaml"
+
+
+def user_providers(manifest: Manifest):
+    """The user's provider register, a ``providers.yaml`` next to the manifest (None without one),
+    validated (:class:`rgpd_audit.legal.ProviderRegister`)."""
+    from ..legal import ProviderRegister
+
+    if manifest.base_dir is None or not (manifest.base_dir / PROVIDERS_FILE).is_file():
+        return None
+    return load_spec(manifest.base_dir / PROVIDERS_FILE, ProviderRegister)
+
+
+def user_providers_json(manifest: Manifest) -> str:
+    reg = user_providers(manifest)
+    return reg.model_dump_json(by_alias=True, exclude_none=True) if reg is not None else "{}"
+
+
 def load_manifest(path: str | Path, policy=None, *, allow_outside: bool = False) -> Manifest:
     """Read and validate a manifest; with a policy, activity ids are checked against it.
 
@@ -400,6 +457,10 @@ def load_manifest(path: str | Path, policy=None, *, allow_outside: bool = False)
             continue
         if not files:
             issues.append(SpecIssue(str(p), f"sources[{i}].path", f"no file matches {s.path!r}"))
+    try:
+        user_providers(data)  # a providers.yaml next to the manifest is validated with it
+    except SpecError as exc:
+        issues.extend(exc.issues)
     if issues:
         raise SpecError(issues)
     return data

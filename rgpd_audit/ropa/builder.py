@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..legal import assess_transfer, is_eea, provider_key
+from ..legal import Evidence, assess_transfer, is_eea, provider_key
 from ..mapping.observed import Observation, Observations, compare, observe
 from ..policy import Activity, Hosting, Policy, describe_rule
 from ..vocab import CONTROLLER_ROLES, LEGAL_BASES, RECORD_KINDS, ROLES, TRANSFER_MECHANISMS, Lang, category_label, country_name, is_special
@@ -145,21 +145,44 @@ def _external(a: Activity, policy: Policy, o: Observation, lang: Lang) -> str:
     return _lines(out) if out else w("none", lang)
 
 
-def _transfers(policy: Policy, o: Observation, as_of: dt.date, lang: Lang) -> tuple[str, bool]:
+@dataclass
+class _Facts:
+    """What the workspace knows beyond the policy: the provider register (with the user's
+    providers.yaml), the user's transfer evidence per source, the controller's identity."""
+
+    register: object = None
+    evidence: dict = field(default_factory=dict)  # source name -> hosting.evidence
+    organisation: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, ws: Workspace | None) -> _Facts:
+        if ws is None:
+            return cls()
+        from ..ingest.loaded import loaded_sources, workspace_organisation, workspace_register
+
+        has_sources = ws.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'ws' AND table_name = 'sources'").fetchone()[0]
+        evidence = {s.name: s.evidence for s in loaded_sources(ws)} if has_sources else {}
+        return cls(workspace_register(ws), evidence, workspace_organisation(ws))
+
+
+def _transfers(policy: Policy, o: Observation, as_of: dt.date, lang: Lang, facts: _Facts | None = None) -> tuple[str, bool]:
     """Transfers outside the EEA of the activity's systems (and the policy's §9 hosts), judged on
     the provider register at ``as_of``; what the policy claims is shown beside, not mixed in."""
+    facts = facts or _Facts()
     hosts: dict[str, dict] = {}
     for s in sorted(o.systems.values(), key=lambda s: s.name):
-        hosts.setdefault(provider_key(s.provider), {"provider": s.provider, "country": s.country, "sources": []})["sources"].append(s.name)
+        hosts.setdefault(provider_key(s.provider, facts.register), {"provider": s.provider, "country": s.country, "sources": []})["sources"].append(s.name)
     for h in policy.hosting:
         if not is_eea(h.country, as_of):
-            hosts.setdefault(provider_key(h.provider), {"provider": h.provider, "country": h.country, "sources": []})
+            hosts.setdefault(provider_key(h.provider, facts.register), {"provider": h.provider, "country": h.country, "sources": []})
     lines, gap = [], False
     for key, e in hosts.items():
-        v = assess_transfer(e["provider"], e["country"], as_of)
+        evidence = Evidence.merged([facts.evidence.get(name) for name in e["sources"]])
+        v = assess_transfer(e["provider"], e["country"], as_of, evidence=evidence, register=facts.register)
         if not v.transfer:
             continue
-        h = next((h for h in policy.hosting if provider_key(h.provider) == key), None)
+        h = next((h for h in policy.hosting if provider_key(h.provider, facts.register) == key), None)
         claim = (w("policy_claims", lang, claim=TRANSFER_MECHANISMS.label(h.claimed_transfer_mechanism, lang))
                  if h else w("policy_silent", lang))
         for d in v.destinations:
@@ -244,7 +267,8 @@ def _systems(o: Observation, loaded: bool, lang: Lang) -> str:
 
 
 def _activity_sheet(a: Activity, policy: Policy, obs: Observations, as_of: dt.date, created: dt.date,
-                    lang: Lang) -> ActivitySheet:
+                    lang: Lang, facts: _Facts | None = None) -> ActivitySheet:
+    facts = facts or _Facts()
     o = obs.of(a.id)
     register: RegisterKind = "controller" if a.controller_role == "controller" else "processor"
     src = lambda section: w("from_policy", lang, section=section)  # noqa: E731
@@ -265,9 +289,14 @@ def _activity_sheet(a: Activity, policy: Policy, obs: Observations, as_of: dt.da
         f.append(Field(w("controller_of", lang),
                        w("clients_observed", lang, clients=clients) if clients else w("clients_unknown", lang),
                        w("observed", lang) if clients else ""))
-        contact = "; ".join(x for x in (policy.rights.contact.email, policy.rights.contact.postal_address) if x)
-        f.append(Field(w("processor_name", lang), f"{org} — {contact}", src(policy.rights.contact.clause.section)
-                       if policy.rights.contact.clause else ""))
+        mine = facts.organisation
+        if mine.get("address") or mine.get("contact"):
+            contact = "; ".join(x for x in (mine.get("address"), mine.get("contact")) if x)
+            f.append(Field(w("processor_name", lang), f"{mine.get('name') or org} — {contact}", w("from_manifest", lang)))
+        else:
+            contact = "; ".join(x for x in (policy.rights.contact.email, policy.rights.contact.postal_address) if x)
+            f.append(Field(w("processor_name", lang), f"{org} — {contact}", src(policy.rights.contact.clause.section)
+                           if policy.rights.contact.clause else ""))
         f.append(Field(w("processing_for_client", lang), _lines(p.get(lang) for p in a.purposes),
                        src(a.purposes_clause.section)))
     else:
@@ -287,7 +316,7 @@ def _activity_sheet(a: Activity, policy: Policy, obs: Observations, as_of: dt.da
     f.append(Field(w("retention", lang), *_retention(a, lang)))
     f.append(Field(w("internal", lang), _lines(ROLES.label(r, lang) for r in a.access_roles), src(a.access_clause.section)))
     f.append(Field(w("external", lang), _external(a, policy, o, lang), src(a.section)))
-    text, flagged = _transfers(policy, o, as_of, lang)
+    text, flagged = _transfers(policy, o, as_of, lang, facts)
     f.append(Field(w("transfers", lang), text, "§9", warning=flagged))
     f.append(Field(w("security", lang), *_security(policy, lang)))
     if a.enrichment_sources:
@@ -313,22 +342,42 @@ def _gaps(policy: Policy, obs: Observations, lang: Lang) -> list[Gap]:
     return out
 
 
-def _organisation(policy: Policy, obs: Observations, as_of: dt.date, created: dt.date, lang: Lang) -> list[Field]:
+def _organisation(policy: Policy, obs: Observations, as_of: dt.date, created: dt.date, lang: Lang,
+                  facts: _Facts | None = None) -> list[Field]:
+    """Art. 30(1)(a): the controller's identity and contact — from the manifest's
+    ``organisation`` (the company's own facts), the policy's contact shown beside it."""
     r = policy.rights
-    contact = "\n".join(x for x in (r.contact.email, r.contact.postal_address) if x)
-    dpo = "\n".join(x for x in (r.dpo.email, r.dpo.postal_address) if x) if r.dpo else w("not_designated", lang)
+    mine = (facts or _Facts()).organisation
+    policy_contact = "\n".join(x for x in (r.contact.email, r.contact.postal_address) if x)
+    policy_src = w("from_policy", lang, section=r.contact.clause.section) if r.contact.clause else ""
+    own_contact = "\n".join(x for x in (mine.get("address"), mine.get("contact")) if x)
+    if mine.get("dpo"):
+        dpo, dpo_src, dpo_warn = mine["dpo"], w("from_manifest", lang), False
+    elif r.dpo:
+        dpo, dpo_src, dpo_warn = "\n".join(x for x in (r.dpo.email, r.dpo.postal_address) if x), "", False
+    else:
+        dpo, dpo_src, dpo_warn = w("not_designated", lang), w("not_stated", lang), True
     n_c = sum(a.controller_role == "controller" for a in policy.activities)
     counts = (f"{w('controller_register', lang)} : {n_c}\n{w('processor_register', lang)} : {len(policy.activities) - n_c}"
               if lang == "fr" else
               f"{w('controller_register', lang)}: {n_c}\n{w('processor_register', lang)}: {len(policy.activities) - n_c}")
-    return [
-        Field(w("org_name", lang), policy.organisation.name),
-        Field(w("legal_form", lang), policy.organisation.legal_form or w("not_stated", lang)),
-        Field(w("org_contact", lang), contact, w("from_policy", lang, section=r.contact.clause.section)
-              if r.contact.clause else ""),
+    legal_form = mine.get("legal_form") or policy.organisation.legal_form
+    fields = [
+        Field(w("org_name", lang), mine.get("name") or policy.organisation.name, w("from_manifest", lang) if mine.get("name") else ""),
+        Field(w("legal_form", lang), legal_form or w("to_complete", lang), w("from_manifest", lang) if mine.get("legal_form") else "",
+              warning=not legal_form),
+        Field(w("siren", lang), mine.get("siren") or w("to_complete", lang), w("from_manifest", lang) if mine.get("siren") else "",
+              warning=not mine.get("siren")),
+        Field(w("org_address", lang), own_contact or w("to_complete_manifest", lang),
+              w("from_manifest", lang) if own_contact else "", warning=not own_contact),
+    ]
+    if mine.get("representative"):
+        fields.append(Field(w("legal_representative", lang), mine["representative"], w("from_manifest", lang)))
+    fields += [
+        Field(w("org_contact", lang), policy_contact, policy_src),
         Field(w("representative", lang), w("representative_na", lang, authority=r.supervisory_authority.name),
               w("from_policy", lang, section=r.supervisory_authority.clause.section)),
-        Field(w("dpo", lang), dpo, "" if r.dpo else w("not_stated", lang), warning=r.dpo is None),
+        Field(w("dpo", lang), dpo, dpo_src, warning=dpo_warn),
         Field(w("authority", lang), f"{r.supervisory_authority.name} ({r.supervisory_authority.website})",
               w("from_policy", lang, section=r.supervisory_authority.clause.section)),
         Field(w("policy_source", lang), policy.source.title + (f" ({policy.source.section})" if policy.source.section else "")),
@@ -337,6 +386,7 @@ def _organisation(policy: Policy, obs: Observations, as_of: dt.date, created: dt
         Field(w("created", lang), created.isoformat()),
         Field(w("updated", lang), as_of.isoformat()),
     ]
+    return fields
 
 
 def _first_audit(ws: Workspace | None, as_of: dt.date) -> dt.date | None:
@@ -360,13 +410,14 @@ def build_register(policy: Policy, ws: Workspace | None = None, *, as_of: dt.dat
         raise ValueError(f"lang must be 'fr' or 'en', not {lang!r}")
     created = created or _first_audit(ws, as_of) or as_of
     obs = observations if observations is not None else observe(ws, policy)
-    sheets = [_activity_sheet(a, policy, obs, as_of, created, lang) for a in policy.activities]
+    facts = _Facts.of(ws)
+    sheets = [_activity_sheet(a, policy, obs, as_of, created, lang, facts) for a in policy.activities]
     return Register(
         lang=lang,
         as_of=as_of,
         created=created,
-        organisation_name=policy.organisation.name,
-        organisation=_organisation(policy, obs, as_of, created, lang),
+        organisation_name=facts.organisation.get("name") or policy.organisation.name,
+        organisation=_organisation(policy, obs, as_of, created, lang, facts),
         controller=[s for s in sheets if s.register == "controller"],
         processor=[s for s in sheets if s.register == "processor"],
         gaps=_gaps(policy, obs, lang),
