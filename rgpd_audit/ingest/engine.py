@@ -8,6 +8,12 @@ one transaction: a load that fails half-way leaves the previous state intact. Un
 files (same path and sha256) are not loaded again.
 
 Invariant, checked for every file: ``rows_loaded + rows_rejected == rows_read``.
+
+No export's column can reach the engine's own: an export's ``_file_id``, ``_row``,
+``_activity`` or ``__…`` column is renamed on the way in (``loaders.base.safe_column_names``,
+recorded in ``load_files.dialect`` as ``renamed_columns`` with a warning), and the working
+columns of the statement that types the rows carry a per-load random token in their names.
+A source holds at most ``max_rows()`` rows (``RGPD_AUDIT_MAX_ROWS``).
 """
 
 from __future__ import annotations
@@ -30,12 +36,25 @@ from ..sql import quote_ident, quote_literal
 from ..workspace import ALIAS, Workspace
 from .coerce import activity_expr, amount_expr, amount_fast_expr, date_expr, date_fast_expr, shown
 from .loaders import registry
-from .loaders.base import FileResult, LoadContext, Part, Reject
-from .loaders.textfile import shift_record_numbers
+from .loaders.base import (
+    FileResult,
+    LoadContext,
+    Part,
+    Reject,
+    escape_raw,
+    one_line_error,
+    renamed_warning,
+    safe_column_names,
+)
+from .loaders.textfile import apply_shifts
 from .manifest import Manifest, Source, user_providers_json
 from .scratch import Scratch
 
 WORKERS_ENV = "RGPD_AUDIT_LOAD_WORKERS"
+MAX_ROWS_ENV = "RGPD_AUDIT_MAX_ROWS"
+# Rows per source (read: loaded + rejected): room for the benchmark's 10M-record estate
+# (its biggest source has 2.7M rows) many times over, and a clear stop for a runaway export.
+DEFAULT_MAX_ROWS = 50_000_000
 
 # A loader that only reads the column names of what ``read_delimited`` stages (never ALTER /
 # UPDATE it) says so with ``lazy_staging = True``: its files are staged as views over
@@ -111,15 +130,40 @@ def table_name(source: str, entity: str | None) -> str:
     return source if entity is None else f"{source}__{entity}"
 
 
+def _positive_env(name: str, what: str) -> int | None:
+    """A whole number of 1 or more from the environment variable ``name`` (None: not set)."""
+    env = os.environ.get(name)
+    if env is None or not env.strip():
+        return None
+    try:
+        value = int(env.strip().replace("_", ""))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise RgpdAuditError(f"{name}={env!r}: expected {what}, a whole number of 1 or more")
+    return value
+
+
 def load_workers() -> int:
     """Sources loaded side by side: one per core, at most two (``RGPD_AUDIT_LOAD_WORKERS``)."""
-    env = os.environ.get(WORKERS_ENV)
-    if env:
-        try:
-            return max(1, int(env))
-        except ValueError:
-            raise RgpdAuditError(f"{WORKERS_ENV}={env!r} is not a number of workers") from None
-    return max(1, min(2, os.cpu_count() or 1))
+    n = _positive_env(WORKERS_ENV, "the number of sources loaded side by side")
+    return n if n is not None else max(1, min(2, os.cpu_count() or 1))
+
+
+def max_rows() -> int:
+    """Rows a source may hold (read: loaded + rejected), ``RGPD_AUDIT_MAX_ROWS`` or 50 million."""
+    n = _positive_env(MAX_ROWS_ENV, "the most rows a source may hold")
+    return n if n is not None else DEFAULT_MAX_ROWS
+
+
+class TooManyRows(RgpdAuditError):
+    """A source holds more rows than ``max_rows()``."""
+
+    def __init__(self, source: str, limit: int):
+        super().__init__(
+            f"source {source!r} holds more than {limit:,} rows, the limit of a source; "
+            f"set {MAX_ROWS_ENV} to a higher number to load it"
+        )
 
 
 def load_estate(
@@ -238,6 +282,8 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
     lazy = bool(getattr(loader, "lazy_staging", False))
     ctx = LoadContext(ws.con, source, scratch, display_root=root, lazy_delimited=lazy)
     summary = SourceSummary(source.name, source.format, "loaded")
+    limit = max_rows()
+    staged_rows = 0  # rows of the parts read already (lazy parts are counted once inserted)
     con = ws.con
     con.execute("BEGIN TRANSACTION")
     staged: list[str] = []
@@ -270,9 +316,12 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
             for res in results:
                 staged.extend(p.table for p in res.parts)
                 pending.append(_Pending(_next_file_id(con), path, size, digest, res, time.perf_counter() - t0))
+                staged_rows += sum(p.rows_read for p in res.parts if p.collect is None)
+            if staged_rows > limit:
+                raise TooManyRows(source.name, limit)
         # 2. one statement per table: typed rows of every file (rejects flagged, then moved out)
         t1 = time.perf_counter()
-        _insert_all(ctx, source, pending, found_dates, display)
+        _insert_all(ctx, source, pending, found_dates, display, limit)
         share = (time.perf_counter() - t1) / max(1, sum(pf.res is not None for pf in pending))
         # 3. provenance
         for pf in pending:
@@ -282,6 +331,11 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
             res, path = pf.res, pf.path
             read = loaded = rejected = 0
             warnings = list(res.warnings)
+            dialect = dict(res.dialect)
+            if pf.renamed:  # renamed by stage_rows or by the engine (read_delimited puts its own in the dialect)
+                dialect["renamed_columns"] = {**dialect.get("renamed_columns", {}), **pf.renamed}
+                where = display(path) + (f"!{res.entry}" if res.entry else "")
+                warnings.append(renamed_warning(where, pf.renamed))
             for part, (n_ok, rejects, w) in zip(res.parts, pf.outcomes):
                 warnings.extend(w)
                 read += part.rows_read
@@ -296,7 +350,7 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
             if status == "empty" and read and any(part.collect is not None for part in res.parts):
                 status = "loaded"  # a lazy part's rows are counted only once read
             done = FileSummary(display(path), res.entry, status, read, loaded, rejected, res.encoding, warnings,
-                               size=pf.size, sha256=pf.digest, dialect=res.dialect, seconds=pf.seconds + share)
+                               size=pf.size, sha256=pf.digest, dialect=dialect, seconds=pf.seconds + share)
             _record_file(con, pf.fid, source, loader, done)
             summary.files.append(done)
         missing = [c for c in source.options.dates if c not in found_dates]
@@ -330,6 +384,7 @@ class _Pending:
     seconds: float
     outcomes: list = field(default_factory=list)  # per part: (rows loaded, rejects, warnings)
     dup: FileSummary | None = None
+    renamed: dict[str, str] = field(default_factory=dict)  # export's column -> loaded column (stage_rows, engine)
 
 
 def _drop_staged(con, staged: list[str]) -> None:
@@ -418,35 +473,63 @@ def _columns(con, table: str) -> dict[str, str]:
     return {r[0]: r[1] for r in rows}
 
 
-def _part_select(ctx: LoadContext, fid: int, source: Source, part: Part, found_dates: set[str]) -> str:
-    """SELECT of a part's rows as they go into raw.<table>: typed, plus ``__problems`` (why the
-    row is rejected, NULL for a good row) and ``__bad`` (its text as JSON, for a rejected row).
+# A rejected row's problems, one per field or rule: its reason code (vocab.REJECT_REASONS),
+# the field, the reason in words.
+_PROBLEM = "STRUCT(code VARCHAR, field VARCHAR, reason VARCHAR)"
 
-    Each typed expression is computed once; nothing is materialised here.
+
+def _working(ctx: LoadContext) -> tuple[str, str]:
+    """The working columns of the typing statement: a row's problems and its text. Their names
+    hold the load's random token: no export's column can take their place."""
+    return f"__problems_{ctx.token}", f"__bad_{ctx.token}"
+
+
+def _part_select(ctx: LoadContext, fid: int, source: Source, part: Part, found_dates: set[str],
+                 renames: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
+    """SELECT of a part's rows as they go into raw.<table>: typed, plus the working columns
+    (``_working``): the row's problems (a list of (code, field, reason), NULL for a good row)
+    and, for a rejected row, its text as JSON.
+
+    A staged column still named like an internal one (a loader that staged it itself) is
+    renamed here; returns the SELECT and those renamings. ``renames`` (the export's name ->
+    the loaded one) lets the manifest's column names follow a renaming. Each typed expression
+    is computed once; nothing is materialised here.
     """
     con = ctx.con
-    cols = _columns(con, part.table)
+    tok = ctx.token
+    problems_col, bad_col = _working(ctx)
+    staged = _columns(con, part.table)
+    record_cols = [c for c in staged if c != "_row"]
+    names, renamed = safe_column_names(record_cols)
+    src = f"temp.{quote_ident(part.table)}"
+    if renamed:
+        src = f"(SELECT _row, {', '.join(f'{quote_ident(o)} AS {quote_ident(n)}' for o, n in zip(record_cols, names))} FROM {src})"
+    cols = {"_row": staged.get("_row", "BIGINT"), **{n: staged[o] for o, n in zip(record_cols, names)}}
+    follow = {**(renames or {}), **renamed}
     opts = source.options
-    dates: dict[str, list[str]] = dict(part.dates)
+    dates: dict[str, list[str]] = {renamed.get(c, c): f for c, f in part.dates.items()}
     declared_fmt = opts.date_format if isinstance(opts.date_format, list) else ([opts.date_format] if opts.date_format else [])
-    for col in opts.dates:
+    for declared in opts.dates:
+        col = follow.get(declared, declared)
         if col in cols:
             dates.setdefault(col, declared_fmt)
-            found_dates.add(col)
+            found_dates.add(declared)
     if declared_fmt:
-        for col in dates:
-            if col in opts.dates:
+        for declared in opts.dates:
+            col = follow.get(declared, declared)
+            if col in dates:
                 dates[col] = declared_fmt
-    amounts = [c for c in dict.fromkeys(list(part.amounts) + list(opts.amounts)) if c in cols]
+    wanted = [renamed.get(c, c) for c in part.amounts] + [follow.get(c, c) for c in opts.amounts]
+    amounts = [c for c in dict.fromkeys(wanted) if c in cols]
     typed = {c: date_expr(c, f) for c, f in dates.items() if c in cols and cols[c] == "VARCHAR"}
     typed.update({c: amount_expr(c) for c in amounts if cols[c] == "VARCHAR"})
-    alias = {c: f"__t{i}" for i, c in enumerate(typed)}
+    alias = {c: f"__t{i}_{tok}" for i, c in enumerate(typed)}
     # Most values take the cheap first try (computed in an inner projection); the full
     # expression runs, inside a CASE, only on the rows where it gave nothing.
     fast = {c: date_fast_expr(c, f) for c, f in dates.items() if c in typed}
     fast.update({c: amount_fast_expr(c) for c in amounts if c in typed})
     fast = {c: e for c, e in fast.items() if e is not None}
-    falias = {c: f"__f{i}" for i, c in enumerate(fast)}
+    falias = {c: f"__f{i}_{tok}" for i, c in enumerate(fast)}
     for c in fast:
         typed[c] = f"CASE WHEN {falias[c]} IS NOT NULL THEN {falias[c]} ELSE {typed[c]} END"
     probs, bad_conds = [], []
@@ -455,88 +538,111 @@ def _part_select(ctx: LoadContext, fid: int, source: Source, part: Part, found_d
         # the typed value first: the text is looked at only when it did not parse
         bad = f"({alias[c]} IS NULL AND nullif(trim({quote_ident(c)}), '') IS NOT NULL)"
         bad_conds.append(bad)
-        probs.append(f"CASE WHEN {bad} THEN {quote_literal(c)} || ': ' || {quote_literal('not a valid ' + kind + ' ')} || {quote_ident(c)} END")
-    # The list of reasons is built only for a row that has one: a good row costs one condition.
+        reason = f"{quote_literal(c)} || ': ' || {quote_literal('not a valid ' + kind + ' ')} || {quote_ident(c)}"
+        probs.append(f"CASE WHEN {bad} THEN {{'code': {quote_literal('bad_' + kind)}, 'field': {quote_literal(c)}, 'reason': {reason}}} END")
+    # The list of problems is built only for a row that has one: a good row costs one condition.
     whens = []
     if part.checks:
         failed = " OR ".join(f"coalesce({cond}, false)" for cond, _, _ in part.checks)
-        reasons = ", ".join(f"CASE WHEN coalesce({cond}, false) THEN {quote_literal(reason)} END" for cond, _, reason in part.checks)
+        reasons = ", ".join(
+            f"CASE WHEN coalesce({cond}, false) THEN {{'code': 'format_rule', "
+            f"'field': {quote_literal(fld) if fld else 'NULL::VARCHAR'}, 'reason': {quote_literal(reason)}}} END"
+            for cond, fld, reason in part.checks
+        )
         whens.append(f"WHEN {failed} THEN list_filter([{reasons}], x -> x IS NOT NULL)")
     if probs:
         whens.append(f"WHEN {' OR '.join(bad_conds)} THEN list_filter([{', '.join(probs)}], x -> x IS NOT NULL)")
-    problems = f"(CASE {' '.join(whens)} END)::VARCHAR[]" if whens else "NULL::VARCHAR[]"
+    problems = f"(CASE {' '.join(whens)} END)::{_PROBLEM}[]" if whens else f"NULL::{_PROBLEM}[]"
     record = [c for c in cols if c != "_row"]
     as_json = "to_json({" + ", ".join(f"{quote_literal(c)}: {quote_ident(c)}" for c in record) + "})::VARCHAR" if record else "'{}'"
-    src = f"temp.{quote_ident(part.table)}"
-    l0 = f"SELECT *{''.join(f', {e} AS {falias[c]}' for c, e in fast.items())} FROM {src}"
+    l0 = f"SELECT *{''.join(f', {e} AS {falias[c]}' for c, e in fast.items())} FROM {src} AS s"
     l1 = f"SELECT *{''.join(f', {e} AS {alias[c]}' for c, e in typed.items())} FROM ({l0}) AS s"
-    l2 = f"SELECT *, {problems} AS __problems FROM ({l1}) AS s"
-    exclude = ", ".join(["_row", "__problems", *alias.values(), *falias.values()])
+    l2 = f"SELECT *, {problems} AS {problems_col} FROM ({l1}) AS s"
+    exclude = ", ".join(["_row", problems_col, *alias.values(), *falias.values()])
     replace = f" REPLACE ({', '.join(f'{alias[c]} AS {quote_ident(c)}' for c in typed)})" if typed else ""
-    return (
+    sql = (
         f"SELECT {fid}::BIGINT AS _file_id, _row::BIGINT AS _row, {activity_expr(source, cols)} AS _activity, "
-        f"* EXCLUDE ({exclude}){replace}, __problems, CASE WHEN __problems IS NOT NULL THEN {as_json} END AS __bad "
+        f"* EXCLUDE ({exclude}){replace}, {problems_col}, CASE WHEN {problems_col} IS NOT NULL THEN {as_json} END AS {bad_col} "
         f"FROM ({l2}) AS s"
     )
+    return sql, {**ctx.renamed.get(part.table, {}), **renamed}
 
 
-def _insert_all(ctx: LoadContext, source: Source, pending: list[_Pending], found_dates: set[str], display) -> None:
+def _insert_all(ctx: LoadContext, source: Source, pending: list[_Pending], found_dates: set[str], display,
+                limit: int | None = None) -> None:
     """Create each raw table of the source in one statement over all its parts (typed rows and
     the rows to reject, flagged), then move the flagged rows to the rejects.
 
     Lazy parts (views over a file) are read here, once. ``pending[i].outcomes`` gets, per
-    part, (rows loaded, rejects, warnings).
+    part, (rows loaded, rejects, warnings). More than ``limit`` rows read in the source:
+    ``TooManyRows``.
     """
     con = ctx.con
+    limit = limit or max_rows()
+    problems_col, bad_col = _working(ctx)
     targets: dict[str, list[tuple[_Pending, int, Part, str]]] = {}
     for pf in pending:
         if pf.res is None:
             continue
         pf.outcomes = [None] * len(pf.res.parts)
         for i, part in enumerate(pf.res.parts):
-            sel = _part_select(ctx, pf.fid, source, part, found_dates)
+            sel, renamed = _part_select(ctx, pf.fid, source, part, found_dates, pf.res.dialect.get("renamed_columns"))
+            pf.renamed.update(renamed)
             targets.setdefault(table_name(source.name, part.entity), []).append((pf, i, part, sel))
+    read_total = 0
     for name, items in targets.items():
         target = f"raw.{quote_ident(name)}"
         body = " UNION ALL BY NAME ".join(f"({sel})" for *_, sel in items) if len(items) > 1 else items[0][3]
         try:
-            con.execute(f"CREATE TABLE {target} AS {body}")
+            # at most one row more than the source may hold: enough to tell it holds too many
+            con.execute(f"CREATE TABLE {target} AS {body} LIMIT {int(limit) + 1}")
         except duckdb.Error as exc:
             files = ", ".join(display(pf.path) for pf, *_ in items[:3]) + (" …" if len(items) > 3 else "")
-            raise InputFileError(files, f"cannot load into raw.{name}: {exc}") from None
+            raise InputFileError(files, f"cannot load into raw.{name}: {one_line_error(exc)}") from None
         counts = dict(con.execute(f"SELECT _file_id, count(*) FROM {target} GROUP BY 1").fetchall())
+        if sum(counts.values()) > limit:
+            raise TooManyRows(source.name, limit)
         rejects_of: dict[int, list[Reject]] = {}
         warnings_of: dict[int, list[str]] = {}
+        line_of: dict[int, object] = {}
+        releases = []
         for pf, _i, part, _ in items:
             rejects, warnings = list(part.rejects), []
+            line_of[pf.fid] = part.line_of
             if part.collect is not None:
                 scanned = part.collect(counts.get(pf.fid, 0))
                 part.rows_read = counts.get(pf.fid, 0) + len(scanned.rejects)
                 rejects = scanned.rejects + rejects
-                if scanned.warning:
-                    warnings.append(scanned.warning)
-                if scanned.record_numbers is not None:
-                    _renumber(con, target, pf.fid, scanned.record_numbers)
+                warnings.extend(scanned.warnings)
+                if scanned.shifts:
+                    apply_shifts(con, target, scanned.shifts, where=f"_file_id = {int(pf.fid)}")
+                line_of[pf.fid] = scanned.line_of
+                releases.append(scanned.release)
+            read_total += part.rows_read
             rejects_of[pf.fid], warnings_of[pf.fid] = rejects, warnings
+        if read_total > limit:
+            raise TooManyRows(source.name, limit)
         bad = con.execute(
-            f"SELECT _file_id, _row, __problems, __bad FROM {target} WHERE __problems IS NOT NULL ORDER BY _file_id, _row"
+            f"SELECT _file_id, _row, {problems_col}, {bad_col} FROM {target} WHERE {problems_col} IS NOT NULL ORDER BY _file_id, _row"
         ).fetchall()
         for fid, row, problems, raw in bad:
-            fields = ", ".join(p.split(": ", 1)[0] for p in problems)
-            rejects_of[fid].append(Reject(reason="; ".join(problems), record=int(row), field=fields, raw=raw))
+            where = line_of.get(fid)
+            fields = ", ".join(dict.fromkeys(p["field"] for p in problems if p["field"]))
+            rejects_of[fid].append(Reject(
+                reason="; ".join(p["reason"] for p in problems), line=where(int(row)) if where else None, record=int(row),
+                field=fields, raw=escape_raw(raw, backslash=False), code=problems[0]["code"],
+            ))
+        for release in releases:
+            if release is not None:
+                release()
         if bad:
-            con.execute(f"DELETE FROM {target} WHERE __problems IS NOT NULL")
+            con.execute(f"DELETE FROM {target} WHERE {problems_col} IS NOT NULL")
             counts = dict(con.execute(f"SELECT _file_id, count(*) FROM {target} GROUP BY 1").fetchall())
-        con.execute(f"ALTER TABLE {target} DROP COLUMN __problems")
-        con.execute(f"ALTER TABLE {target} DROP COLUMN __bad")
+        con.execute(f"ALTER TABLE {target} DROP COLUMN {problems_col}")
+        con.execute(f"ALTER TABLE {target} DROP COLUMN {bad_col}")
         for pf, i, part, _ in items:
             warnings = warnings_of[pf.fid] + _split_warnings(con, source, target, pf.fid, part)
             pf.outcomes[i] = (counts.get(pf.fid, 0), rejects_of[pf.fid], warnings)
-
-
-def _renumber(con, target: str, fid: int, numbers: list[int]) -> None:
-    """Give a file's rows their record number when the reader rejected some lines (rare)."""
-    shift_record_numbers(con, target, numbers, where=f"_file_id = {int(fid)}")
 
 
 def _split_warnings(con, source: Source, target: str, fid: int, part: Part) -> list[str]:

@@ -126,9 +126,9 @@ def test_brevo_cp1252_semicolon_dates(load_tiny):
         ("helene@example.fr", "Lefèvre", "Hélène", "Responsable RH", "2021-03-05 00:00:00", "2024-10-12 14:03:22"),
         ("multi@example.fr", "Ligne", "Deux\r\nlignes", "=1+1", "2020-06-01 00:00:00", "2020-06-02 10:00:00"),
     ]
-    rej = ws.con.execute("SELECT line, field, reason FROM load_rejects ORDER BY line NULLS LAST").fetchall()
-    assert rej[0][0] == 4 and "wrong number of fields" in rej[0][2]
-    assert rej[1][1] == "ADDED_TIME" and "not a valid date 31-02-2021" in rej[1][2]
+    rej = ws.con.execute("SELECT line, record, field, reason, reason_code FROM load_rejects ORDER BY record").fetchall()
+    assert rej[0][:3] == (3, 2, "ADDED_TIME") and "not a valid date 31-02-2021" in rej[0][3] and rej[0][4] == "bad_date"
+    assert rej[1][:2] == (4, 3) and "wrong number of fields" in rej[1][3] and rej[1][4] == "too_few_fields"
 
 
 def test_brevo_utf8(load_tiny):

@@ -229,7 +229,9 @@ def test_hash_is_text_not_a_comment_and_bad_quotes_are_rejects(load_tiny):
     ws, _ = load_tiny(src(), {"a.csv": 'id,ref\n1,AB#12\n#,",\n3,CD#34\n'})
     assert ws.con.execute("SELECT _row, id, ref FROM raw.cands ORDER BY _row").fetchall() == [(1, "1", "AB#12")]
     # the open quote runs to the end of the file: one record, rejected whole, its text kept
-    assert ws.con.execute("SELECT line, reason, raw FROM load_rejects").fetchall() == [(3, "badly quoted field", '#,",\n3,CD#34\n')]
+    # (escaped: no control character in the stored text)
+    assert ws.con.execute("SELECT line, record, reason, raw, reason_code FROM load_rejects").fetchall() == [
+        (3, 2, "badly quoted field", '#,",\\n3,CD#34\\n', "bad_quotes")]
     assert files_row(ws)[2:5] == (2, 1, 1)
 
 

@@ -89,8 +89,9 @@ def test_tab_iso_8859_15_with_rejects(load_tiny):
 
     rej = rejects(ws)
     assert len(rej) == 3
-    ragged = [r for r in rej if r[0] is not None]
-    assert ragged[0][0] == 6 and "wrong number of fields" in ragged[0][3] and ragged[0][4].strip().startswith("VE\tVentes\t3")
+    ragged = [r for r in rej if r[2] is None]
+    # its text is kept, escaped: the tabs as \t
+    assert ragged[0][0] == 6 and "wrong number of fields" in ragged[0][3] and ragged[0][4].strip().startswith("VE\\tVentes\\t3")
     by_field = {r[2]: r for r in rej if r[2]}
     assert by_field["EcritureDate"][3] == "EcritureDate: not a valid date 20210231"
     assert by_field["Credit"][3] == "Credit: not a valid amount 12,3,4"
@@ -105,7 +106,8 @@ def test_record_numbers_survive_a_ragged_line(load_tiny):
         entry("VE", "4", "20210110", "41100000", "Clients", debit="12,3,4"),  # record 3
     ]
     ws, _ = load_tiny(src(name), {name: fec_text("\t", rows).encode("ascii")})
-    assert [r[:3] for r in rejects(ws)] == [(None, 3, "Debit"), (3, 2, None)]
+    # (physical line, record number, field): one line per record here, the header on line 1
+    assert [r[:3] for r in rejects(ws)] == [(3, 2, None), (4, 3, "Debit")]
 
 
 def test_pipe_windows_1252_with_curly_apostrophe(load_tiny):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,13 +74,89 @@ class Reject:
         REJECT_REASONS.check(self.code)
 
 
+# The columns the engine adds to every raw table. An export's column named like one of them (in
+# any case), or starting with ``__`` (the engine's own working columns live there), is renamed
+# on the way in (``safe_column_names``): no header can reach the engine's columns.
+INTERNAL_COLUMNS = ("_file_id", "_row", "_activity")
+
+
+def is_internal_name(name: str) -> bool:
+    """True for a column name an export must not use as it is (see ``INTERNAL_COLUMNS``)."""
+    return name.lower() in INTERNAL_COLUMNS or name.startswith("__")
+
+
+def safe_column_names(names: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The names with every internal one renamed (``_row`` -> ``export_row``, ``__bad`` ->
+    ``export_bad``, a ``_2``… suffix if that is taken too, case-insensitively, as DuckDB
+    compares names); returns the names and the mapping {export's name: loaded name}."""
+    taken = {n.lower() for n in names} | set(INTERNAL_COLUMNS)
+    out: list[str] = []
+    renamed: dict[str, str] = {}
+    for n in names:
+        if is_internal_name(n):
+            base = "export_" + n.lstrip("_")
+            new, k = base, 2
+            while new.lower() in taken:
+                new, k = f"{base}_{k}", k + 1
+            taken.add(new.lower())
+            renamed[n] = new
+            n = new
+        out.append(n)
+    return out, renamed
+
+
+def renamed_warning(display: str, renamed: Mapping[str, str]) -> str:
+    pairs = ", ".join(f"{old!r} -> {new!r}" for old, new in renamed.items())
+    return f"{display}: column(s) renamed, their names are reserved for the tool's own columns: {pairs}"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_raw(text: str | None, *, backslash: bool = True) -> str | None:
+    """A rejected row's text as stored: control characters (C0, DEL, C1, line separators)
+    written as ``\\n``, ``\\r``, ``\\t``, ``\\x00``…, and (``backslash``) a backslash
+    doubled, so that the text stays on one line and reads back unambiguously."""
+    if text is None:
+        return None
+    if backslash:
+        text = text.replace("\\", "\\\\")
+
+    def one(m: re.Match) -> str:
+        c = m.group()
+        return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+    return _CONTROL.sub(one, text)
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def one_line_error(exc: BaseException, limit: int = 200) -> str:
+    """A reader's (DuckDB's) error as one line: its first line, without the SQL or the row's
+    text DuckDB may add on the next lines, quoted values (``'Dupont'``) left out, cut at
+    ``limit`` characters. The caller names the file."""
+    text = str(exc).strip()
+    first = text.splitlines()[0].strip() if text else type(exc).__name__
+    first = first.split("Original Line")[0].split("LINE 1:")[0].strip()
+    first = _QUOTED.sub("…", first)
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
 @dataclass
 class Scanned:
     """What a lazy part learns once the engine has read its rows (see ``Part.collect``)."""
 
     rejects: list[Reject]  # rows the reader could not read
-    record_numbers: list[int] | None = None  # new _row of the accepted rows 1..n, when some were rejected
-    warning: str | None = None
+    # shifts of the accepted rows' ``_row`` (ordinal among the accepted rows) to their record
+    # numbers when some records were rejected: [(first ordinal, shift)], see ``apply_shifts``
+    shifts: list[tuple[int, int]] | None = None
+    warnings: list[str] = field(default_factory=list)
+    # the physical line where a record starts (records numbered 1, 2…), None when unknown
+    line_of: Callable[[int], int | None] | None = None
+    # called once the engine is done with the part (removes a transcoded copy of the file)
+    release: Callable[[], None] | None = None
 
 
 @dataclass
@@ -97,6 +174,8 @@ class Part:
     # ``collect(rows_scanned)`` is then called: the reader's rejects, record numbers, and
     # ``rows_read`` is set to rows_scanned + len(those rejects).
     collect: Callable[[int], Scanned] | None = None
+    # A staged part's physical lines: the line where record n starts (lazy parts: ``Scanned``).
+    line_of: Callable[[int], int | None] | None = None
 
 
 @dataclass
@@ -119,6 +198,11 @@ class LoadContext:
     scratch: Scratch  # temporary files: a folder per load, or memory when the workspace is encrypted
     display_root: Path | None = None
     lazy_delimited: bool = False  # read_delimited returns views (the loader only reads column names)
+    # a per-load token in the names of the engine's working columns: no export's column can
+    # take their place (an export's ``__x`` is renamed anyway)
+    token: str = field(default_factory=lambda: secrets.token_hex(4))
+    # staging tables whose columns were renamed by ``stage_rows``: {table: {export's name: loaded name}}
+    renamed: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def stage_name(self, hint: str = "stage") -> str:
         return f"_stage_{hint}_{next(_counter)}"
@@ -137,11 +221,16 @@ class LoadContext:
     ) -> str:
         """Write Python rows (lists of text) into a staging table; returns its name.
 
-        ``row_numbers`` gives each row's record number in its file (default 1, 2, 3…).
+        ``row_numbers`` gives each row's record number in its file (default 1, 2, 3…). A
+        column named like one of the engine's (``_row``, ``__x``…) is renamed
+        (``safe_column_names``), the engine records it with the file.
         """
         import pyarrow as pa  # imported on first use: it costs ~0.2 s, and not every command needs it
 
         name = self.stage_name(hint)
+        columns, renamed = safe_column_names(list(columns))
+        if renamed:
+            self.renamed[name] = renamed
         nums = row_numbers if row_numbers is not None else range(1, len(rows) + 1)
         cols = {"_row": pa.array(nums, pa.int64())}
         for i, c in enumerate(columns):
