@@ -138,3 +138,27 @@ def test_keys_are_unique_within_a_run(tmp_path):
         assert keys[1] == keys[0] + "~2"  # the second record with key C1
         again = run_checks(ws, load_policy(), AS_OF, only=["retention.breach"]).run_id
         assert totals_of_changes(ws, again)["new"] == 0  # the same suffixes next time
+
+
+def test_rejected_rows_keyed_by_record_number_across_the_v4_upgrade(tmp_path):
+    """0.2 keyed a rejected row by its line (-1 when unknown) and record; 0.3 by its record
+    number only: the stored keys are rewritten, so the rows are neither new nor resolved."""
+    from rgpd_audit.workspace import Workspace
+
+    files = {**FILES, "cands.csv": FILES["cands.csv"] + "Petit;;RAS;31/02/2021\n"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with Workspace(tmp_path / "ws") as ws:
+        first = _audit(tmp_path, ws)
+        (key,) = [k for (k,) in ws.con.execute(
+            "SELECT finding_key FROM findings WHERE run_id = ? AND check_id = 'load.rejected_rows'", [first]).fetchall()]
+        assert key == "load.rejected_rows|cands|cands.csv|3"
+        line = ws.con.execute("SELECT line FROM load_rejects").fetchone()[0]
+        for old in (f"load.rejected_rows|cands|cands.csv|{line}|3", "load.rejected_rows|cands|cands.csv|-1|3"):
+            ws.con.execute("UPDATE findings SET finding_key = ? WHERE run_id = ? AND check_id = 'load.rejected_rows'", [old, first])
+            ws.set_setting(SETTING, "3")
+            assert migrate_keys(ws) == 3
+            assert ws.con.execute("SELECT finding_key FROM findings WHERE run_id = ? AND check_id = 'load.rejected_rows'",
+                                  [first]).fetchone()[0] == key
+        second = run_checks(ws, load_policy(), AS_OF).run_id
+        assert totals_of_changes(ws, second)["new"] == 0 and totals_of_changes(ws, second)["resolved"] == 0

@@ -16,6 +16,11 @@ Version 3 (rgpd-audit 0.2): transfers are judged per provider and activity, not 
 ``transfer.third_country|<source>`` becomes one key per activity of that source,
 ``transfer.third_country|<provider>|<activity>``; ``transfer.undeclared_system|<source>`` becomes
 ``transfer.undeclared_system|<provider>``.
+
+Version 4 (rgpd-audit 0.3): ``load.rejected_rows`` is keyed by the rejected record's number,
+not by its physical line, which readers now find where they did not:
+``load.rejected_rows|<source>|<path>|<line or -1>|<record>`` becomes
+``load.rejected_rows|<source>|<path>|<record>`` (``L<line>`` when there is no record number).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from ..ingest.loaded import loaded_sources, row_identity
 from ..sql import quote_ident
 from ..workspace import Workspace
 
-KEYS_VERSION = 3
+KEYS_VERSION = 4
 SETTING = "finding_keys"
 
 
@@ -39,6 +44,8 @@ def migrate_keys(ws: Workspace) -> int:
         _to_v2(ws)
     if version < 3:
         _to_v3(ws)
+    if version < 4:
+        _to_v4(ws)
     if ws.get_setting(SETTING) != str(KEYS_VERSION):
         ws.set_setting(SETTING, str(KEYS_VERSION))
     return version
@@ -102,3 +109,12 @@ def _to_v3(ws: Workspace) -> None:
             "UPDATE findings SET finding_key = ?, activity = ? WHERE check_id = 'transfer.third_country' AND finding_key = ?",
             [f"transfer.third_country|{key}|{acts[0]}", None if acts[0] == "-" else acts[0], old],
         )
+
+
+def _to_v4(ws: Workspace) -> None:
+    ws.con.execute(
+        "UPDATE findings SET finding_key = CASE "
+        "WHEN regexp_matches(finding_key, '\\|-1$') THEN regexp_replace(finding_key, '^(.*)\\|(-?\\d+)\\|-1$', '\\1|L\\2') "
+        "ELSE regexp_replace(finding_key, '^(.*)\\|-?\\d+\\|(\\d+)$', '\\1|\\2') END "
+        "WHERE check_id = 'load.rejected_rows' AND regexp_matches(finding_key, '\\|-?\\d+\\|-?\\d+$')"
+    )

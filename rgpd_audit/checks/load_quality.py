@@ -19,6 +19,7 @@ def rejected_rows(ctx: CheckContext) -> Query:
         clause="'RGPD art. 5.1.d (exactitude)'",
         detail_fr="'Ligne rejetée au chargement : ' || CASE WHEN r.field IS NOT NULL THEN 'valeur illisible dans le champ ' || r.field ELSE r.reason END || '.'",
         detail_en="'Row rejected at load: ' || CASE WHEN r.field IS NOT NULL THEN 'unreadable value in field ' || r.field ELSE r.reason END || '.'",
-        finding_key="'load.rejected_rows|' || r.source || '|' || r.path || '|' || coalesce(r.line, -1) || '|' || coalesce(r.record, -1)",
+        # keyed by the record number (stable), not the physical line (a later release may find it)
+        finding_key="'load.rejected_rows|' || r.source || '|' || r.path || '|' || coalesce(r.record::VARCHAR, 'L' || r.line::VARCHAR, '-')",
         from_="load_rejects r LEFT JOIN sources s ON s.name = r.source",
     )
