@@ -81,6 +81,10 @@ class SourceOptions(StrictModel):
     # client's datasets; blank means "the contract says nothing" (the policy default applies)
     retention_column: str | None = None
     record_kind: RecordKind | None = None
+    # budgets of a container (zip, xlsx) checked before unpacking it (ingest/loaders/archive.py)
+    max_unpacked_mb: int | None = Field(default=None, ge=1)
+    max_entries: int | None = Field(default=None, ge=1)
+    max_expansion: float | None = Field(default=None, gt=1)
 
     @field_validator("delimiter")
     @classmethod
