@@ -56,7 +56,7 @@ class HubspotLoader(Loader):
     lazy_staging = True  # only reads the staged columns' names
     title = "HubSpot contacts export (CSV or XLSX, default view or all properties)"
     kind = "a HubSpot contacts export"
-    version = "1"
+    version = "2"  # 2: a workbook's _row is the sheet's row number (see xlsx.py)
 
     @classmethod
     def header_mismatch(cls, columns: list[str]) -> str | None:

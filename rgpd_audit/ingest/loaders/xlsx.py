@@ -83,6 +83,7 @@ class XlsxLoader(Loader):
     name = "xlsx"
     title = "Excel workbook (.xlsx), every sheet or a named one"
     kind = "an Excel workbook (.xlsx)"
+    version = "2"  # 2: _row is the sheet's row number, cells beyond the header kept, formulas without a value rejected
 
     @classmethod
     def mismatch(cls, path: Path, head: bytes) -> str | None:
