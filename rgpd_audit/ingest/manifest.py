@@ -155,6 +155,11 @@ class SourceOptions(StrictModel):
     # rejected, talent pool…); retention rules may apply to some statuses only
     status: StatusMap | None = None
 
+    # budgets of a container (zip, xlsx) checked before unpacking it (ingest/loaders/archive.py)
+    max_unpacked_mb: int | None = Field(default=None, ge=1)
+    max_entries: int | None = Field(default=None, ge=1)
+    max_expansion: float | None = Field(default=None, gt=1)
+
     @model_validator(mode="before")
     @classmethod
     def _retention_unit(cls, data):

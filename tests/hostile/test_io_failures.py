@@ -341,7 +341,7 @@ def test_a_failed_source_is_stale_until_it_loads(load_tiny, tmp_path):
     with pytest.raises(WorkspaceError) as exc:
         run_checks(ws, load_policy(), __import__("datetime").date(2026, 11, 27))
     assert "did not finish for source(s) emailing (interrupted or failed)" in str(exc.value)
-    (tmp_path / "contacts.csv").write_text("EMAIL;NOM\nz@example.fr;Z\n", encoding="utf-8")
+    (tmp_path / "contacts.csv").write_text("EMAIL;NOM;ADDED_TIME\nz@example.fr;Z;01-02-2024\n", encoding="utf-8")
     report = load_estate(ws, load_manifest(tmp_path / "manifest.yaml"))
     assert not report.failed and ws.stale_sources() == []
     assert run_checks(ws, load_policy(), __import__("datetime").date(2026, 11, 27)).run_id

@@ -98,7 +98,7 @@ def test_google_phone_only_book_accepted_with_warning(load_tiny):
 def test_google_wrong_header_refused(load_tiny):
     _, report = load_tiny(src("google_contacts"), {"contacts.csv": to_csv(["Name", "Email"], [["A", "a@example.fr"]])})
     (failed,) = report.failed
-    assert failed.error.startswith("contacts.csv: not a Google Contacts export: no First Name")
+    assert failed.error.startswith("contacts.csv: this is not a Google Contacts export: no First Name")
 
 
 def test_outlook_61_columns_birthday_zero_kept(load_tiny):

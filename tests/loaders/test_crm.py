@@ -141,4 +141,4 @@ def test_brevo_utf8(load_tiny):
 def test_brevo_without_email_column_refused(load_tiny):
     _, report = load_tiny(brevo(), {"contacts.csv": "CONTACT ID;NOM;ADDED_TIME\n1;A;01-01-2024\n"})
     (failed,) = report.failed
-    assert failed.error == "contacts.csv: not a Brevo export: no EMAIL column"
+    assert failed.error == "contacts.csv: this is not a Brevo contacts export: no EMAIL column"

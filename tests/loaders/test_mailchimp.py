@@ -187,31 +187,17 @@ def test_mac_metadata_and_other_entries_recorded_not_loaded(load_tiny):
     assert f == {"__MACOSX/._subscribed_a.csv": "refused", "readme.txt": "refused", "subscribed_a.csv": "empty"}
 
 
-def test_zip_bomb_entry_refused(tmp_path, monkeypatch):
-    import io
-    import zipfile
-
-    from rgpd_audit.ingest.loaders import mailchimp
-
-    monkeypatch.setattr(mailchimp, "MAX_PLAIN", 1024)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("subscribed_email_audience_export_abc.csv", "Email Address,MEMBER_RATING,OPTIN_TIME\n" + "a" * 500_000 + ",1,\n")
-    (tmp_path / "audience.zip").write_bytes(buf.getvalue())
-    from rgpd_audit.ingest.engine import load_estate
-    from rgpd_audit.ingest.manifest import load_manifest
-    from rgpd_audit.workspace import Workspace
-    from tests.conftest import write_manifest
-
-    m = load_manifest(write_manifest(tmp_path, """
-- name: nl
-  format: mailchimp
-  path: audience.zip
-  activities: [newsletters]
-  hosting: {provider: X, country: US}
-"""))
-    with Workspace(tmp_path / "ws") as ws:
-        rep = load_estate(ws, m)
-        f = rep.sources[0].files[0]
-        assert f.status == "refused" and f.rows_read == 0
-        assert any("zip bomb" in w for w in f.warnings)
+def test_archive_beyond_its_budget_fails_naming_the_option(load_tiny):
+    entry = "Email Address,MEMBER_RATING,OPTIN_TIME\n" + "a" * 700_000 + ",1,\n"
+    z = make_zip({"subscribed_email_audience_export_abc.csv": entry, "cleaned_email_audience_export_abc.csv": entry})
+    ws, report = load_tiny(SRC.format(path="audience.zip") + "  options: {max_unpacked_mb: 1}\n", {"audience.zip": z})
+    ws.close()
+    (failed,) = report.failed
+    assert failed.error == (
+        "audience.zip: zip archive unpacks to 1.3 MiB, more than the limit of 1.0 MiB (raise it with options.max_unpacked_mb)"
+    )
+    _, report = load_tiny(SRC.format(path="audience.zip") + "  options: {max_entries: 1}\n", {"audience.zip": z})
+    (failed,) = report.failed
+    assert failed.error == (
+        "audience.zip: zip archive with 2 entries, more than the limit of 1 (raise it with options.max_entries)"
+    )

@@ -167,12 +167,17 @@ def test_rejects_and_counts(loaded):
     # 4 messages + 6 recipients + 2 attachments
     assert (read, ok, rej, status, loader) == (12, 11, 1, "loaded", "gmail_mbox")
     assert any("From ' line" in w for w in warnings)
-    rejects = ws.con.execute("SELECT line, record, reason FROM load_rejects").fetchall()
+    rejects = ws.con.execute("SELECT line, record, reason, reason_code, raw FROM load_rejects").fetchall()
     assert len(rejects) == 1
-    line, record, reason = rejects[0]
-    lines = (ws.path.parent / MBOX_REL).read_bytes().split(b"\n")
+    line, record, reason, code, raw = rejects[0]
+    data = (ws.path.parent / MBOX_REL).read_bytes()
+    lines = data.split(b"\n")
     assert lines[line - 1].startswith(b"From 1781000000000000003@xxx")
-    assert record == 4 and "unreadable message" in reason
+    offset = int(reason.split("message at byte ", 1)[1].split(":")[0])
+    assert data[offset:].startswith(b"From 1781000000000000003@xxx")
+    assert record == 4 and code == "not_a_record" and "no header line" in reason
+    # its text is the From line, never the message
+    assert raw.startswith("From 1781000000000000003@xxx") and "not a header" not in raw
 
 
 def test_offsets_point_at_from_lines(loaded, tmp_path):
@@ -209,3 +214,52 @@ def test_empty_mailbox(tmp_path):
         report = load_estate(ws, load_manifest(man))
         assert report.failed == []
         assert ws.con.execute("SELECT status, rows_read FROM load_files").fetchone() == ("empty", 0)
+
+
+def test_header_or_message_that_cannot_be_read_at_all_is_a_reject_naming_it(tmp_path, monkeypatch):
+    from rgpd_audit.ingest.loaders import mbox
+
+    real_addresses, real_attachments = mbox._addresses, mbox._attachments
+
+    def addresses(msg, name):
+        if name == "From" and "header" in (msg.get("Subject") or ""):
+            raise mbox._HeaderError("From", ValueError("cannot parse"))
+        return real_addresses(msg, name)
+
+    def attachments(msg):
+        if "record" in (msg.get("Subject") or ""):
+            raise RuntimeError("walk failed")
+        return real_attachments(msg)
+
+    monkeypatch.setattr(mbox, "_addresses", addresses)
+    monkeypatch.setattr(mbox, "_attachments", attachments)
+    p = tmp_path / MBOX_REL
+    p.parent.mkdir(parents=True)
+    msgs = [(f"From {i}@xxx Wed Mar 06 10:15:32 +0000 2024\nMessage-ID: <{i}@x>\nFrom: a@b.example\nSubject: {s}\n\n"
+             f"Secret body {i}\n\n").encode() for i, s in enumerate(["ok", "bad header", "bad record", "ok"])]
+    p.write_bytes(b"".join(msgs))
+    man = tmp_path / "manifest.yaml"
+    man.write_text(MANIFEST.format(path=MBOX_REL), encoding="utf-8")
+    with Workspace(tmp_path / "ws") as ws:
+        report = load_estate(ws, load_manifest(man))
+        assert report.failed == []
+        assert ws.con.execute("SELECT _row FROM raw.gmail ORDER BY 1").fetchall() == [(1,), (4,)]
+        rejects = ws.con.execute("SELECT line, record, field, reason_code, reason, raw FROM load_rejects ORDER BY record").fetchall()
+        offsets = [sum(len(m) for m in msgs[:i]) for i in (1, 2)]
+        lines = [b"".join(msgs[:i]).count(b"\n") + 1 for i in (1, 2)]
+        assert [r[:4] for r in rejects] == [(lines[0], 2, "From", "unreadable_header"), (lines[1], 3, None, "unreadable_record")]
+        assert rejects[0][4] == f"message at byte {offsets[0]}: From header unreadable (ValueError)"
+        assert rejects[1][4] == f"message at byte {offsets[1]}: unreadable message (RuntimeError)"
+        assert [r[5] for r in rejects] == ["From 1@xxx Wed Mar 06 10:15:32 +0000 2024", "From 2@xxx Wed Mar 06 10:15:32 +0000 2024"]
+        assert "Secret" not in str(rejects)
+
+
+def test_safe_text_gives_valid_utf8():
+    from rgpd_audit.ingest.loaders.mbox import safe_text
+
+    raw = b"Jos\xc3\xa9 \xe9t\xe9 \x00".decode("ascii", "surrogateescape")
+    text, fixed = safe_text(raw)
+    assert fixed and text == "José été \ufffd"
+    text.encode("utf-8")
+    assert safe_text("plain") == ("plain", False) and safe_text("Zoé") == ("Zoé", False)
+    assert safe_text("lone \ud800 surrogate")[0] == "lone \ufffd surrogate"

@@ -57,7 +57,7 @@ def test_cp1252_tiers_type_and_split(load_tiny):
 def test_missing_required_column_named(load_tiny):
     _, report = load_tiny(src(), {"F_COMPTET.csv": "CT_Num;CT_Type\r\nC1;0\r\n"})
     (failed,) = report.failed
-    assert failed.error == "F_COMPTET.csv: not a Sage F_COMPTET export: no CT_Intitule column"
+    assert failed.error == "F_COMPTET.csv: this is not a Sage F_COMPTET export: no CT_Intitule column"
 
 
 def test_without_ct_type_warns(load_tiny):

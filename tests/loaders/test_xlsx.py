@@ -51,9 +51,10 @@ def test_cells_become_the_text_the_user_typed(load_tiny):
     rows = ws.con.execute(
         'SELECT _row, "Nom", "Entretien", "Note", "Actif", "Code postal", "Salaire" FROM raw.suivi ORDER BY _row'
     ).fetchall()
+    # _row is the sheet's own row number: a blank row 1, the header on row 2
     assert rows == [
-        (1, "Martin", "2024-03-05", "4", "true", "75011", "2150.5"),
-        (2, "Durand", "2024-03-06 14:30:00", "3.5", "false", "06000", None),
+        (3, "Martin", "2024-03-05", "4", "true", "75011", "2150.5"),
+        (4, "Durand", "2024-03-06 14:30:00", "3.5", "false", "06000", None),
     ]
 
 
@@ -81,7 +82,7 @@ def test_named_sheet_only_and_unknown_sheet_named(load_tiny, tmp_path):
 def test_not_a_workbook_names_the_file(load_tiny):
     _, report = load_tiny(SRC.format(path="suivi.xlsx", options=""), {"suivi.xlsx": b"PK\x03\x04 not really a zip"})
     (failed,) = report.failed
-    assert "suivi.xlsx" in failed.error and "not a readable XLSX workbook" in failed.error
+    assert failed.error == "suivi.xlsx: this is not an Excel workbook (.xlsx): it is a truncated or damaged zip archive"
 
 
 def test_data_starting_in_column_b_keeps_column_a(load_tiny):
@@ -96,20 +97,20 @@ def test_data_starting_in_column_b_keeps_column_a(load_tiny):
     assert not report.failed
     cols = [r[0] for r in ws.con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE table_name = 'suivi' ORDER BY column_index").fetchall()]
-    # after _file_id, _row, _activity: column A too, unnamed, as when the sheet was read from A1
-    assert cols[3:] == ["column0", "Nom", "Ville"]
-    assert ws.con.execute('SELECT _row, column0, "Nom", "Ville" FROM raw.suivi').fetchall() == [(1, None, "Martin", "Lyon")]
+    # after _file_id, _row, _activity: column A too, unnamed (named after its letter), as when the sheet was read from A1
+    assert cols[3:] == ["column_A", "Nom", "Ville"]
+    assert ws.con.execute('SELECT _row, column_A, "Nom", "Ville" FROM raw.suivi').fetchall() == [(3, None, "Martin", "Lyon")]
 
 
-def test_records_written_in_batches_keep_their_numbers(tmp_path):
-    from rgpd_audit.ingest.loaders.xlsx import parse_workbook
+def test_records_sent_in_batches_keep_their_numbers(load_tiny, monkeypatch):
+    from rgpd_audit.ingest.loaders import xlsx
 
-    p = tmp_path / "b.xlsx"
-    p.write_bytes(_workbook({"S": [["Nom"]] + [[f"n{i}"] for i in range(7)] + [[None]], "Vide": [["Nom"]]}))
-    sheets = parse_workbook(str(p), None, str(tmp_path), batch_size=3)
-    assert [(s["title"], s["columns"], s["rows"]) for s in sheets] == [("S", ["Nom"], 7), ("Vide", ["Nom"], 0)]
-    import duckdb
-
-    got = duckdb.sql(f"SELECT _row, \"Nom\" FROM read_parquet('{sheets[0]['file']}') ORDER BY _row").fetchall()
-    assert got == [(i + 1, f"n{i}") for i in range(7)]
-    assert parse_workbook(str(p), "Nope", str(tmp_path)).startswith("no sheet named 'Nope'")
+    monkeypatch.setattr(xlsx, "BATCH_ROWS", 3)
+    rows = [["Nom"]] + [[f"n{i}"] for i in range(7)] + [[None], ["n7"]]
+    book = _workbook({"S": rows, "Vide": [["Nom"]]})
+    ws, report = load_tiny(SRC.format(path="suivi.xlsx", options=""), {"suivi.xlsx": book})
+    assert not report.failed
+    assert [(e, r) for e, r, *_ in _files(ws)] == [("S", 8), ("Vide", 0)]
+    got = ws.con.execute('SELECT _row, "Nom" FROM raw.suivi ORDER BY _row').fetchall()
+    # rows 2..8, the blank row 9 is no record and shifts nothing: n7 is row 10
+    assert got == [(i + 2, f"n{i}") for i in range(7)] + [(10, "n7")]

@@ -265,6 +265,18 @@ class Loader:
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    # The format's signature (see ``signature.py``): what a file of it is called in "this is
+    # not a …", and why a file is not one, from its name and first bytes (None: it may be).
+    kind: ClassVar[str] = "a file of this format"
+
+    @classmethod
+    def mismatch(cls, path: Path, head: bytes) -> str | None:
+        return None
+
+    @classmethod
+    def recognise(cls, path: Path, head: bytes) -> bool:
+        return cls.mismatch(path, head) is None
+
     @classmethod
     def resolve_column(cls, name: str, columns: list[str]) -> str | None:
         """The loaded column holding the export's column ``name`` (a manifest names columns as

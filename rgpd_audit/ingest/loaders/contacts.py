@@ -8,8 +8,9 @@
 - ``outlook_csv``: the 61-column Outlook.com export (``E-mail Address``, ``Mobile Phone``…);
   ``Birthday`` may be ``0/0/00``, so no column is typed.
 
-Each format checks its header: ``First Name`` plus an e-mail column (Google: an
-``E-mail N - Value`` or, for an address book without e-mails, a ``Phone N - Value``).
+Signatures (checked before reading, and on the header DuckDB read): ``First Name`` plus an
+e-mail column (Google: an ``E-mail N - Value`` or, for an address book without e-mails, a
+``Phone N - Value``; Outlook: ``E-mail Address``, ``E-mail 2 Address`` or ``E-mail 3 Address``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ...errors import InputFileError
 from .base import FileResult, LoadContext, Loader, staged_columns
 from .crm import find_column
 from .registry import export_format
+from .signature import delimited_mismatch, refuse_unless_recognised
 from .textfile import read_delimited
 
 GOOGLE_EMAIL = re.compile(r"^E-mail \d+ - Value$", re.IGNORECASE)
@@ -28,10 +30,16 @@ GOOGLE_PHONE = re.compile(r"^Phone \d+ - Value$", re.IGNORECASE)
 OUTLOOK_EMAILS = ("E-mail Address", "E-mail 2 Address", "E-mail 3 Address")
 
 
-def _read(ctx: LoadContext, path: Path, hint: str):
+def _read(ctx: LoadContext, loader: Loader, path: Path, hint: str):
+    refuse_unless_recognised(loader, ctx, path)
     opts = ctx.source.options
     part, dialect, warnings, enc = read_delimited(ctx, path, encoding=opts.encoding, delimiter=opts.delimiter, hint=hint)
-    return part, dialect, warnings, enc, staged_columns(ctx, part.table)
+    cols = staged_columns(ctx, part.table)
+    if cols:
+        why = loader.header_mismatch(cols)
+        if why:
+            raise InputFileError(ctx.display(path), f"this is not {loader.kind}: {why}")
+    return part, dialect, warnings, enc, cols
 
 
 def _result(part, dialect, warnings, enc) -> list[FileResult]:
@@ -43,23 +51,27 @@ class GoogleContactsLoader(Loader):
     name = "google_contacts"
     lazy_staging = True  # only reads the staged columns' names
     title = "Google Contacts CSV export (UTF-8 with BOM, ' ::: ' between values)"
+    kind = "a Google Contacts export"
     version = "1"
+
+    @classmethod
+    def header_mismatch(cls, columns: list[str]) -> str | None:
+        missing = []
+        if find_column(columns, "First Name") is None:
+            missing.append("First Name")
+        if not any(GOOGLE_EMAIL.match(c.strip()) or GOOGLE_PHONE.match(c.strip()) for c in columns):
+            missing.append("E-mail 1 - Value (or Phone 1 - Value)")
+        return f"no {' and no '.join(missing)} column" if missing else None
+
+    @classmethod
+    def mismatch(cls, path: Path, head: bytes) -> str | None:
+        return delimited_mismatch(head, cls.header_mismatch)
 
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
         display = ctx.display(path)
-        part, dialect, warnings, enc, cols = _read(ctx, path, "google_contacts")
-        if cols:
-            missing = []
-            if find_column(cols, "First Name") is None:
-                missing.append("First Name")
-            emails = [c for c in cols if GOOGLE_EMAIL.match(c.strip())]
-            phones = [c for c in cols if GOOGLE_PHONE.match(c.strip())]
-            if not emails and not phones:
-                missing.append("E-mail 1 - Value (or Phone 1 - Value)")
-            if missing:
-                raise InputFileError(display, f"not a Google Contacts export: no {' and no '.join(missing)} column")
-            if not emails:
-                warnings.append(f"{display}: no E-mail N - Value column (no contact has an e-mail address)")
+        part, dialect, warnings, enc, cols = _read(ctx, self, path, "google_contacts")
+        if cols and not any(GOOGLE_EMAIL.match(c.strip()) for c in cols):
+            warnings.append(f"{display}: no E-mail N - Value column (no contact has an e-mail address)")
         return _result(part, dialect, warnings, enc)
 
 
@@ -68,17 +80,22 @@ class OutlookCsvLoader(Loader):
     name = "outlook_csv"
     lazy_staging = True  # only reads the staged columns' names
     title = "Outlook.com contacts CSV export (61 columns)"
+    kind = "an Outlook contacts export"
     version = "1"
 
+    @classmethod
+    def header_mismatch(cls, columns: list[str]) -> str | None:
+        missing = []
+        if find_column(columns, "First Name") is None:
+            missing.append("First Name")
+        if not any(find_column(columns, c) for c in OUTLOOK_EMAILS):
+            missing.append(" / ".join(OUTLOOK_EMAILS))
+        return f"no {' and no '.join(missing)} column" if missing else None
+
+    @classmethod
+    def mismatch(cls, path: Path, head: bytes) -> str | None:
+        return delimited_mismatch(head, cls.header_mismatch)
+
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
-        display = ctx.display(path)
-        part, dialect, warnings, enc, cols = _read(ctx, path, "outlook_csv")
-        if cols:
-            missing = []
-            if find_column(cols, "First Name") is None:
-                missing.append("First Name")
-            if not any(find_column(cols, c) for c in OUTLOOK_EMAILS):
-                missing.append(" / ".join(OUTLOOK_EMAILS))
-            if missing:
-                raise InputFileError(display, f"not an Outlook contacts export: no {' and no '.join(missing)} column")
+        part, dialect, warnings, enc, _ = _read(ctx, self, path, "outlook_csv")
         return _result(part, dialect, warnings, enc)

@@ -3,8 +3,9 @@
 The three reports are CSV files read like any delimited file (``read_delimited``); their
 headers are only partly documented, so columns are matched case-insensitively against
 known variants and renamed to stable snake_case names (``Email address`` / ``E-mail`` ->
-``email``); other columns keep their snake_case name. Each format checks that its
-essential columns are present and refuses the file otherwise.
+``email``); other columns keep their snake_case name. Signature: each format's essential
+columns (members: an e-mail and a role, status, usage, join or invite date…; activity: a time and an event type; sharing: a path and who it
+is shared with), checked on the file's first line before reading, and on the header read.
 
 Dates are declared for the engine to type: ISO 8601 and French ``dd/mm/yyyy``. A report
 written with US dates (``mm/dd/yyyy``) is read by declaring the column in
@@ -19,6 +20,7 @@ from ...errors import InputFileError
 from ...sql import quote_ident
 from .base import Capability, FileResult, LoadContext, Loader, header_key, staged_columns
 from .registry import export_format
+from .signature import delimited_mismatch, refuse_unless_recognised
 from .textfile import read_delimited
 
 DATE_FORMATS = [
@@ -117,22 +119,35 @@ def _add_domain_column(ctx: LoadContext, table: str, source_col: str, target: st
 class _DropboxReport(Loader):
     headers: dict[str, list[str]] = {}
     required: tuple[str, ...] = ()
+    one_of: tuple[str, ...] = ()  # and at least one of these (what tells the report from any list with an e-mail)
     dates: dict[str, list[str]] = {}
     hint = "dropbox"
 
+    @classmethod
+    def header_mismatch(cls, columns: list[str]) -> str | None:
+        lookup = {header_key(v): canon for canon, variants in cls.headers.items() for v in variants + [canon]}
+        present = {lookup.get(header_key(c)) for c in columns}
+        missing = [c for c in cls.required if c not in present]
+        if missing:
+            return f"no column for {', '.join(missing)} ({len(columns)} columns, none named like {cls.headers[missing[0]][0]!r})"
+        if cls.one_of and not present & set(cls.one_of):
+            return f"no column for any of {', '.join(cls.one_of)}"
+        return None
+
+    @classmethod
+    def mismatch(cls, path: Path, head: bytes) -> str | None:
+        return delimited_mismatch(head, cls.header_mismatch)
+
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
+        refuse_unless_recognised(self, ctx, path)
         opts = ctx.source.options
         part, dialect, warnings, enc = read_delimited(ctx, path, encoding=opts.encoding, delimiter=opts.delimiter, hint=self.hint)
         if path.stat().st_size == 0:
             return [FileResult([part], encoding=enc.label, dialect=dialect, warnings=warnings, status="empty")]
+        why = self.header_mismatch(staged_columns(ctx, part.table))
+        if why:
+            raise InputFileError(ctx.display(path), f"this is not {self.kind}: {why}")
         found = normalise_columns(ctx, part.table, self.headers)
-        missing = [c for c in self.required if c not in found]
-        if missing:
-            have = ", ".join(staged_columns(ctx, part.table))
-            raise InputFileError(
-                ctx.display(path),
-                f"not a {self.title}: no column for {', '.join(missing)} (columns: {have})",
-            )
         self.derive(ctx, part.table)
         part.dates = {c: f for c, f in self.dates.items() if c in found}
         status = "empty" if part.rows_read == 0 else "loaded"
@@ -159,9 +174,11 @@ class _DropboxReport(Loader):
 class DropboxMembersLoader(_DropboxReport):
     name = "dropbox_members"
     title = "Dropbox team member report (CSV)"
+    kind = "a Dropbox team member report"
     version = "1"
     headers = MEMBER_HEADERS
     required = ("email",)
+    one_of = ("role", "status", "usage", "space_limit", "join_date", "invite_date", "groups", "two_step_verification")
     dates = {"join_date": DATE_FORMATS, "invite_date": DATE_FORMATS}
     hint = "dropbox_members"
     capabilities = (
@@ -184,6 +201,7 @@ class DropboxActivityLoader(_DropboxReport):
                    facts={"deletion_events": ("file_delete", "file_permanently_delete", "file_move_to_trash")}),
     )
     title = "Dropbox team activity log (CSV)"
+    kind = "a Dropbox team activity log"
     version = "1"
     headers = ACTIVITY_HEADERS
     required = ("timestamp", "event_type")
@@ -200,6 +218,7 @@ class DropboxActivityLoader(_DropboxReport):
 class DropboxSharingLoader(_DropboxReport):
     name = "dropbox_sharing"
     title = "Dropbox external sharing report (CSV)"
+    kind = "a Dropbox external sharing report"
     version = "1"
     headers = SHARING_HEADERS
     required = ("path", "shared_with")

@@ -16,7 +16,8 @@ rubric numbers stop increasing (two contracts in a row). Three entities:
 Other rubrics of those blocks are kept as columns named by their code. ``line`` is the
 line where the block starts. Dates ``JJMMAAAA`` are declared, typed by the engine. A line
 that is not ``code,'value'`` is rejected with its line number; the rest is read. DSN files
-are small (one month of one company): they are parsed in Python.
+are small (one month of one company): they are parsed in Python. Signature: a line
+``code,'value'`` among the first non-blank lines.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 from ...errors import InputFileError
 from .base import Capability, FileResult, LoadContext, Loader, Part, Reject
 from .registry import export_format
+from .signature import HEAD_BYTES, describe, refuse_unless_recognised, text_of
 
 RUBRIC = re.compile(r"^(S\d{2}\.G\d{2}\.\d{2})\.(\d{3}),'(.*)'$")
 CODE_ONLY = re.compile(r"^S\d{2}\.G\d{2}\.\d{2}\.\d{3}")
@@ -145,14 +147,29 @@ class DsnLoader(Loader):
     name = "dsn"
     capabilities = (Capability("payroll"),)
     title = "DSN, déclaration sociale nominative (individuals, contracts, contract ends)"
+    kind = "a DSN file"
     version = "1"
 
+    @classmethod
+    def mismatch(cls, path: Path, head: bytes) -> str | None:
+        text = text_of(head)
+        if text is None:
+            return f"it is {describe(head)}"
+        lines = text.splitlines()
+        if len(head) >= HEAD_BYTES:
+            lines = lines[:-1]  # the last line may be cut
+        lines = [ln.strip() for ln in lines if ln.strip()]
+        if not lines or any(RUBRIC.match(ln) for ln in lines[:20]):
+            return None
+        return f"no line of the form code,'value' (e.g. S10.G00.00.001,'…') among its first lines (it is {describe(head)})"
+
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
+        refuse_unless_recognised(self, ctx, path)
         display = ctx.display(path)
         text, label = decode(path.read_bytes(), ctx.source.options.encoding)
         blocks, rejects, warnings, good = parse(text)
         if good == 0 and text.strip():
-            raise InputFileError(display, "not a DSN file: no line of the form code,'value' (e.g. S21.G00.30.001,'1850578006048')")
+            raise InputFileError(display, f"this is not {self.kind}: no line of the form code,'value' (e.g. S21.G00.30.001,'…')")
         warnings = [f"{display}: {w}" for w in warnings]
         for kind in (CONTRACT, END):  # the individual's NIR on its contracts and ends
             for b in blocks[kind]:

@@ -35,6 +35,7 @@ from ...errors import InputFileError
 from ...sql import quote_ident, quote_literal
 from .base import Capability, FileResult, LoadContext, Loader, Part, staged_columns
 from .registry import export_format
+from .signature import describe, header_of, refuse_unless_recognised, text_of
 from .textfile import detect_encoding, read_delimited, read_head, sniff_delimiter
 
 BASE_COLUMNS = (
@@ -75,19 +76,28 @@ def _header(head: str, delimiter: str) -> list[str]:
     return [c.strip() for c in next(csv.reader(io.StringIO(first), delimiter=delimiter), [])]
 
 
-def check_header(display: str, header: list[str]) -> bool:
-    """Raise unless the header holds the mandatory columns; True for the Montant/Sens variant."""
+def header_mismatch(header: list[str]) -> str | None:
+    """Why a header is not a FEC's (None: it holds the mandatory columns of one variant)."""
     present = {c.lower() for c in header}
-    montant = not all(c.lower() in present for c in DEBIT_CREDIT) and all(c.lower() in present for c in MONTANT_SENS)
-    wanted = BASE_COLUMNS + (MONTANT_SENS if montant else DEBIT_CREDIT) + TAIL_COLUMNS
+    wanted = BASE_COLUMNS + (MONTANT_SENS if montant_variant(header) else DEBIT_CREDIT) + TAIL_COLUMNS
     missing = [c for c in wanted if c.lower() not in present]
     if missing:
-        raise InputFileError(
-            display,
-            f"not a FEC file: missing columns {', '.join(missing)} (the first line must be the header; "
-            f"found: {', '.join(header[:20]) or 'nothing'})",
-        )
-    return montant
+        return (f"missing columns {', '.join(missing)} (the first line must be the header, separated by tabs or |; "
+                f"it has {len(header)} field(s))")
+    return None
+
+
+def montant_variant(header: list[str]) -> bool:
+    present = {c.lower() for c in header}
+    return not all(c.lower() in present for c in DEBIT_CREDIT) and all(c.lower() in present for c in MONTANT_SENS)
+
+
+def check_header(display: str, header: list[str]) -> bool:
+    """Raise unless the header holds the mandatory columns; True for the Montant/Sens variant."""
+    why = header_mismatch(header)
+    if why:
+        raise InputFileError(display, f"this is not {FecLoader.kind}: {why}")
+    return montant_variant(header)
 
 
 @export_format
@@ -102,14 +112,27 @@ class FecLoader(Loader):
                    optional=frozenset({"credit"}), facts={"supplier_account_prefix": "401"}),
     )
     title = "FEC, Fichier des Écritures Comptables (tab or |, Debit/Credit or Montant/Sens)"
+    kind = "a FEC file"
     version = "1"
     lazy_staging = True
+
+    @classmethod
+    def mismatch(cls, path: Path, head: bytes) -> str | None:
+        """The 18 legal columns (or the Montant/Sens variant) on the first line, tab or |."""
+        if not head:
+            return "empty file (a FEC starts with its header line)"
+        found = header_of(head, "\t|")
+        if found is None:
+            return f"it is {describe(head)}" if text_of(head) is None else None
+        return header_mismatch(found[0])
 
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
         display = ctx.display(path)
         opts = ctx.source.options
         if path.stat().st_size == 0:
-            raise InputFileError(display, "not a FEC file: empty file (a FEC starts with its header line)")
+            raise InputFileError(display, f"this is not {self.kind}: empty file (a FEC starts with its header line)")
+        if opts.delimiter is None:  # a declared delimiter is checked below, with the declared encoding
+            refuse_unless_recognised(self, ctx, path)
         enc = _fec_encoding(path, opts.encoding)
         head = read_head(path, enc)
         delim = opts.delimiter or sniff_delimiter(head, "\t|")

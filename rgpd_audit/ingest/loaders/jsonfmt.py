@@ -1,7 +1,8 @@
 """JSON (an array of objects, or an object holding one) and NDJSON (one object per line).
 
 Nested values are kept as JSON text. A line of NDJSON that is not a JSON object is
-rejected with its line number.
+rejected with its line number. Signatures: JSON starts with ``[`` or ``{``; NDJSON has a line
+starting with ``{`` among its first lines.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from ...errors import InputFileError
 from .base import FileResult, LoadContext, Loader, Reject, unique_columns
 from .registry import export_format
+from .signature import describe, refuse_unless_recognised, text_of
 
 
 def _text(v) -> str | None:
@@ -22,6 +24,14 @@ def _text(v) -> str | None:
     if isinstance(v, bool):
         return "true" if v else "false"
     return str(v)
+
+
+def _one_line_json(line: str) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
 
 
 def _stage(ctx: LoadContext, records: list[tuple[int, dict]], hint: str):
@@ -38,10 +48,24 @@ def _stage(ctx: LoadContext, records: list[tuple[int, dict]], hint: str):
 class NdjsonLoader(Loader):
     name = "ndjson"
     title = "Newline-delimited JSON (.ndjson, .jsonl)"
+    kind = "a newline-delimited JSON file"
+
+    @classmethod
+    def mismatch(cls, path: Path, head: bytes) -> str | None:
+        text = text_of(head)
+        if text is None:
+            return f"it is {describe(head)}"
+        lines = [ln.strip() for ln in text.lstrip("\ufeff").splitlines() if ln.strip()]
+        if lines and lines[0].startswith("[") and not _one_line_json(lines[0]):
+            return "it is a JSON array spread over lines: use format json"
+        if not lines or any(ln.startswith("{") for ln in lines[:20]):
+            return None
+        return f"none of its first lines is a JSON object (it is {describe(head)})"
 
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
         from .base import Part
 
+        refuse_unless_recognised(self, ctx, path)
         records: list[tuple[int, dict]] = []
         rejects: list[Reject] = []
         read = 0
@@ -72,10 +96,25 @@ class NdjsonLoader(Loader):
 class JsonLoader(Loader):
     name = "json"
     title = "JSON array of objects (or an object holding one array)"
+    kind = "a JSON file"
+
+    @classmethod
+    def mismatch(cls, path: Path, head: bytes) -> str | None:
+        text = text_of(head)
+        if text is None:
+            return f"it is {describe(head)}"
+        body = text.lstrip("\ufeff \t\r\n")
+        lines = [ln for ln in body.splitlines() if ln.strip()]
+        if len(lines) > 1 and lines[1].lstrip().startswith("{") and _one_line_json(lines[0]):
+            return "it holds one JSON object per line: use format ndjson"
+        if body[:1] in ("", "[", "{"):
+            return None
+        return f"it does not start with [ or {{ (it is {describe(head)})"
 
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
         from .base import Part
 
+        refuse_unless_recognised(self, ctx, path)
         display = ctx.display(path)
         try:
             data = json.loads(path.read_text(encoding="utf-8-sig"))

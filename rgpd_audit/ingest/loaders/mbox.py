@@ -7,7 +7,18 @@ thread and labels, and for each attachment its name, type, size and SHA-256.
 Entities: ``messages`` (the main table ``raw.<source>``), ``recipients`` (one row per
 To / Cc / Bcc address) and ``attachments``. A child row's ``_row`` is the record number of
 its message, so ``(_file_id, _row)`` joins children to their message even without a
-Message-ID. A message that cannot be parsed is rejected with the line of its ``From `` line.
+Message-ID.
+
+One message never fails the mailbox. Header bytes that are not text in their declared charset
+(raw 8-bit bytes, NUL, an unknown charset such as ``=?x-unknown-charset?q?Jos=E9?=``) are
+decoded as UTF-8, else Windows-1252 (NUL and stray surrogates become U+FFFD), with a warning:
+everything staged is valid UTF-8. A message is rejected only when it cannot be read at all:
+``not_a_record`` (text before the first ``From `` line, a message without any header),
+``unreadable_header`` (the header named in ``field``), ``unreadable_record`` (anything else);
+the reject gives the line of its ``From `` line, its record number and its byte offset (in
+the reason), and keeps the ``From `` line as its text, never the message's body.
+
+Signature: a ``From `` line followed by a header line in the first 64 KB.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ from pathlib import Path
 from ...sql import quote_ident
 from .base import Capability, FileResult, LoadContext, Loader, Part, Reject
 from .registry import export_format
+from .signature import describe, magic, refuse_unless_recognised, within
 
 MESSAGE_COLUMNS = [
     "message_id", "thread_id", "labels", "date", "from_address", "from_name", "subject",
@@ -82,6 +94,39 @@ def _strip_separator(lines: list[bytes]) -> bytes:
     return b"".join(lines)
 
 
+_BAD = re.compile("\x00+|[\ud800-\udfff]+")
+
+
+def _fix_run(m: re.Match) -> str:
+    run = m.group(0)
+    if run[0] == "\x00":
+        return "\ufffd" * len(run)
+    # surrogateescape'd bytes (U+DC80–U+DCFF) back to bytes; any other lone surrogate is no text
+    raw = bytes(ord(c) - 0xDC00 if 0xDC80 <= ord(c) <= 0xDCFF else 0x1A for c in run)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    return text.replace("\x1a", "\ufffd")
+
+
+def safe_text(value: str | None) -> tuple[str | None, bool]:
+    """Text that encodes to UTF-8 (for pyarrow and DuckDB), and whether it had to be repaired:
+    bytes the parser kept as surrogates are decoded as UTF-8, else Windows-1252; NUL and lone
+    surrogates become U+FFFD."""
+    if value is None or value.isascii() and "\x00" not in value:
+        return value, False
+    if not _BAD.search(value):
+        return value, False
+    return _BAD.sub(_fix_run, value), True
+
+
+class _HeaderError(Exception):
+    def __init__(self, name: str, exc: Exception):
+        super().__init__(f"{type(exc).__name__}: {exc}")
+        self.name, self.kind = name, type(exc).__name__
+
+
 def _decode(value) -> str | None:
     """Header text with RFC 2047 words decoded (policy.default already does it; raw fallback)."""
     if value is None:
@@ -98,7 +143,10 @@ def _decode(value) -> str | None:
 
 def _addresses(msg: EmailMessage, name: str) -> list[tuple[str, str]]:
     """(display name, address) pairs of an address header, tolerant of malformed values."""
-    values = msg.get_all(name) or []
+    try:
+        values = msg.get_all(name) or []
+    except Exception:  # noqa: BLE001 - the header's model failed: its raw text
+        values = _raw_values(msg, name)
     out: list[tuple[str, str]] = []
     for v in values:
         try:
@@ -108,17 +156,59 @@ def _addresses(msg: EmailMessage, name: str) -> list[tuple[str, str]]:
             continue
         except Exception:  # noqa: BLE001 - malformed header: fall back to the lenient parser
             pass
-        for disp, addr in email.utils.getaddresses([_decode(str(v)) or ""]):
-            out.append((disp, addr))
+        try:
+            for disp, addr in email.utils.getaddresses([_decode(str(v)) or ""]):
+                out.append((disp, addr))
+        except Exception as exc:  # noqa: BLE001 - nothing of it can be read
+            raise _HeaderError(name, exc) from None
     return [(_decode(d) or "", a.strip()) for d, a in out if a.strip() or d.strip()]
+
+
+def _raw_values(msg: EmailMessage, name: str) -> list[str]:
+    try:
+        return [raw for k, raw in msg.raw_items() if k.lower() == name.lower()]
+    except Exception as exc:  # noqa: BLE001
+        raise _HeaderError(name, exc) from None
+
+
+def _decode_words(raw: str) -> str:
+    """RFC 2047 words decoded in their charset, else UTF-8, else Windows-1252 (an unknown or
+    wrong charset loses no letter)."""
+    out = []
+    for data, charset in decode_header(raw):
+        if isinstance(data, str):
+            out.append(data)
+            continue
+        for cs in (charset, "utf-8", "cp1252"):
+            try:
+                out.append(data.decode(cs) if cs else data.decode("ascii"))
+                break
+            except (LookupError, UnicodeDecodeError):
+                continue
+        else:
+            out.append(data.decode("latin-1"))
+    return "".join(out)
 
 
 def _header(msg: EmailMessage, name: str) -> str | None:
     try:
-        v = msg.get(name)
+        v = _decode(msg.get(name))
+        if v is None or "\ufffd" not in v:
+            return v
     except Exception:  # noqa: BLE001 - header the parser cannot model: use its raw text
-        v = next((raw for k, raw in msg.raw_items() if k.lower() == name.lower()), None)
-    return _decode(v)
+        v = None
+    raw = _raw_values(msg, name)
+    if v is not None:  # a character the parser could not decode: the raw text, decoded more patiently
+        try:
+            again = _decode(_decode_words(raw[0]) if "=?" in raw[0] else safe_text(raw[0])[0]) if raw else None
+        except Exception:  # noqa: BLE001
+            again = None
+        return again if again is not None and again.count("\ufffd") < v.count("\ufffd") else v
+    raw = _raw_values(msg, name)
+    try:
+        return _decode(raw[0]) if raw else None
+    except Exception as exc:  # noqa: BLE001
+        raise _HeaderError(name, exc) from None
 
 
 def _utc_text(d: dt.datetime) -> str:
@@ -139,15 +229,29 @@ def _from_line_date(from_line: bytes) -> dt.datetime | None:
     return None
 
 
-def _attachments(msg: EmailMessage) -> list[tuple[str | None, str, int, str]]:
-    """(filename, content type, size, sha256) of every attachment, nested ones included."""
+def _attachments(msg: EmailMessage) -> tuple[list[tuple[str | None, str, int, str]], int]:
+    """(filename, content type, size, sha256) of every attachment, nested ones included, and
+    the number of parts whose content could not be decoded (hashed as they are written)."""
     out = []
+    raw_parts = 0
+
+    def payload_bytes(part) -> bytes:
+        nonlocal raw_parts
+        try:
+            return part.get_payload(decode=True) or b""
+        except Exception:  # noqa: BLE001 - undecodable transfer encoding: the bytes as written
+            raw_parts += 1
+            p = part.get_payload()
+            return p.encode("utf-8", "surrogateescape") if isinstance(p, str) else b""
 
     def walk(part):
         ctype = part.get_content_type()
         if ctype == "message/rfc822":
             inner = part.get_payload()
-            data = inner[0].as_bytes() if isinstance(inner, list) and inner else b""
+            try:
+                data = inner[0].as_bytes() if isinstance(inner, list) and inner else b""
+            except Exception:  # noqa: BLE001 - a nested message that cannot be written back
+                data = payload_bytes(part)
             out.append((_decode(part.get_filename()), ctype, len(data), hashlib.sha256(data).hexdigest()))
             return
         if part.is_multipart():
@@ -158,11 +262,11 @@ def _attachments(msg: EmailMessage) -> list[tuple[str | None, str, int, str]]:
             return
         filename = part.get_filename()
         if part.get_content_disposition() == "attachment" or filename:
-            data = part.get_payload(decode=True) or b""
+            data = payload_bytes(part)
             out.append((_decode(filename), ctype, len(data), hashlib.sha256(data).hexdigest()))
 
     walk(msg)
-    return out
+    return out, raw_parts
 
 
 class _Stager:
@@ -174,8 +278,16 @@ class _Stager:
         self.nums: list[int] = []
         self.table: str | None = None
         self.count = 0
+        self.repaired = 0  # rows with a value that was not valid text
 
     def add(self, num: int, row: list[str | None]) -> None:
+        """Add a row; returns nothing. Every value is made valid UTF-8 (``safe_text``)."""
+        fixed = False
+        for i, v in enumerate(row):
+            if v is not None:
+                row[i], f = safe_text(v)
+                fixed |= f
+        self.repaired += fixed
         self.rows.append(row)
         self.nums.append(num)
         self.count += 1
@@ -200,6 +312,27 @@ class _Stager:
         return self.table
 
 
+_HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:")
+
+
+def mbox_mismatch(head: bytes) -> str | None:
+    """Why a file is not an mbox mailbox (None: a ``From `` line followed by a header line)."""
+    if not head.strip():
+        return None  # an empty mailbox
+    what = magic(head)
+    if what is not None:
+        return f"it is {what}"
+    lines = head.split(b"\n")
+    prev_blank = True
+    for i, line in enumerate(lines[:-1]):  # the last line may be cut
+        line = line.rstrip(b"\r")
+        if line.startswith(b"From ") and (i == 0 or (prev_blank and _FROM_LINE.match(line)) or _FROM_STRICT.match(line)):
+            if _HEADER_LINE.match(lines[i + 1]):
+                return None
+        prev_blank = not line.strip()
+    return f"no 'From ' line followed by a message header{within(head)} (it is {describe(head)})"
+
+
 @export_format
 class GmailMboxLoader(Loader):
     name = "gmail_mbox"
@@ -212,9 +345,15 @@ class GmailMboxLoader(Loader):
         Capability("mail_attachments", {"name": "filename"}, entity="attachments"),
     )
     title = "Gmail mailbox from Google Takeout (.mbox): message metadata, recipients, attachments"
+    kind = "an mbox mailbox"
     version = "1"
 
+    @classmethod
+    def mismatch(cls, path: Path, head: bytes) -> str | None:
+        return mbox_mismatch(head)
+
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
+        refuse_unless_recognised(self, ctx, path)
         display = ctx.display(path)
         parser = BytesParser(policy=email.policy.default)
         messages = _Stager(ctx, "mbox_messages", MESSAGE_COLUMNS)
@@ -222,33 +361,54 @@ class GmailMboxLoader(Loader):
         attachments = _Stager(ctx, "mbox_attachments", ATTACHMENT_COLUMNS)
         rejects: list[Reject] = []
         warnings: list[str] = []
-        date_from_line = 0
+        date_from_line = raw_parts = 0
+        repaired: list[int] = []  # line of each message with header bytes that were not text
         num = 0
         for lineno, offset, from_line, raw in iter_mbox(path):
             num += 1
-            head = from_line.decode("utf-8", "replace")[:500] or None
+            head = safe_text(from_line.decode("utf-8", "surrogateescape")[:200])[0] or None
+            where = f"message at byte {offset}"
             if not from_line:
                 rejects.append(Reject("text before the first 'From ' line: not a message", line=lineno, record=num,
-                                      raw=raw[:200].decode("utf-8", "replace")))
+                                      code="not_a_record"))
                 continue
             try:
                 msg = parser.parsebytes(raw)
                 if not msg.keys():
-                    raise ValueError("no header")
-                row, recips, atts, used_from_line = self._extract(msg, from_line, len(raw), offset)
+                    rejects.append(Reject(f"{where}: no header line, not a message", line=lineno, record=num, raw=head,
+                                          code="not_a_record"))
+                    continue
+                row, recips, atts, used_from_line, undecoded = self._extract(msg, from_line, len(raw), offset)
+            except _HeaderError as exc:  # the error's type only: its message may quote the header
+                rejects.append(Reject(f"{where}: {exc.name} header unreadable ({exc.kind})", line=lineno, record=num,
+                                      field=exc.name, raw=head, code="unreadable_header"))
+                continue
             except Exception as exc:  # noqa: BLE001 - any message the stdlib cannot read is a reject
-                rejects.append(Reject(f"unreadable message: {type(exc).__name__}: {exc}", line=lineno, record=num, raw=head))
+                rejects.append(Reject(f"{where}: unreadable message ({type(exc).__name__})", line=lineno,
+                                      record=num, raw=head, code="unreadable_record"))
                 continue
             date_from_line += used_from_line
+            raw_parts += undecoded
+            before = messages.repaired + recipients.repaired + attachments.repaired
             messages.add(num, row)
             for r in recips:
                 recipients.add(num, r)
             for a in atts:
                 attachments.add(num, a)
+            if messages.repaired + recipients.repaired + attachments.repaired > before:
+                repaired.append(lineno)
         if date_from_line:
             warnings.append(
                 f"{display}: {date_from_line} message(s) without a readable Date header: date taken from the mbox 'From ' line"
             )
+        if repaired:
+            warnings.append(
+                f"{display}: {len(repaired)} message(s) with header bytes that are not text in their charset (first at line "
+                f"{repaired[0]}): read as UTF-8 or Windows-1252, NUL as U+FFFD"
+            )
+        if raw_parts:
+            warnings.append(f"{display}: {raw_parts} attachment(s) whose transfer encoding could not be decoded: size and sha256 "
+                            "of their encoded text")
         if num == 0:
             warnings.append(f"{display}: empty mailbox, 0 messages")
         main = Part(messages.flush(), messages.count + len(rejects), rejects=rejects, dates={"date": [DATE_FORMAT]})
@@ -272,7 +432,7 @@ class GmailMboxLoader(Loader):
         if raw_date:
             try:
                 parsed = email.utils.parsedate_to_datetime(raw_date)
-            except (TypeError, ValueError, IndexError):
+            except (TypeError, ValueError, IndexError, OverflowError):
                 parsed = None
         if parsed is None:
             parsed = _from_line_date(from_line)
@@ -290,10 +450,11 @@ class GmailMboxLoader(Loader):
                 addr_l = addr.lower() or None
                 domain = addr_l.rsplit("@", 1)[1] if addr_l and "@" in addr_l else None
                 recips.append([mid, kind, addr_l, name or None, domain])
-        atts = [[mid, f, ct, str(n), h] for f, ct, n, h in _attachments(msg)]
+        found, undecoded = _attachments(msg)
+        atts = [[mid, f, ct, str(n), h] for f, ct, n, h in found]
         row = [
             mid, _header(msg, "X-GM-THRID"), _header(msg, "X-Gmail-Labels"), date_text,
             (from_addr or "").lower() or None, from_name or None, _header(msg, "Subject"),
             shown["to"], shown["cc"], shown["bcc"], str(len(atts)), str(size), str(offset),
         ]
-        return row, recips, atts, used_from_line
+        return row, recips, atts, used_from_line, undecoded

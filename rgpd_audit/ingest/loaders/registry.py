@@ -61,3 +61,22 @@ def get(name: str):
 def all_loaders() -> dict[str, type]:
     _ensure_loaded()
     return dict(_REGISTRY)
+
+
+def recognise(path) -> dict[str, str | None]:
+    """Every format's verdict on a file: None when it may be of that format, else why it is not
+    (the loader's ``mismatch``, from the file's name and first bytes; cheap). Generic formats
+    (``csv``, ``xlsx``, ``json``…) accept more files than the named ones: prefer a named one."""
+    from pathlib import Path
+
+    from .signature import read_head
+
+    p = Path(path)
+    head = read_head(p)
+    out: dict[str, str | None] = {}
+    for name, cls in sorted(all_loaders().items()):
+        try:
+            out[name] = cls.mismatch(p, head)
+        except Exception as exc:  # noqa: BLE001 - a third-party signature's bug: not this format
+            out[name] = f"its signature failed: {type(exc).__name__}"
+    return out

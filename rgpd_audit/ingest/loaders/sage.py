@@ -4,7 +4,7 @@ Usually ``;``-separated and Windows-1252 (both detected). Columns ``CT_Num, CT_I
 CT_Type`` (0 client, 1 supplier, 2 employee, 3 other), ``CT_Contact``, addresses,
 ``CT_Telephone``, ``CT_EMail``, ``CT_Sommeil`` (dormant)… The loader adds ``tiers_type``
 (``client`` / ``supplier`` / ``other``) from ``CT_Type`` so that ``split_by`` and checks read
-a word rather than a Sage code. The header must have ``CT_Num`` and ``CT_Intitule``.
+a word rather than a Sage code. Signature: ``CT_Num`` and ``CT_Intitule`` in the header.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ...sql import quote_ident
 from .base import Capability, FileResult, LoadContext, Loader, staged_columns
 from .crm import find_column
 from .registry import export_format
+from .signature import delimited_mismatch, refuse_unless_recognised
 from .textfile import read_delimited
 
 REQUIRED = ("CT_Num", "CT_Intitule")
@@ -28,17 +29,28 @@ class SageTiersLoader(Loader):
     date_roles = {"CT_DateCreate": "creation", "cbModification": "record_change"}
     capabilities = (Capability("third_party_master"),)
     title = "Sage 100 third parties (F_COMPTET: clients and suppliers)"
+    kind = "a Sage F_COMPTET export"
     version = "1"
 
+    @classmethod
+    def header_mismatch(cls, columns: list[str]) -> str | None:
+        missing = [c for c in REQUIRED if find_column(columns, c) is None]
+        return f"no {', '.join(missing)} column" if missing else None
+
+    @classmethod
+    def mismatch(cls, path: Path, head: bytes) -> str | None:
+        return delimited_mismatch(head, cls.header_mismatch)
+
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
+        refuse_unless_recognised(self, ctx, path)
         display = ctx.display(path)
         opts = ctx.source.options
         part, dialect, warnings, enc = read_delimited(ctx, path, encoding=opts.encoding, delimiter=opts.delimiter, hint="sage")
         cols = staged_columns(ctx, part.table)
         if cols:
-            missing = [c for c in REQUIRED if find_column(cols, c) is None]
-            if missing:
-                raise InputFileError(display, f"not a Sage F_COMPTET export: no {', '.join(missing)} column")
+            why = self.header_mismatch(cols)
+            if why:
+                raise InputFileError(display, f"this is not {self.kind}: {why}")
             if find_column(cols, TYPE_COLUMN) is not None:
                 raise InputFileError(display, f"unexpected {TYPE_COLUMN!r} column in a Sage export")
             ct_type = find_column(cols, "CT_Type")

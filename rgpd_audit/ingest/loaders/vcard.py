@@ -8,6 +8,7 @@ escapes (``\\,`` ``\\;`` ``\\n``) undone. One row per card; multiple values are 
 
 A card without its required properties (3.0: N and FN; 4.0: FN; 2.1: N; every version:
 VERSION) or without ``END:VCARD`` is rejected with the line of its ``BEGIN:VCARD``.
+Signature: a ``BEGIN:VCARD`` line in the first 64 KB.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from .base import FileResult, LoadContext, Loader, Part, Reject
 from .registry import export_format
+from .signature import describe, refuse_unless_recognised, text_of, within
 
 COLUMNS = [
     "fn", "family_name", "given_name", "org", "title", "emails", "email", "phones", "phone",
@@ -232,9 +234,20 @@ class VcardLoader(Loader):
     name = "vcard"
     date_roles = {"rev": "record_change"}  # REV: when the card last changed, not a contact
     title = "vCard address book (.vcf, vCard 3.0 / 4.0, Google Takeout All Contacts.vcf)"
+    kind = "a vCard address book"
     version = "1"
 
+    @classmethod
+    def mismatch(cls, path: Path, head: bytes) -> str | None:
+        text = text_of(head)
+        if text is None:
+            return f"it is {describe(head)}"
+        if not text.strip() or any(ln.strip().upper() == "BEGIN:VCARD" for ln in text.splitlines()):
+            return None
+        return f"no BEGIN:VCARD line{within(head)} (it is {describe(head)})"
+
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
+        refuse_unless_recognised(self, ctx, path)
         display = ctx.display(path)
         rows: list[list[str | None]] = []
         nums: list[int] = []
