@@ -10,7 +10,7 @@ from stdnum import luhn
 
 from rgpd_audit.mapping.classify import classify, suggest
 from rgpd_audit.mapping.classify import values as V
-from rgpd_audit.mapping.classify.names import date_role, match_name, normalise
+from rgpd_audit.mapping.classify.names import date_role, match_name, normalise, tokens
 from rgpd_audit.policy import categories
 
 N = 40
@@ -29,6 +29,7 @@ JOB = "user.job_title"
 ADDRESS = "user.contact.address"
 UID = "user.unique_id"
 GENDER = "user.demographic.gender"
+IP = "user.device.ip_address"
 
 
 def nir(valid=True) -> str:
@@ -107,7 +108,8 @@ LABELLED: dict[str, tuple[str | None, callable]] = {
     "Adresse": (ADDRESS, lambda: f"{rnd.randint(1, 120)} rue de la Paix"),
     "Code postal": (ADDRESS, lambda: f"{rnd.choice([75, 69, 13, 59, 44])}{rnd.randint(0, 999):03d}"),
     "Ville": (ADDRESS, lambda: rnd.choice(CITIES)),
-    "OPTIN_IP": (UID, lambda: f"{rnd.randint(1, 223)}.{rnd.randint(0, 255)}.{rnd.randint(0, 255)}.{rnd.randint(1, 254)}"),
+    # issue 22: an IP address is user.device.ip_address (fideslang), no longer filed as user.unique_id
+    "OPTIN_IP": (IP, lambda: f"{rnd.randint(1, 223)}.{rnd.randint(0, 255)}.{rnd.randint(0, 255)}.{rnd.randint(1, 254)}"),
     "Civilité": (GENDER, lambda: rnd.choice(["M.", "Mme"])),
     "Statut": (None, lambda: rnd.choice(["Nouveau", "Refusé", "Vivier", "Embauché"])),
     "Dernier contact": (None, lambda: f"{rnd.randint(1, 28):02d}/{rnd.randint(1, 12):02d}/2024"),
@@ -151,9 +153,75 @@ def test_precision_recall_on_labelled_columns():
     ("Commentaires", "free_text"), ("NOTES", "free_text"), ("Poste visé", "job_title"), ("Job Title", "job_title"),
     ("Adresse", "address"), ("Code postal", "postal_code"), ("OPTIN_IP", "ip"), ("Record ID", "unique_id"),
     ("Company Name", "workplace"), ("Nom de l'entreprise", "workplace"), ("CONTACT ID", "unique_id"),
+    # issue 22: whole tokens, not substrings
+    ("Phonetic First Name", "name_variant"), ("Nickname", "name_variant"), ("File As", "name_variant"),
+    ("Given Yomi", "name_variant"), ("CONTACT_TIMEZONE", "label"), ("Timezone", "label"),
+    ("Marketing contact status", "label"), ("E-mail 1 - Label", "label"), ("Phone 1 - Label", "label"),
+    ("Email opt out", "label"), ("IsEmailBounced", "label"), ("DOUBLE_OPT-IN", "label"),
+    ("Message-ID", "message_id"), ("In-Reply-To", "message_id"), ("X-GM-THRID", "message_id"),
+    ("UNSUB_CAMPAIGN_ID", "thing"), ("AccountId", "thing"), ("Event Name", "thing"), ("Account name", "workplace"),
+    ("Organization Department", "workplace"), ("Organization Title", "job_title"), ("LANDLINE_NUMBER", "phone"),
+    ("Car Phone", "phone"), ("Bcc", "email_short"), ("Reply-To", "email"), ("CT_TelPortable", "phone"),
+    ("T_CODEPOSTAL", "postal_code"), ("address2", "address"), ("candidate_disability_status", "health"),
+    ("Name Prefix", "gender"), ("ip_address", "ip"), ("IP City", "address"), ("S21.G00.30.001", "nir"),
 ])
 def test_header_rules(header, expected):
     assert match_name(header).rule == expected
+
+
+def test_tokens_split_glued_and_numbered_words():
+    assert tokens("DATENAISSANCE") == ["date", "naissance"] and tokens("R_NUMEROCOMPTE") == ["r", "numero", "compte"]
+    assert tokens("Address 1 - Label") == ["address", "1", "label"]
+    assert tokens("address2") == ["address", "2"]
+    assert "phone" not in tokens("Phonetic First Name")
+
+
+def test_empty_columns_judged_by_their_name_with_low_confidence():
+    for header, cat in [("Bcc", EMAIL), ("LANDLINE_NUMBER", PHONE), ("Car Phone", PHONE), ("Nickname", NAME),
+                        ("Address 1 - PO Box", ADDRESS)]:
+        got = classify(header, [])
+        assert (got.category, got.sampled, got.matched) == (cat, 0, 0), header
+        assert got.confidence == 0.3 and got.rule.startswith("name:")
+    got = classify("Floor Section", [])
+    assert got.category is None and got.confidence == 0.3
+
+
+def test_identifiers_of_things_are_not_people():
+    mids = [f"<CA{i:06d}F00D@mail.example.com>" for i in range(30)]
+    assert V.is_email(mids[0])  # shaped like an address…
+    got = classify("Message-ID", mids)
+    assert got.category is None and got.rule == "name:message_id"  # …but a message's identifier
+    assert classify("UNSUB_CAMPAIGN_ID", ["a1b2c3d4e5", "f6a7b8c9d0"]).category is None
+    assert classify("Contact ID", ["1201", "1202"]).category == UID
+    assert classify("CreatedById", ["0055g00000AbCdEAAV"]).category == UID  # a user: a person
+
+
+def test_short_names_need_their_values():
+    assert classify("CC", ["FR", "BE", "CH"]).category is None  # Mailchimp's country code, not a copy
+    assert classify("Cc", ["a@example.fr", "b@example.org"]).category == EMAIL
+
+
+def test_labels_and_statuses_next_to_values():
+    assert classify("E-mail 1 - Label", ["* Work", "Home"]).category is None
+    assert classify("E-mail 1 - Value", [email() for _ in range(10)]).category == EMAIL
+    assert classify("Marketing contact status", ["Marketing contact", "Non-marketing contact"]).category is None
+
+
+def test_ip_addresses_have_their_category():
+    assert IP in categories()
+    got = classify("CONFIRM_IP", ["192.0.2.10", "198.51.100.7", "2001:db8::1"])
+    assert (got.category, got.rule) == (IP, "value:ip")
+
+
+def test_civility_values_make_a_title_a_civility():
+    got = classify("Title", ["M.", "Mme", "Dr", "Mme"])
+    assert (got.category, got.rule) == (GENDER, "value:civility")
+    assert classify("Title", ["Comptable", "Cariste"]).category == JOB
+
+
+def test_names_with_digits_are_doubtful():
+    assert classify("Nom", ["A1203", "B7781", "C0042"]).confidence == 0.4
+    assert classify("Nom", ["Dupont", "Martin"]).confidence == 0.8
 
 
 def test_normalise():

@@ -65,6 +65,18 @@ class SuggestReport:
     removed: list[tuple[str, str]] = field(default_factory=list)  # (table, column) no longer loaded
 
 
+CIVILITIES = frozenset("m mr mrs ms miss mme mlle mademoiselle madame monsieur dr pr prof me".split())
+CIVILITY_SHARE = 0.8
+EMPTY_CONFIDENCE = 0.3
+
+
+def _civility_share(sample: list[str]) -> float:
+    """Share of values that are civilities (M., Mme, Dr…): a "Title" column of Outlook holds those."""
+    if not sample:
+        return 0.0
+    return sum(v.strip().rstrip(".").lower() in CIVILITIES for v in sample) / len(sample)
+
+
 def classify(column: str, sample: list[str], *, is_date_type: bool = False) -> Suggestion:
     """Classify one column from its name and a sample of its (distinct, non-empty) values."""
     rule = names.match_name(column)
@@ -73,6 +85,13 @@ def classify(column: str, sample: list[str], *, is_date_type: bool = False) -> S
         scores = {"date": n, "nir_shape": 0, "long_text": 0}
     else:
         scores = values.score(sample) if sample else {}
+    if rule is not None and rule.weak and n and not scores.get(rule.kind, 0):
+        rule = None  # a short name ("CC", "To") whose values are not what it would mean
+    if n == 0 and not is_date_type:
+        # an empty column: only its name says what it would hold (Bcc, a landline number)
+        if rule is None:
+            return Suggestion(None, None, EMPTY_CONFIDENCE, 0, 0, [])
+        return Suggestion(rule.category, f"name:{rule.rule}", EMPTY_CONFIDENCE, 0, 0, [], kind=rule.kind)
     # The best value kind: highest share above its threshold; ties go to the earlier kind.
     best, best_ratio = None, 0.0
     for k in values.KINDS:
@@ -83,6 +102,8 @@ def classify(column: str, sample: list[str], *, is_date_type: bool = False) -> S
         best = None  # five digits are not enough to contradict a header (amounts, ids)
     if best is not None and best.name == "date" and rule is not None and rule.kind in ("postal_code",):
         best = None
+    if best is not None and best.name == "email" and rule is not None and rule.rule == "message_id":
+        best = None  # <id@host> message identifiers are shaped like addresses
 
     def ex(kind):
         return [values.mask(kind, v) for v in sample[:3]]
@@ -99,10 +120,14 @@ def classify(column: str, sample: list[str], *, is_date_type: bool = False) -> S
         conf = round(min(0.99, 0.7 + 0.3 * best_ratio) if agrees else 0.6 + 0.3 * best_ratio, 2)
         return Suggestion(best.category, f"value:{best.name}", conf, n, matched, ex(best.name), kind=best.name,
                           subject_key=best.category in SUBJECT_CATEGORIES)
+    civ = _civility_share(sample)
+    if civ >= CIVILITY_SHARE and (rule is None or rule.rule in ("job_title", "gender", "name")):
+        return Suggestion("user.demographic.gender", "value:civility", round(0.6 + 0.3 * civ, 2), n,
+                          round(civ * n), ex(None), kind="civility")
     long_text = scores.get("long_text", 0)
     if rule is not None:
         conf, matched, kind = 0.7, 0, rule.kind
-        if rule.kind in values.KIND_BY_NAME and n:
+        if rule.kind in values.KIND_BY_NAME:
             # a header promising checkable values that do not check: keep it, lower confidence
             matched = scores.get(rule.kind, 0)
             conf = 0.4
@@ -112,16 +137,16 @@ def classify(column: str, sample: list[str], *, is_date_type: bool = False) -> S
             matched = long_text
             conf = 0.9 if long_text else 0.75
         elif rule.kind == "name":
-            conf = 0.8
-        elif n == 0:
-            conf = 0.5
+            # names hold letters: a "name" column of numbers or codes is doubtful
+            with_digits = sum(any(c.isdigit() for c in v) for v in sample)
+            conf = 0.4 if with_digits / n >= 0.5 else 0.8
         mask_kind = rule.kind if rule.kind in values.MASKS else None
         return Suggestion(rule.category, f"name:{rule.rule}", conf, n, matched, ex(mask_kind), kind=kind,
                           subject_key=rule.subject_key or rule.category in SUBJECT_CATEGORIES)
-    if n and long_text / n >= 0.3:
+    if long_text / n >= 0.3:
         return Suggestion(names.FREE_TEXT, "value:long_text", round(0.5 + 0.4 * long_text / n, 2), n, long_text,
                           ex(None), kind="text")
-    return Suggestion(None, None, 0.5 if n else 0.3, n, 0, ex(None))
+    return Suggestion(None, None, 0.5, n, 0, ex(None))
 
 
 def _sample(ws: Workspace, table: str, column: str, *, source: str | None = None) -> list[str]:

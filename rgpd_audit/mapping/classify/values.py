@@ -234,7 +234,7 @@ KINDS: list[Kind] = [
     Kind("siret", is_siret, mask_digits, None, 0.7, True),
     Kind("siren", is_siren, mask_digits, None, 0.8, True),
     Kind("email", is_email, mask_email, "user.contact.email", 0.5, True),
-    Kind("ip", is_ip, mask_ip, "user.unique_id", 0.7, True),
+    Kind("ip", is_ip, mask_ip, "user.device.ip_address", 0.7, True),
     Kind("phone", is_phone, mask_phone, "user.contact.phone_number", 0.7, True),
     Kind("date", is_date, mask_date, None, 0.8, True),
     Kind("postal_code", is_postal_code, mask_postal_code, "user.contact.address", 0.9, False),
