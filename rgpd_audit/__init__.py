@@ -9,8 +9,10 @@ it, never one below (``tests/test_architecture.py``)::
 
 - core        ``errors``, ``spec`` (YAML → pydantic), ``sql`` (quoting), ``vocab`` (every
               closed list with its French and English labels), ``legal`` (dated legal facts:
-              EEA, adequacy, transfer mechanisms), ``resources`` (files shipped with the
-              package), ``plugins``, ``data/`` (YAML data)
+              EEA, adequacy, transfer mechanisms), ``dates`` (the one date rule: periods and
+              deadlines, in Python and SQL), ``holds`` (what the law keeps after an erasure
+              request: accounting, payroll, employment claims), ``resources`` (files shipped
+              with the package), ``plugins``, ``data/`` (YAML data)
 - ``policy``    the privacy policy as validated YAML (what the company promises)
 - ``workspace`` the DuckDB workspace (schema, migrations, encryption at rest, pseudonyms)
 - ``ingest``    reading exports: the manifest, one loader per format (each declaring what its

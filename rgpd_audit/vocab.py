@@ -267,7 +267,9 @@ CAPABILITIES = Vocabulary("table capability", {
     "mail_recipients": ("destinataires des messages", "message recipients"),
     "mail_attachments": ("pièces jointes des messages", "message attachments"),
     "purchase_ledger": ("écritures d'achats", "purchase ledger"),
+    "ledger": ("écritures comptables par compte de tiers", "accounting entries per third-party account"),
     "third_party_master": ("fichier des tiers (comptabilité)", "third-party master file (accounting)"),
+    "mailing_list": ("liste de diffusion (abonnés, désinscrits)", "mailing list (subscribers, unsubscribed)"),
     "payroll": ("déclarations de paie", "payroll declarations"),
 })
 
@@ -287,6 +289,26 @@ REJECT_REASONS = Vocabulary("reject reason", {
     "unreadable_header": ("en-tête de message illisible", "unreadable message header"),
     "formula_without_value": ("formule sans valeur calculée", "formula without a computed value"),
     "other": ("autre erreur de lecture", "other reading error"),
+})
+
+# --- data-subject requests ---------------------------------------------------------------------
+
+# Why the law keeps data an erasure request would otherwise remove (GDPR Art. 17(3)); each hold
+# of ``rgpd_audit/data/holds.yaml`` is of one kind, with its own period and source.
+HOLD_KINDS = Vocabulary("hold kind", {
+    "accounting": ("obligation comptable", "accounting duty"),
+    "payroll": ("paie et registre du personnel", "payroll and staff register"),
+    "employment_claims": ("prescription des actions du salarié", "limitation of employment claims"),
+    "legal_claim": ("contentieux en cours", "legal claim in progress"),
+})
+
+# What the erasure plan says to do with one field of one record.
+ERASURE_ACTIONS = Vocabulary("erasure action", {
+    "erase": ("à effacer", "to erase"),
+    "pseudonymise": ("à pseudonymiser", "to pseudonymise"),
+    "keep": ("à conserver", "to keep"),
+    "client": ("à transmettre au client", "to forward to the client"),
+    "review": ("à vérifier", "to check"),
 })
 
 # --- findings ---------------------------------------------------------------------------------

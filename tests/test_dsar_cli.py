@@ -29,7 +29,9 @@ def test_find_export_erase_plan(dsar_ws, tmp_path):
     assert list((tmp_path / "o").glob("acces_P-*.zip"))
     res = run(main, ["dsar", "erase-plan", "--workspace", path, "--email", EMAIL, "--out", str(tmp_path / "p"), "--as-of", "2026-11-27"])
     assert res.exit_code == 0, res.output
-    assert "keep 1" in res.output and len(list((tmp_path / "p").iterdir())) == 3
+    # the two invoices: 5 fields each, one kept (closed 2024), one past its ten years
+    assert "erase 20 field(s)" in res.output and "keep 5 (hold 5, opt-out 0)" in res.output
+    assert len(list((tmp_path / "p").iterdir())) == 3
     res = run(main, ["dsar", "find", "--workspace", path, "--email", "pas-une-adresse"])
     assert res.exit_code == 2 and "not an e-mail address" in res.output
 
@@ -43,9 +45,9 @@ def test_register_extend_close_list(tmp_path):
     res = run(main, ["dsar", "extend", "1", "--workspace", ws, "--reason", "complexe", "--on", "2026-03-02"])
     assert res.exit_code == 2 and "first month" in res.output
     res = run(main, ["dsar", "extend", "1", "--workspace", ws, "--reason", "complexe", "--on", "2026-02-10"])
-    assert res.exit_code == 0 and "2026-04-28" in res.output
+    assert res.exit_code == 0 and "answer due 2026-04-30" in res.output  # one month + two, from receipt
     res = run(main, ["dsar", "list", "--workspace", ws, "--as-of", "2026-04-20"])
-    assert res.exit_code == 0 and " 8" in res.output.splitlines()[2]
+    assert res.exit_code == 0 and " 10" in res.output.splitlines()[2]
     res = run(main, ["dsar", "close", "1", "--workspace", ws, "--answered", "2026-04-01"])
     assert res.exit_code == 0 and "answered on 2026-04-01" in res.output
 

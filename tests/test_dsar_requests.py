@@ -28,9 +28,10 @@ def test_one_month_deadline(received, due):
     assert response_deadline(received) == due
 
 
-def test_extension_is_two_more_months_from_the_deadline():
-    assert extended_deadline(response_deadline(D(2026, 1, 15))) == D(2026, 4, 15)  # 3 months in all
-    assert extended_deadline(response_deadline(D(2026, 1, 31))) == D(2026, 4, 28)
+def test_extension_is_one_month_and_two_more_counted_from_receipt():
+    assert extended_deadline(D(2026, 1, 15)) == D(2026, 4, 15)  # 3 months in all
+    assert extended_deadline(D(2026, 1, 31)) == D(2026, 4, 30)  # not 28 February + 2 months = 28 April
+    assert extended_deadline(D(2025, 10, 31)) == D(2026, 1, 31)  # not 30 November + 2 months = 30 January
 
 
 @pytest.fixture
@@ -96,3 +97,16 @@ def test_overdue_check_as_of(ws):
     assert _run(ws, D(2026, 1, 20)) == []  # before receipt
     extend_request(ws, r1.id, reason="complexe", on=D(2026, 2, 20))
     assert [f["severity"] for f in _run(ws, D(2026, 3, 3)) if f["record_key"] == f"DSAR-{r1.id}"] == []
+
+
+def test_extensions_recorded_the_old_way_are_recomputed_on_upgrade(tmp_path):
+    """Workspace schema 6: an extended deadline stored as first deadline + 2 months (28/04 for a
+    request of 31/01) becomes receipt + 3 months (30/04)."""
+    with Workspace(tmp_path / "ws") as ws:
+        r = register_request(ws, received=D(2026, 1, 31), type="access", email="x@example.fr")
+        extend_request(ws, r.id, reason="complexe", on=D(2026, 2, 10))
+        ws.con.execute("UPDATE dsar_requests SET extended_deadline = DATE '2026-04-28'")
+        ws.set_setting("schema_version", "5")
+    with Workspace(tmp_path / "ws", create=False) as ws:
+        assert ws.schema_version >= 6
+        assert list_requests(ws)[0].extended_deadline == D(2026, 4, 30)

@@ -4,7 +4,8 @@ For each record the date the retention counts from is computed exactly as the po
 (the last contact from the person, falling back explicitly to creation — a change to the
 record never restarts the clock; end of the client's contract from the contracts file; last
 purchase, the last supplier invoice of the accounting; closing of the financial year), then the
-deadline, then the status as of the audit date: ``breach`` (as_of > deadline), ``ok``,
+deadline (the last lawful day, :mod:`rgpd_audit.dates`), then the status as of the audit
+date: ``breach`` (as_of > deadline), ``ok``,
 ``ongoing`` (contract not ended) or ``unverifiable`` (no usable reference date — never counted
 as compliant).
 
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 import re
 
+from ..dates import deadline_sql, overdue_sql
+from ..holds import labour_guidance, labour_sources
 from ..ingest.loaded import LoadedSource, loaded_sources
 from ..policy import Activity, RetentionRule
 from ..policy.summary import describe_rule
@@ -283,11 +286,11 @@ def _source_select(
         covered.append(cond)
         dated = (
             f"SELECT b.*, {ref} AS reference_date, {basis} AS basis, {uncertain} AS uncertain, "
-            f"CAST({ref} + to_months({months}) + to_days({days}) AS DATE) AS deadline, {ongoing} AS ongoing, "
+            f"{deadline_sql(ref, months, days)} AS deadline, {ongoing} AS ongoing, "
             f"{dur_fr} AS rule_fr, {dur_en} AS rule_en "
             f"FROM ({base}) b WHERE {cond}"
         )
-        late = f"(NOT ongoing AND {d} > deadline)"
+        late = f"(NOT ongoing AND {overdue_sql('deadline', d)})"
         status = (
             f"SELECT * REPLACE (CASE WHEN {late} AND uncertain THEN 'after_as_of' ELSE basis END AS basis), "
             f"CASE WHEN ongoing THEN 'ongoing' WHEN reference_date IS NULL OR ({late} AND uncertain) THEN 'unverifiable' "
@@ -495,16 +498,13 @@ def retention_no_section(ctx: CheckContext) -> Query | None:
     """Records whose status says they left the activity (a hired candidate: the file is now a
     personnel file): no rule of the activity governs them, and the policy has no section that
     does. A gap of the policy, reported per source and status with labour law's periods as
-    guidance, not as breaches of the activity's rule."""
-    from .policy_lint import lint_data
-
+    guidance (the labour-law holds of ``rgpd_audit/data/holds.yaml``), not as breaches of the
+    activity's rule."""
     rel = retention_problems(ctx)
     if rel is None:
         return None
-    guide = lint_data()["staff_guidance"]
     q = Query()
-    g_fr = q.bind(" ; ".join(f"{x['fr']} ({x['source']})" for x in guide))
-    g_en = q.bind("; ".join(f"{x['en']} ({x['source']})" for x in guide))
+    g_fr, g_en = q.bind(labour_guidance("fr")), q.bind(labour_guidance("en"))
     return q.add(
         "retention.no_section",
         activity="activity", source="source", record_key="coalesce(status_value, '')",
@@ -514,7 +514,7 @@ def retention_no_section(ctx: CheckContext) -> Query | None:
         detail_en=(f"printf('%d record(s) with status ''%s'' (%s): these people left the activity, whose retention rules "
                    f"no longer cover them, and no section of the policy covers staff or temporary workers. Labour law "
                    f"periods: %s.', n, status_value, {_status_case(q, 'en')}, {g_en})"),
-        clause=q.bind("Code du travail L3243-4, R1221-26, L1471-1, L3245-1, L1134-5"),
+        clause=q.bind(labour_sources()),
         finding_key="concat_ws('|', 'retention.no_section', activity, source, coalesce(status_value, ''))",
         from_=_grouped(rel, "no_section"),
     )

@@ -135,32 +135,44 @@ def export_cmd(email, phone, name, birth_date, workspace, policy, as_of, out, la
 @as_of_option
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output folder.")
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Language of the plan.")
+@click.option("--claims", "claims_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="YAML file of legal claims in progress (Art. 17(3)(e)) that keep the person's records (docs/dsar.md).")
+@click.option("--objection", is_flag=True,
+              help="The person also objects (Art. 21): keep their address on the mailing lists' suppression list.")
 @handle_errors
-def erase_plan_cmd(email, phone, name, birth_date, workspace, policy, as_of, out, lang):
-    """Plan an erasure (Article 17): what to erase where, what to keep and why, whom to notify.
+def erase_plan_cmd(email, phone, name, birth_date, workspace, policy, as_of, out, lang, claims_file, objection):
+    """Plan an erasure (Article 17), field by field: what to erase, what the law keeps and until when, whom to notify.
 
-    Accounting records are kept 10 years, payroll and staff records 5 years (Art. 17(3)(b));
-    data processed for a client goes to the client; weak matches are to be checked. The
-    plan is written as Markdown, HTML and JSON; nothing is erased.
+    Legal holds (rgpd_audit/data/holds.yaml) keep accounting entries 10 years after the close
+    of their financial year and the third-party accounts they refer to (not their contact's
+    details), payroll and staff records, and a hired person's file for the limitation periods
+    of employment claims; --claims adds the legal claims in progress you declare. An
+    unsubscribed (or, with --objection, objecting) person's address, date and channel stay on
+    the suppression list. Data processed for a client goes to the client; weak matches are to
+    be checked. Written as Markdown, HTML and JSON; nothing is erased.
 
     Example:
 
     \b
         rgpd-audit dsar erase-plan --email aissa.ndiaye@example.fr --as-of 2026-11-27 --out plans/
+        rgpd-audit dsar erase-plan --email a.b@example.fr --claims claims.yaml --objection --lang en --out plans/
     """
-    from ..dsar import erase_plan, write_plan
+    from ..dsar import erase_plan, load_claims, write_plan
     from ..policy import load_policy
     from ..workspace import Workspace
 
     q = _query(email, phone, name, birth_date)
     pol = load_policy(policy)
+    claims = load_claims(claims_file) if claims_file else ()
     echo_as_of(as_of)
     with Workspace(workspace, create=False) as ws:
-        plan = erase_plan(ws, pol, q, as_of=as_of)
+        plan = erase_plan(ws, pol, q, as_of=as_of, claims=claims, objection=objection)
     paths = write_plan(plan, out, lang)
-    s = plan.to_dict()["summary"]
-    click.echo(f"erase {s['erase']}, keep {s['keep']}, client {s['client']}, check {s['review']}; "
-               f"{len(plan.recipients)} recipient(s) to notify")
+    s = plan.summary()
+    held = sum(1 for i in plan.by_action("keep") if i.keep_reason == "hold")
+    click.echo(f"{len(plan.records())} record(s): erase {s['erase']} field(s), pseudonymise {s['pseudonymise']}, "
+               f"keep {s['keep']} (hold {held}, opt-out {s['keep'] - held}), client {len(plan.records('client'))} record(s), "
+               f"check {len(plan.records('review'))} record(s); {len(plan.recipients)} recipient(s) to notify")
     for p in paths:
         click.echo(str(p))
 

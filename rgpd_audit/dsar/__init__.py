@@ -7,12 +7,15 @@
 
 Modules, one job each: ``query`` (normalising identifiers), ``columns`` (which columns
 identify a person), ``match`` (the SQL search), ``cover`` (what Art. 15 asks to tell, from the
-policy), ``export`` (access package, portability file), ``erase`` (erasure plan),
+policy), ``export`` (access package, portability file), ``erase`` (erasure plan, field by
+field), ``keep`` (what the law keeps of a record: holds, suppression lists), ``claims`` (legal
+claims in progress the analyst declares), ``plan_files`` (the plan's pages and JSON),
 ``requests`` (the request log and Art. 12(3) deadlines). Identifiers never reach logs:
 only the workspace pseudonym does.
 """
 
 from ..ingest.loaded import loaded_sources
+from .claims import Claim, load_claims
 from .erase import ErasePlan, PlanItem, erase_plan, write_plan
 from .export import AccessPackage, export_access, portable_sources
 from .match import FindResult, Match, find_person
@@ -31,8 +34,8 @@ from .requests import (
 )
 
 __all__ = [
-    "AccessPackage", "DsarError", "ErasePlan", "FindResult", "Match", "PersonQuery", "PlanItem", "REQUEST_TYPES",
+    "AccessPackage", "Claim", "DsarError", "ErasePlan", "FindResult", "Match", "PersonQuery", "PlanItem", "REQUEST_TYPES",
     "Request", "close_request", "erase_plan", "export_access", "extend_request", "extended_deadline", "find_person",
-    "get_request", "list_requests", "loaded_sources", "normalise_email", "normalise_phone", "portable_sources",
+    "get_request", "list_requests", "load_claims", "loaded_sources", "normalise_email", "normalise_phone", "portable_sources",
     "register_request", "requests_frame", "response_deadline", "write_plan",
 ]

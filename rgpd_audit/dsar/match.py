@@ -150,15 +150,21 @@ def table_query(ws: Workspace, src: LoadedSource, table: str, q: PersonQuery, na
     return sql, params
 
 
-def _record_expr(src: LoadedSource, table: str, cols: set[str]) -> str:
+def _record_expr(src: LoadedSource, table: str, cols: set[str], several_files: bool) -> str:
+    """The record's name on the analyst's screen: its key, its message id, or its record
+    number — after its file (sheet, zip entry or path) when the source has several files,
+    where ``#12`` alone would name a record of each."""
+    row = "'#' || _row"
+    if several_files:
+        row = "(SELECT coalesce(lf.entry, lf.path) FROM load_files lf WHERE lf.file_id = _file_id) || '#' || _row"
     key = src.options.get("key")
     if key and key in cols:
-        return f"coalesce(CAST({quote_ident(key)} AS VARCHAR), '#' || _row)"
+        return f"coalesce(CAST({quote_ident(key)} AS VARCHAR), {row})"
     mail = src.capability("mail")
     mid = mail.col("message_id") if mail else None
     if mid and mid in cols:  # a mailbox's tables: the message's id
-        return f"coalesce({quote_ident(mid)}, '#' || _row)"
-    return "'#' || _row"
+        return f"coalesce({quote_ident(mid)}, {row})"
+    return row
 
 
 def find_person(ws: Workspace, query: PersonQuery, *, sources: list[str] | None = None) -> FindResult:
@@ -166,6 +172,7 @@ def find_person(ws: Workspace, query: PersonQuery, *, sources: list[str] | None 
     install_macros(ws)
     name_key = query.name_key(ws)
     result = FindResult(query.subject_ref(ws))
+    files = dict(ws.con.execute("SELECT source, count(*) FROM load_files GROUP BY source").fetchall())
     for src in loaded_sources(ws):
         if sources and src.name not in sources:
             continue
@@ -177,7 +184,7 @@ def find_person(ws: Workspace, query: PersonQuery, *, sources: list[str] | None 
             cols = {r[0] for r in ws.con.execute(f"DESCRIBE raw.{quote_ident(table)}").fetchall()}
             activity = "coalesce(_activity, " + (quote_literal(", ".join(src.activities)) if src.activities else "NULL") + ")"
             rows = ws.con.execute(
-                f"SELECT {_record_expr(src, table, cols)}, {activity}, _reasons, _file_id, _row FROM ({sql}) ORDER BY _file_id, _row",
+                f"SELECT {_record_expr(src, table, cols, files.get(src.name, 0) > 1)}, {activity}, _reasons, _file_id, _row FROM ({sql}) ORDER BY _file_id, _row",
                 params,
             ).fetchall()
             for record, act, reasons, fid, row in rows:

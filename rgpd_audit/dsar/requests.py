@@ -2,8 +2,10 @@
 
 A request is answered within one month of receipt: the same day number of the next month,
 or the last day of that month when the day does not exist (31 January -> 28/29 February,
-30 April -> 30 May). The deadline may be extended by two further months, counted from the
-original deadline, with a reason, provided the person is told within the first month.
+30 April -> 30 May). The deadline may be extended by two further months, with a reason,
+provided the person is told within the first month: one month + two months, both counted
+from receipt (three months from receipt: 31 January -> 30 April, not 28 February + 2 months
+= 28 April). Each deadline is the last day to answer (the one date rule, :mod:`rgpd_audit.dates`).
 The register stores a pseudonym of the person (``subject_ref``), never the e-mail.
 Dates are parameters: nothing here reads the clock.
 """
@@ -14,26 +16,27 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from ..policy import Duration
+from ..dates import Period, deadline
 from ..workspace import Workspace
 from .query import DsarError, normalise_email
 
 RequestType = Literal["access", "rectification", "erasure", "restriction", "portability", "objection"]
 REQUEST_TYPES: tuple[str, ...] = get_args(RequestType)
 STATUSES = ("open", "answered", "refused")
-ONE_MONTH = Duration(months=1)
-EXTENSION = Duration(months=2)
+ONE_MONTH = Period(months=1)
+EXTENSION = Period(months=2)
 CLAUSE = "RGPD art. 12(3)"
 
 
 def response_deadline(received: dt.date) -> dt.date:
-    """One month from receipt (31 Jan -> 28/29 Feb; 30 Apr -> 30 May)."""
-    return ONE_MONTH.add_to(received)
+    """One month from receipt (31 Jan -> 28/29 Feb; 30 Apr -> 30 May): the last day to answer."""
+    return deadline(received, ONE_MONTH)
 
 
-def extended_deadline(deadline: dt.date) -> dt.date:
-    """Two further months from the original deadline."""
-    return EXTENSION.add_to(deadline)
+def extended_deadline(received: dt.date) -> dt.date:
+    """The extended deadline: one month plus two further months, counted from **receipt**
+    (31 Jan -> 30 Apr; 31 Oct -> 31 Jan), never two months added to the first deadline."""
+    return deadline(received, Period(months=ONE_MONTH.total_months + EXTENSION.total_months))
 
 
 @dataclass
@@ -110,7 +113,7 @@ def extend_request(ws: Workspace, request_id: int, *, reason: str, on: dt.date) 
         )
     ws.con.execute(
         "UPDATE dsar_requests SET extended = true, extension_reason = ?, extended_deadline = ? WHERE id = ?",
-        [reason.strip(), extended_deadline(req.deadline), request_id],
+        [reason.strip(), extended_deadline(req.received), request_id],
     )
     return get_request(ws, request_id)
 

@@ -103,6 +103,11 @@ class LoadedSource:
         return roles
 
     @property
+    def derived_columns(self) -> frozenset[str]:
+        """Columns the loader added to the export's own (not fields of the source system)."""
+        return frozenset(self.loader.derived_columns)
+
+    @property
     def record_kind(self) -> str | None:
         return self.options.get("record_kind") or self.loader.record_kind
 

@@ -7,7 +7,6 @@ can show where a promise comes from. Nothing here is specific to one company.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import difflib
 import re
@@ -19,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_val
 from pydantic_core import PydanticCustomError
 
 from .. import vocab as V
+from ..dates import Period, add_period
 from ..errors import RgpdAuditError
 from ..resources import bundled_policy
 from ..spec import StrictModel, load_spec
@@ -162,12 +162,14 @@ class Duration(StrictModel):
         out = "".join(f"{n}{u}" for n, u in ((self.years, "y"), (self.months, "m"), (self.days, "d")) if n)
         return out or "0d"
 
+    @property
+    def period(self) -> Period:
+        return Period(self.years, self.months, self.days)
+
     def add_to(self, start: dt.date) -> dt.date:
-        """The date ``start`` plus this period (31 Jan + 1 month = 28/29 Feb)."""
-        month_index = start.month - 1 + self.months + 12 * self.years
-        year, month = start.year + month_index // 12, month_index % 12 + 1
-        day = min(start.day, calendar.monthrange(year, month)[1])
-        return dt.date(year, month, day) + dt.timedelta(days=self.days)
+        """The date ``start`` plus this period (31 Jan + 1 month = 28/29 Feb): the one date rule
+        of :mod:`rgpd_audit.dates`."""
+        return add_period(start, self.period)
 
 
 # --- activities ------------------------------------------------------------------------

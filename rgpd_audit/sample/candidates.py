@@ -11,6 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from .common import FIXED_DT, RETENTION_YEARS, Ctx, Person, normalise_zip, retention_outcome
+from .people import AISSA_EMAIL, CANDIDATE_ROW
 
 REL = "recrutement/suivi-candidats.xlsx"
 SOURCE = "candidates"
@@ -147,7 +148,7 @@ def write_candidates(ctx: Ctx, keep: int = 40) -> list[Candidate]:
                     kept.append(Candidate(p, email, applied, job))
             ws.append(row)
         if title == "Candidats":
-            for row, today, past, why in CASES:
+            for n, (row, today, past, why) in enumerate(CASES, start=count + 1):
                 ws.append([_date_cell(ws, v, False) if isinstance(v, date) else v for v in row])
                 t.records[SOURCE] += 1
                 if today == "no_section":
@@ -155,6 +156,16 @@ def write_candidates(ctx: Ctx, keep: int = 40) -> list[Candidate]:
                 else:
                     t.retention(today, SOURCE, SOURCE)
                 t.case(SOURCE, {"E-mail": row[2]}, today, past, why)
+                if row[1] == "Yanis":
+                    t.person("yanis", SOURCE, f"{title}#{n + 1}")  # a workbook's record is named by its sheet row
+            # the person of docs/dsar.md (people.py), present in several systems
+            ws.append([_date_cell(ws, v, False) if isinstance(v, date) else v for v in CANDIDATE_ROW])
+            t.records[SOURCE] += 1
+            t.retention("breach", SOURCE, SOURCE)
+            t.case(SOURCE, {"E-mail": AISSA_EMAIL}, "breach", "absent",
+                   "rejected, applied 04/03/2024, last contact 20/03/2024: its 2 years ended on 20/03/2026; did not exist "
+                   "on 11/07/2023 (the person of docs/dsar.md, also in the mailbox, Mailchimp, the partner book and the CRM)")
+            t.person("aissa", SOURCE, f"{title}#{count + len(CASES) + 2}")  # its sheet row (the header is row 1)
     buf = io.BytesIO()
     wb.save(buf)
     ctx.path(REL).write_bytes(normalise_zip(buf.getvalue()))

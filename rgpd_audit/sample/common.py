@@ -128,6 +128,11 @@ class Tally:
     # retention cases: records whose verdict is written in the README at the audit date and at
     # PAST_AS_OF (status, or "absent": the record did not exist yet)
     cases: list = field(default_factory=list)
+    # the record names of the people present in several systems (``people.py``): who -> source -> record
+    people: dict = field(default_factory=dict)
+
+    def person(self, who: str, source: str, record: str) -> None:
+        self.people.setdefault(who, {})[source] = record
 
     def case(self, source: str, match: dict | None, today: str, past: str, why: str) -> None:
         """``match``: {column: value} picking the record(s) in the source's table; None: all of them."""

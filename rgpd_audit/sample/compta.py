@@ -201,6 +201,7 @@ def write_sage(ctx: Ctx, suppliers: list[Supplier], last_401: dict, contracts: d
                  fr_date(date(2020, 5, 4)), fr_date(date(2026, 9, 1))])
         t.records["sage_tiers"] += 1
         t.retention(retention_outcome([last_401[code]], None, RETENTION_YEARS["active_supplier"]), "suppliers", "sage_tiers")
+        t.person("martine", "sage_tiers", code)
         t.case("sage_tiers", {"CT_Num": code}, "breach", "ok",
                "last invoice 15/10/2021 (FEC 2021, journal HA), paid 10/03/2022 (FEC 2022, journal BQ): 5 years from "
                "the invoice end on 15/10/2026; `cbModification` 01/09/2026 restarts nothing")

@@ -6,6 +6,7 @@ import zlib
 from datetime import date, datetime
 
 from .common import RETENTION_YEARS, CsvOut, Ctx, contract_outcome, retention_outcome, slug
+from .people import CRM_ROW
 
 REL = "crm/hubspot-crm-exports-all-contacts-2026-11-20.csv"
 SOURCE = "crm_contacts"
@@ -109,3 +110,11 @@ def write_crm(ctx: Ctx, contracts: dict, staff: list) -> None:
         t.case(SOURCE, {"Record ID": rid}, "ok", "unverifiable",
                "created 01/05/2019, last activity 01/02/2024: ok today (until 01/02/2027); on 11/07/2023 the export only "
                "holds a later activity date, and creation + 3 years is past: not assessable then, never compliant")
+        # the person of docs/dsar.md (people.py), a prospect at a partner, under her work address only
+        rid = str(51_000_000_001 + (total + 1) * 51)
+        c = CRM_ROW
+        out.row([rid, c["first"], c["last_name"], c["email"], c["phone"], "", "9800424242", c["last_activity"], "OPEN",
+                 "Marketing contact", c["created"], c["company"], c["job"], "lead", "", ""])
+        t.records[SOURCE] += 1
+        t.retention("ok", "prospects", SOURCE)  # last activity 02/10/2025: 3 years end on 02/10/2028
+        t.person("aissa", SOURCE, rid)

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from . import candidates as _candidates
-from . import compta, crm, datasets, dropbox, gmail, newsletter, org, partners
+from . import compta, crm, datasets, dropbox, gmail, newsletter, org, partners, people
 from .common import PAST_AS_OF, SAMPLE_AS_OF, Ctx
 from .manifest import SOURCES, TRANSFER_DATES, TRANSFERS, UNDECLARED, render
 from .readme import render_readme
@@ -77,7 +77,8 @@ def generate(out_dir: Path, scale: int = 1, seed: int = 42) -> dict:
     records = {s["name"]: int(ctx.tally.records[s["name"]]) for s in SOURCES}
     expected = {"version": 1, "as_of": SAMPLE_AS_OF.isoformat(), "scale": scale, "seed": seed,
                 "records": records, "findings": findings, "transfers": transfers,
-                "retention_cases": {"past": PAST_AS_OF.isoformat(), "cases": ctx.tally.cases}}
+                "retention_cases": {"past": PAST_AS_OF.isoformat(), "cases": ctx.tally.cases},
+                "dsar": people.expected(ctx.tally.people)}
     (ctx.out / "manifest.yaml").write_text(render(), encoding="utf-8")
     (ctx.out / "expected.yaml").write_text(
         "# Expected findings of the sample estate at the audit date. Generated; do not edit.\n"

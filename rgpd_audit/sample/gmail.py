@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
 from .common import FIXED_DT, ORG_DOMAIN, RETENTION_YEARS, Ctx, retention_outcome
+from .people import GMAIL_MESSAGES
 
 REL = "gmail/Takeout/Mail/All mail Including Spam and Trash.mbox"
 SOURCE = "gmail_recrutement"
@@ -58,7 +59,9 @@ class _Writer:
         return str(1_700_000_000_000_000_000 + self.ctx.rng.randrange(10**17))
 
     def add(self, thrid: str, labels: str, sender, to: list, subject: str, when: datetime,
-            body: str, attachments=(), in_reply_to: str | None = None) -> str:
+            body: str, attachments=(), in_reply_to: str | None = None, mid: str | None = None,
+            boundary: str | None = None) -> str:
+        """Add a message; ``mid`` and ``boundary`` given: a fixed message, nothing drawn at random."""
         ctx = self.ctx
         when = when.replace(tzinfo=_tz(when))
         msg = EmailMessage()
@@ -66,7 +69,7 @@ class _Writer:
         msg["X-Gmail-Labels"] = labels
         msg["MIME-Version"] = "1.0"
         msg["Date"] = format_datetime(when)
-        mid = f"<CA{ctx.rng.randrange(16**30):030x}@mail.gmail.com>"
+        mid = mid or f"<CA{ctx.rng.randrange(16**30):030x}@mail.gmail.com>"
         msg["Message-ID"] = mid
         if in_reply_to:
             msg["In-Reply-To"] = in_reply_to
@@ -79,7 +82,7 @@ class _Writer:
             sub = "pdf" if filename.endswith(".pdf") else "vnd.openxmlformats-officedocument.wordprocessingml.document"
             msg.add_attachment(data, maintype="application", subtype=sub, filename=filename)
         if msg.is_multipart():
-            msg.set_boundary(f"000000000000{ctx.rng.randrange(16**16):016x}")
+            msg.set_boundary(boundary or f"000000000000{ctx.rng.randrange(16**16):016x}")
         m = mailbox.mboxMessage(msg)
         utc = when.astimezone(UTC)
         m.set_from(f"{thrid}@xxx {utc.strftime('%a %b %d %H:%M:%S +0000 %Y')}")
@@ -151,6 +154,13 @@ def write_gmail(ctx: Ctx, candidates: list, staff: list, contracts: dict) -> Non
                   when + timedelta(hours=5), "Bonjour,\n\nCi-joint notre devis.\n",
                   [(f"Devis_{when.year}-{100 + k}.pdf", fake_pdf(f"Devis {client.name}", MAILBOX))],
                   in_reply_to=mid)
+    # the person of docs/dsar.md (people.py): her application and the answer, fixed
+    for k, g in enumerate(GMAIL_MESSAGES, start=1):
+        sender = me if g["from"] == "mailbox" else g["from"]
+        to = [me] if g["to"] == "mailbox" else [g["to"]]
+        atts = [(g["attachment"], fake_pdf(f"CV {g['from'][0]}", g["from"][1]))] if g["attachment"] else []
+        w.add(g["thread"], g["labels"], sender, to, g["subject"], g["when"], g["body"], atts,
+              in_reply_to=g.get("in_reply_to"), mid=g["mid"], boundary=f"000000000000{k:016x}")
     w.box.flush()
     w.box.close()
     ctx.wrote(REL, w.n)

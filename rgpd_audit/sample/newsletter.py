@@ -8,6 +8,7 @@ import zipfile
 from datetime import date, datetime, timedelta
 
 from .common import FIXED_DT, RETENTION_YEARS, CsvOut, Ctx, retention_outcome
+from .people import BREVO_MARTINE, MAILCHIMP_ROW
 
 MAILCHIMP_REL = "newsletter/mailchimp-audience-export.zip"
 BREVO_REL = "newsletter/brevo-contacts.csv"
@@ -90,6 +91,11 @@ def write_mailchimp(ctx: Ctx) -> None:
                     t.retention(retention_outcome([], confirm, RETENTION_YEARS["newsletters"]),
                                 "newsletters", source)
                     total += 1
+                if status == "unsubscribed":  # the person of docs/dsar.md (people.py): unsubscribed 14/02/2025
+                    w.writerow(MAILCHIMP_ROW)
+                    t.retention("breach", "newsletters", source)  # subscribed 01/06/2023: 3 years end 01/06/2026
+                    t.person("aissa", source, f"{zi.filename}#{n * ctx.scale + 1}")
+                    total += 1
                 if status == "cleaned":  # the case of issue 18: a bounce years after the opt-in
                     w.writerow(["roselyne.barbier@example.fr", "Roselyne", "Barbier", "", "", "", 2,
                                 "2018-02-19 09:12:40", "198.51.100.23", "2018-02-19 09:20:02", "198.51.100.23",
@@ -143,3 +149,11 @@ def write_brevo(ctx: Ctx) -> None:
         t.case(source, {"CONTACT ID": cid}, "breach", "ok",
                "added 12/01/2023, modified by a sync on 02/10/2026: the sync does not restart the clock "
                "(deadline 12/01/2026); on 11/07/2023 it was within its 3 years")
+        # Martine Lenoir, the contact of the supplier FLENOI99 in Sage (people.py): added 15/05/2024
+        cid = str(1000 + 250 * ctx.scale + 1)
+        b = BREVO_MARTINE
+        out.row([cid, b["email"], b["last_name"], b["first"], "", "", "Yes", "Yes", "", "", "Europe/Paris", b["job"], "",
+                 b["added"], ""])
+        t.retention("ok", "newsletters", source)
+        t.records[source] += 1
+        t.person("martine", source, cid)

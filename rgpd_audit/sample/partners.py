@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from .common import RETENTION_YEARS, CsvOut, Ctx, retention_outcome
+from .people import GOOGLE_ROW
 
 GOOGLE_REL = "annuaire/contacts-google.csv"
 VCARD_REL = "annuaire/partenaires.vcf"
@@ -62,6 +63,14 @@ def write_google(ctx: Ctx) -> None:
             t.records["partners_google"] += 1
             t.retention(retention_outcome([last], None, RETENTION_YEARS["partners"]), "partners",
                         "partners_google")
+        # the person of docs/dsar.md (people.py): work and home addresses, last contact 02/10/2025
+        g = GOOGLE_ROW
+        out.row([g["first"], "", g["last_name"], "", "", "", "", "", "", "", g["org"], g["title"], "", "", "", "",
+                 "* myContacts ::: Partenaires", "* Work", g["emails"][0], "Home", g["emails"][1], "Mobile", g["phone"],
+                 "", "", "", "", "", "", "", "", "", "", "", "", "", "Dernier contact", g["last_contact"]])
+        t.records["partners_google"] += 1
+        t.retention("ok", "partners", "partners_google")
+        t.person("aissa", "partners_google", f"#{out.rows}")
 
 
 def _esc(v: str) -> str:

@@ -118,6 +118,13 @@ SEEDED = """\
 - Access: two leavers still `Active` in Dropbox (a recruiter who left on 30/06/2024 and keeps
   downloading CVs, a salesman who left on 15/09/2025); one Commercial and one Comptabilité
   member in the `Recrutement` group downloading CVs.
+- People in several systems (see "Data-subject requests" above), fixed rows appended after the
+  random ones: Aïssa N'Diaye adds a record to the candidates sheet (rejected in March 2024: one
+  more breach, 159 → 160), two messages to the mailbox (March 2024: two more breaches, 52 → 54),
+  an unsubscribed member to Mailchimp (subscribed 01/06/2023: one more breach, 224 → 225), a
+  partner to Google Contacts and a prospect to the CRM (both contacted in October 2025: within
+  their periods); Martine Lenoir, the contact of the supplier `FLENOI99`, adds a Brevo subscriber
+  (added 15/05/2024: within 3 years).
 """
 
 NOTES = """\
@@ -193,6 +200,44 @@ def _cases(expected: dict) -> str:
     return "\n".join(out + [""])
 
 
+def _cmd(command: str, args: dict) -> str:
+    opts = " ".join(f"--{k.replace('_', '-')} " + (f'"{v}"' if " " in v else v) for k, v in args.items())
+    return f"rgpd-audit dsar {command} {opts}"
+
+
+def _dsar(expected: dict) -> str:
+    d = expected["dsar"]
+    out = ["## Data-subject requests: people in several systems", "",
+           "People present in several systems under spelling variants (fixed rows, `rgpd_audit/sample/people.py`),",
+           "with what `rgpd-audit dsar find` lists for them once the sample is loaded (also in `expected.yaml`,",
+           "`dsar`, and asserted through the command line and the API by `tests/test_sample_dsar.py`).", "",
+           "- **Aïssa N'Diaye** (born 12/05/1990, `06 39 98 27 14`, the example of `docs/dsar.md`): a rejected",
+           "  candidate of March 2024 (candidates sheet `N'DIAYE` `Aïssa`; her application with her CV and the",
+           "  answer in the recruiting mailbox, as `Aissa NDIAYE`), unsubscribed from the newsletter on 14/02/2025",
+           "  (Mailchimp, `Aissa.Ndiaye@example.fr`, `N’Diaye`), now at Mission Locale Est: a partner in Google",
+           "  Contacts (`NDIAYE`, work and home addresses, `06.39.98.27.14`) and a prospect in the CRM (`Aissa`",
+           "  `Ndiaye`, her work address `a.ndiaye@mission-locale-est.example.org` only, `+33 (0)6 39 98 27 14`).",
+           "- **Martine Lenoir**: the contact of the supplier `FLENOI99` in Sage (its 2021 invoice and 2022 payment",
+           "  are in the FEC), a Brevo subscriber as `Martine.Lenoir@lenoir.example.com`.",
+           "- **Yanis Marchand**: a candidate hired as a temporary worker in 2021 (`Embauché`).", ""]
+    for q in d["find"]:
+        out += [f"{q['who']}: {q['why']}.", "", "    " + _cmd("find", q["args"]), "",
+                "| source | table | record | match |", "|---|---|---|---|"]
+        out += [f"| `{s}` | `{t}` | `{r}` | {m} |" for s, t, r, m in q["rows"]]
+        out.append("")
+    out += [f"The erasure plan of each as of {d['as_of']} (`rgpd-audit dsar erase-plan … --as-of {d['as_of']}`), field by",
+            "field: `all` every field of the record holding a value, `others` every field not listed on another line,",
+            "`message` the whole message with its attachments.", ""]
+    for p in d["erase_plan"]:
+        out += [f"{p['who']}:", "", "    " + _cmd("erase-plan", p["args"]) + f" --as-of {d['as_of']} --out plans/", "",
+                "| source | record | action | fields | until | why |", "|---|---|---|---|---|---|"]
+        for r in p["rows"]:
+            fields = r["fields"] if isinstance(r["fields"], str) else ", ".join(f"`{f}`" for f in r["fields"])
+            out.append(f"| `{r['source']}` | `{r['record']}` | {r['action']} | {fields} | {r['until'] or '-'} | {r['why']} |")
+        out.append("")
+    return "\n".join(out)
+
+
 def render_readme(expected: dict, files: dict) -> str:
     lines = [INTRO.format(as_of=expected["as_of"]), "## Sources", ""]
     src_rows = []
@@ -207,6 +252,6 @@ def render_readme(expected: dict, files: dict) -> str:
               "## Expected findings", ""]
     rows = [{**r, "check": f"`{r['check']}`", "source": f"`{r['source']}`"} for r in expected["findings"]]
     lines += _table(rows, ["check", "activity", "source", "expected"])
-    lines += ["", RULES, _cases(expected), _transfers(expected), SEEDED, NOTES, "## Files", ""]
+    lines += ["", RULES, _cases(expected), _transfers(expected), _dsar(expected), SEEDED, NOTES, "## Files", ""]
     lines += _table([{"file": f"`{k}`", "rows": v} for k, v in sorted(files.items())], ["file", "rows"])
     return "\n".join(lines) + "\n"

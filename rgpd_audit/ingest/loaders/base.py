@@ -261,6 +261,9 @@ class Loader:
     record_kind: ClassVar[str | None] = None  # kind of record every row is (``accounting_document``)
     # what its tables are (member list, access log, mailbox…), with the columns of each role
     capabilities: ClassVar[tuple[Capability, ...]] = ()
+    # columns the loader adds to the export's own (a word for a code, a domain, a file-name
+    # fact): not fields of the source system (the erasure plan does not list them)
+    derived_columns: ClassVar[tuple[str, ...]] = ()
 
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:  # pragma: no cover - abstract
         raise NotImplementedError

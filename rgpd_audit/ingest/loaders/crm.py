@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...errors import InputFileError
-from .base import FileResult, LoadContext, Loader, staged_columns
+from .base import Capability, FileResult, LoadContext, Loader, staged_columns
 from .registry import export_format
 from .signature import delimited_mismatch, has_column, refuse_unless_recognised
 from .textfile import read_delimited
@@ -108,6 +108,7 @@ class HubspotLoader(Loader):
 class BrevoLoader(Loader):
     name = "brevo"
     date_roles = {"ADDED_TIME": "creation", "MODIFIED_TIME": "record_change"}  # a sync or an edit is no contact
+    capabilities = (Capability("mailing_list", {"email": "EMAIL"}),)
     lazy_staging = True  # only reads the staged columns' names
     title = "Brevo (ex-Sendinblue) contacts export (semicolon, UTF-8 or Windows-1252)"
     kind = "a Brevo contacts export"

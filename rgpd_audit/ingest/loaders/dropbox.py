@@ -181,6 +181,7 @@ class DropboxMembersLoader(_DropboxReport):
     one_of = ("role", "status", "usage", "space_limit", "join_date", "invite_date", "groups", "two_step_verification")
     dates = {"join_date": DATE_FORMATS, "invite_date": DATE_FORMATS}
     hint = "dropbox_members"
+    derived_columns = ("email_domain",)
     capabilities = (
         Capability("member_list", {"email": "email", "status": "status"}, optional=frozenset({"status"}),
                    facts={"active_statuses": ("active", "actif", "invited", "invité")}),
@@ -207,6 +208,7 @@ class DropboxActivityLoader(_DropboxReport):
     required = ("timestamp", "event_type")
     dates = {"timestamp": TIMESTAMP_FORMATS}
     hint = "dropbox_activity"
+    derived_columns = ("member_email_domain",)
 
     def derive(self, ctx: LoadContext, table: str) -> None:
         # timestamps with a numeric offset (+02:00) are brought to UTC by the engine's typing
@@ -224,6 +226,7 @@ class DropboxSharingLoader(_DropboxReport):
     required = ("path", "shared_with")
     dates = {"shared_on": DATE_FORMATS}
     hint = "dropbox_sharing"
+    derived_columns = ("shared_with_domain",)
     capabilities = (
         Capability("share_log", {"item": "path", "recipient_domains": "shared_with_domain"}, optional=frozenset({"item"}),
                    facts={"service": "Dropbox"}),

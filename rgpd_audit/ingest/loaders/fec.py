@@ -110,7 +110,11 @@ class FecLoader(Loader):
         # an invoice credits the supplier's account, its payment debits it
         Capability("purchase_ledger", {"account": "CompteNum", "third_party": "CompAuxNum", "date": "EcritureDate", "credit": "Credit"},
                    optional=frozenset({"credit"}), facts={"supplier_account_prefix": "401"}),
+        # every entry, per third-party account (suppliers 401, clients 411): what keeps an account
+        # of the third-party master file for as long as the entries themselves are kept
+        Capability("ledger", {"account": "CompteNum", "third_party": "CompAuxNum", "date": "EcritureDate"}),
     )
+    derived_columns = ("siren", "fiscal_year_close", "tiers_type")
     title = "FEC, Fichier des Écritures Comptables (tab or |, Debit/Credit or Montant/Sens)"
     kind = "a FEC file"
     version = "1"

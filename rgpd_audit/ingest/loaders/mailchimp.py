@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from ...errors import InputFileError
 from ...sql import quote_ident, quote_literal
 from .archive import Budget, damage, open_zip
-from .base import FileResult, LoadContext, Loader, Part, staged_columns
+from .base import Capability, FileResult, LoadContext, Loader, Part, staged_columns
 from .registry import export_format
 from .signature import HEAD_BYTES, describe, header_of, refuse_unless_recognised
 from .textfile import read_delimited
@@ -68,6 +68,12 @@ class MailchimpLoader(Loader):
     # change, a bounce (cleaned) or an unsubscription never restarts a clock counted from a contact
     date_roles = {"OPTIN_TIME": "creation", "CONFIRM_TIME": "creation", "LAST_CHANGED": "record_change",
                   "CLEAN_TIME": "record_change", "UNSUB_TIME": "opt_out"}
+    # an unsubscribed member's address, unsubscription date and campaign are its suppression list
+    capabilities = (
+        Capability("mailing_list", {"email": "Email Address", "opt_out": "UNSUB_TIME", "channel": "UNSUB_CAMPAIGN_ID"},
+                   optional=frozenset({"opt_out", "channel"})),
+    )
+    derived_columns = (STATUS_COLUMN,)
     title = "Mailchimp audience export (zip of subscribed / unsubscribed / cleaned CSV files)"
     kind = "a Mailchimp audience export"
     version = "1"

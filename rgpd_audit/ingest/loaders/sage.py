@@ -27,7 +27,16 @@ TYPE_COLUMN = "tiers_type"
 class SageTiersLoader(Loader):
     name = "sage_tiers"
     date_roles = {"CT_DateCreate": "creation", "cbModification": "record_change"}
-    capabilities = (Capability("third_party_master"),)
+    # the account (number, name) the accounting entries refer to, and its contact's details,
+    # which are no accounting record (Code de commerce L123-22 keeps books and vouchers)
+    capabilities = (
+        Capability("third_party_master",
+                   {"account": "CT_Num", "label": "CT_Intitule", "contact": "CT_Contact", "phone": "CT_Telephone",
+                    "fax": "CT_Telecopie", "email": "CT_EMail"},
+                   optional=frozenset({"contact", "phone", "fax", "email"}),
+                   facts={"contact_roles": ("contact", "phone", "fax", "email")}),
+    )
+    derived_columns = (TYPE_COLUMN,)
     title = "Sage 100 third parties (F_COMPTET: clients and suppliers)"
     kind = "a Sage F_COMPTET export"
     version = "1"
