@@ -181,3 +181,13 @@ def test_check_finds_the_workspace_above_the_current_folder(tmp_path, monkeypatc
     res = runner.invoke(main, ["check", "--as-of", "2026-11-27", "--out", str(tmp_path / "out")])
     assert res.exit_code in (0, 1), res.output
     assert not (tmp_path / "sub" / ".rgpd-audit").exists()
+
+
+def test_check_and_report_refuse_an_empty_workspace(tmp_path):
+    Workspace(tmp_path / "ws").close()  # created, nothing loaded
+    runner = CliRunner()
+    res = runner.invoke(main, ["check", "--workspace", str(tmp_path / "ws"), "--as-of", "2026-11-27",
+                               "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "holds no loaded data" in res.output
+    assert len(res.output.strip().splitlines()) == 2  # the audit date, then the one-line error
+    assert not (tmp_path / "out").exists()

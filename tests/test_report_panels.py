@@ -123,3 +123,14 @@ def test_env_and_nearest_folder(tiny, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path / "notebooks" / "deep")
     found = panels.find_workspace()
     assert found.path == tmp_path / ".rgpd-audit" and found.located.how == "found"
+
+
+def test_encrypted_workspace_without_its_key_is_said(tmp_path, monkeypatch):
+    monkeypatch.delenv(panels.WORKSPACE_ENV, raising=False)
+    monkeypatch.setenv("RGPD_AUDIT_KEY", "correct horse battery staple")
+    t = tiny_workspace(tmp_path, audits=False)
+    handle = panels.find_workspace(str(t.workspace))
+    assert panels.load_by_source(handle).set_index("source").loc["cands", "rows_read"] == 5  # the key from the env
+    monkeypatch.delenv("RGPD_AUDIT_KEY")
+    value = panels.load_by_source(handle)
+    assert isinstance(value, panels.Notice) and "chiffré" in value.text and "RGPD_AUDIT_KEY" in value.text

@@ -51,8 +51,9 @@ def latest_audit_date(ws: Workspace) -> dt.date | None:
 def run_info(ws: Workspace, run_id: int | None) -> dict | None:
     if run_id is None:
         return None
-    row = ws.con.execute("SELECT run_id, as_of, policy_sha256 FROM audit_runs WHERE run_id = ?", [run_id]).fetchone()
-    return None if row is None else {"run_id": row[0], "as_of": row[1], "policy_sha256": row[2]}
+    row = ws.con.execute("SELECT run_id, as_of, policy_sha256, coalesce(finished_at, started_at) FROM audit_runs WHERE run_id = ?",
+                         [run_id]).fetchone()
+    return None if row is None else {"run_id": row[0], "as_of": row[1], "policy_sha256": row[2], "at": row[3]}
 
 
 def changes_by_check(ws: Workspace, run_id: int | None, previous: int | None = None) -> pd.DataFrame:
@@ -81,13 +82,15 @@ def changes_by_check(ws: Workspace, run_id: int | None, previous: int | None = N
 
 
 def totals_of_changes(ws: Workspace, run_id: int | None) -> dict:
-    """{'previous_run', 'previous_as_of', 'new', 'resolved', 'still_open'} for a run."""
+    """{'previous_run', 'previous_as_of', 'previous_at', 'new', 'resolved', 'still_open'} for a run
+    (``previous_at``: when the previous audit ran, to tell several audits of one day apart)."""
     prev = None if run_id is None else previous_run(ws, run_id)
     df = changes_by_check(ws, run_id, prev)
     info = run_info(ws, prev)
     return {
         "previous_run": prev,
         "previous_as_of": info["as_of"] if info else None,
+        "previous_at": info["at"] if info else None,
         "new": int(df["new"].sum()) if prev is not None else None,
         "resolved": int(df["resolved"].sum()) if prev is not None else None,
         "still_open": int(df["still_open"].sum()) if prev is not None else None,
