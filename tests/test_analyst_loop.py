@@ -191,3 +191,22 @@ def test_check_and_report_refuse_an_empty_workspace(tmp_path):
     assert res.exit_code == 2 and "holds no loaded data" in res.output
     assert len(res.output.strip().splitlines()) == 2  # the audit date, then the one-line error
     assert not (tmp_path / "out").exists()
+
+
+def test_findings_on_suggested_categories_say_so_until_confirmed(tmp_path):
+    from tests.test_report_fixtures import tiny_workspace
+
+    t = tiny_workspace(tmp_path, audits=False)
+    runner = CliRunner()
+    ws, out = str(t.workspace), str(tmp_path / "out")
+    assert runner.invoke(main, ["map", "--workspace", ws]).exit_code == 0
+    runner.invoke(main, ["check", "--workspace", ws, "--as-of", "2026-11-27", "--out", out])
+    details = [d for _, d in _findings(ws, "forbidden_data.candidate_identifier") + _findings(ws, "mapping.undeclared_category")]
+    assert details and all("suggested, not reviewed" in d for d in details)
+    path = t.workspace / "mapping.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["tables"]["cands"]["columns"]["NIR"]["status"] = "confirmed"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    runner.invoke(main, ["check", "--workspace", ws, "--as-of", "2026-11-27", "--out", out])
+    details = [d for _, d in _findings(ws, "forbidden_data.candidate_identifier") + _findings(ws, "mapping.undeclared_category")]
+    assert details and not any("not reviewed" in d for d in details)

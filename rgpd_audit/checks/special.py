@@ -141,8 +141,10 @@ def undeclared_category(ctx: CheckContext) -> list[Finding]:
         where = ", ".join(g.systems)
         out.append(Finding(
             "mapping.undeclared_category", "error" if g.special else "warning",
-            f"Catégorie « {category_label(g.category, 'fr')} » observée dans {where} ({g.columns} colonne(s), {g.detections} détection(s)) sans être déclarée pour l'activité {act_fr}.",
-            f"Category '{category_label(g.category, 'en')}' observed in {where} ({g.columns} column(s), {g.detections} detection(s)) but not declared for activity {act_en}.",
+            f"Catégorie « {category_label(g.category, 'fr')} » observée dans {where} ({g.columns} colonne(s), {g.detections} détection(s)) sans être déclarée pour l'activité {act_fr}."
+            + ("" if g.reviewed else " Catégorie suggérée, non revue (à confirmer dans mapping.yaml)."),
+            f"Category '{category_label(g.category, 'en')}' observed in {where} ({g.columns} column(s), {g.detections} detection(s)) but not declared for activity {act_en}."
+            + ("" if g.reviewed else " Category suggested, not reviewed (confirm it in mapping.yaml)."),
             activity=g.activity_id, source=g.systems[0] if len(g.systems) == 1 else None, record_key=g.category,
             clause="RGPD art. 13.1.c, art. 30.1.c ; politique : catégories déclarées de l'activité",
             finding_key=f"mapping.undeclared_category|{g.activity_id}|{g.category}",
