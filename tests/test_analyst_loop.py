@@ -210,3 +210,12 @@ def test_findings_on_suggested_categories_say_so_until_confirmed(tmp_path):
     runner.invoke(main, ["check", "--workspace", ws, "--as-of", "2026-11-27", "--out", out])
     details = [d for _, d in _findings(ws, "forbidden_data.candidate_identifier") + _findings(ws, "mapping.undeclared_category")]
     assert details and not any("not reviewed" in d for d in details)
+
+
+def test_two_audits_of_one_day_read_apart_in_the_report():
+    from rgpd_audit.report.html import _previous_label
+
+    changes = {"previous_as_of": dt.date(2026, 12, 1), "previous_at": dt.datetime(2026, 12, 1, 6, 2), "previous_run": 7}
+    assert _previous_label(changes, {"as_of": dt.date(2026, 12, 1)}, "fr") == "01/12/2026, audit de 06:02 (n° 7)"
+    assert _previous_label(changes, {"as_of": dt.date(2027, 1, 1)}, "en") == "2026-12-01"
+    assert _previous_label({**changes, "previous_as_of": None}, {"as_of": dt.date(2027, 1, 1)}, "fr") is None
