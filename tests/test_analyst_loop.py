@@ -219,3 +219,38 @@ def test_two_audits_of_one_day_read_apart_in_the_report():
     assert _previous_label(changes, {"as_of": dt.date(2026, 12, 1)}, "fr") == "01/12/2026, audit de 06:02 (n° 7)"
     assert _previous_label(changes, {"as_of": dt.date(2027, 1, 1)}, "en") == "2026-12-01"
     assert _previous_label({**changes, "previous_as_of": None}, {"as_of": dt.date(2027, 1, 1)}, "fr") is None
+
+
+def test_a_subject_key_confirmed_in_the_mapping_gives_the_findings_their_subject(tmp_path):
+    runner = CliRunner()
+    m = _estate(tmp_path, SUPPLIERS.replace(", subject: {email: E-mail}", ""))
+    ws = tmp_path / "ws"
+    out = str(tmp_path / "out")
+    runner.invoke(main, ["load", str(m), "--workspace", str(ws)])
+    runner.invoke(main, ["map", "--workspace", str(ws)])
+    path = ws / "mapping.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    cols = data["tables"]["fournisseurs"]["columns"]
+    cols["Dernière commande"].update(date_role="last_purchase", status="confirmed")
+    cols["E-mail"].update(category="user.contact.email", subject_key=False, status="confirmed")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    runner.invoke(main, ["check", "--workspace", str(ws), "--as-of", "2026-11-27", "--out", out])
+    with Workspace(ws, create=False) as w:
+        refs = w.con.execute("SELECT subject_ref FROM findings WHERE check_id = 'retention.breach' "
+                             "AND run_id = (SELECT max(run_id) FROM audit_runs)").fetchall()
+    assert refs == [(None,)]  # not a subject key: no pseudonym of the person
+    cols["E-mail"]["subject_key"] = True
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    runner.invoke(main, ["check", "--workspace", str(ws), "--as-of", "2026-11-27", "--out", out])
+    with Workspace(ws, create=False) as w:
+        [(ref,)] = w.con.execute("SELECT subject_ref FROM findings WHERE check_id = 'retention.breach' "
+                                 "AND run_id = (SELECT max(run_id) FROM audit_runs)").fetchall()
+        assert ref == w.pseudonym("a@alpha.example.fr")
+
+
+def test_a_date_column_misspelt_in_options_gets_did_you_mean(tmp_path):
+    sources = SUPPLIERS.replace("record_kind: active_supplier,",
+                                "record_kind: active_supplier, dates: {Derniere commande: last_purchase},")
+    m = _estate(tmp_path, sources)
+    res = CliRunner().invoke(main, ["load", str(m), "--workspace", str(tmp_path / "ws")])
+    assert "'Derniere commande' (did you mean 'Dernière commande'?) found in no file" in res.output

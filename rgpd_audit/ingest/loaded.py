@@ -21,6 +21,15 @@ from .loaders.base import Capability
 DAY_FIRST_FORMATS = ["%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y", "%d.%m.%Y"]
 
 
+def _subject_kind(category: str | None) -> str | None:
+    """The kind of subject key a category gives (``user.contact.email`` -> ``email``)."""
+    for prefix, kind in (("user.contact.email", "email"), ("user.contact.phone_number", "phone"),
+                         ("user.name", "name"), ("user.demographic.date_of_birth", "birth_date")):
+        if category and (category == prefix or category.startswith(prefix + ".")):
+            return kind
+    return None
+
+
 def row_identity(alias: str = "t", files: str = "lf") -> str:
     """SQL for a loaded row's identity that survives a reload: its file as recorded (path and
     zip entry or sheet, relative to the manifest) and its record number. ``files`` is the row's
@@ -151,15 +160,20 @@ class LoadedSource:
         return self.options.get("record_kind") or self.loader.record_kind
 
     def subject_columns(self) -> dict[str, list[str]]:
+        """kind (email, phone, name, birth_date) -> the main table's columns identifying the
+        person, by precedence: the analyst's confirmed decision (``subject_key`` true with an
+        e-mail, phone, name or birth-date category adds the column; false removes it) over the
+        manifest's ``options.subject``."""
         subj = self.options.get("subject") or {}
         cols = set(self.columns.get(self.name, []))
+        decided = self.decisions.get(self.name, {})
         out = {}
         for kind in ("email", "phone", "name", "birth_date"):
             v = subj.get(kind)
-            if v is None:
-                continue
-            vs = [v] if isinstance(v, str) else list(v)
-            vs = [c for c in vs if c in cols]
+            vs = [] if v is None else [v] if isinstance(v, str) else list(v)
+            vs = [c for c in vs if c in cols and (c not in decided or decided[c]["subject_key"])]
+            vs += [c for c, d in decided.items()
+                   if d["subject_key"] and c in cols and c not in vs and _subject_kind(d["category"]) == kind]
             if vs:
                 out[kind] = vs
         return out
