@@ -254,3 +254,22 @@ def test_a_date_column_misspelt_in_options_gets_did_you_mean(tmp_path):
     m = _estate(tmp_path, sources)
     res = CliRunner().invoke(main, ["load", str(m), "--workspace", str(tmp_path / "ws")])
     assert "'Derniere commande' (did you mean 'Dernière commande'?) found in no file" in res.output
+
+
+def test_a_cli_command_meeting_a_lock_names_the_process(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    m = _estate(tmp_path)
+    ws = tmp_path / "ws"
+    assert CliRunner().invoke(main, ["load", str(m), "--workspace", str(ws)]).exit_code == 0
+    cli = str(Path(sys.executable).parent / "rgpd-audit")
+    with Workspace(ws, create=False):  # this process holds the file, as a notebook kernel holding a connection would
+        res = subprocess.run([cli, "check", "--workspace", str(ws), "--as-of", "2026-11-27", "--out", str(tmp_path / "out")],
+                             capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2, res.stdout + res.stderr
+    error = [line for line in res.stderr.splitlines() if line.startswith("Error:")]
+    assert len(error) == 1 and f"in use by process {os.getpid()}" in error[0], res.stderr
+    assert "Traceback" not in res.stderr and "Conflicting lock" not in res.stderr
