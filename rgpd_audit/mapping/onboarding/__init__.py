@@ -12,6 +12,7 @@ lists what only a person can decide; ``render`` writes it all as a commented YAM
 from __future__ import annotations
 
 import collections
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,21 @@ class Draft:
     domains: list[str] = field(default_factory=list)
     folder_label: str = ""
 
+    # where the manifest is written, relative to which its paths are written
+    manifest_dir: Path | None = None
+
+    def prefix(self) -> str:
+        """What goes before each source's path: the exports folder seen from the manifest's folder."""
+        if self.manifest_dir is None:
+            return ""
+        rel = Path(os.path.relpath(self.folder, self.manifest_dir)).as_posix()
+        return "" if rel == "." else rel + "/"
+
+    def root(self) -> str | None:
+        """The manifest's ``root`` when the exports are not under the manifest's folder."""
+        pre = self.prefix()
+        return pre.rstrip("/") if pre.startswith("..") else None
+
     def text(self) -> str:
         return render(self)
 
@@ -49,6 +65,8 @@ class Draft:
         path = Path(path)
         if path.exists() and not force:
             raise DraftExists(f"{path}: a manifest is already there; not overwritten (use --force to replace it)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.manifest_dir = path.resolve().parent
         path.write_text(self.text(), encoding="utf-8")
         return path
 

@@ -31,9 +31,10 @@ def render(draft) -> str:
     if draft.left_out:
         lines.append("# Files left out (no format recognised them as an export):")
         lines.extend(f"#   {f.rel}: {f.why}" for f in draft.left_out)
+    lines += ["version: 1", f"name: {flow(draft.name)}  # suggested: the audit's title"]
+    if draft.root():
+        lines.append(f"root: {flow(draft.root())}  # the exports' folder: no path may lead outside it")
     lines += [
-        "version: 1",
-        f"name: {flow(draft.name)}  # suggested: the audit's title",
         f"organisation:  # {TODO}: the controller's identity (the company audited), for the Art. 30 record",
         f"  name: null  # {TODO}: its legal name",
         f"  domains: {flow(draft.domains)}  # "
@@ -43,16 +44,16 @@ def render(draft) -> str:
         "sources:",
     ]
     for p in draft.proposals:
-        lines.extend(_source(p))
+        lines.extend(_source(p, draft.prefix()))
     return "\n".join(lines) + "\n"
 
 
-def _source(p: Proposal) -> list[str]:
+def _source(p: Proposal, prefix: str = "") -> list[str]:
     q = {x.key: x.text for x in p.questions}
     out = [f"- name: {flow(p.name)}  # suggested; {TODO}: {q['name']}",
            f"  title: {flow(p.title)}  # {TODO}: {q['title']}",
            f"  format: {flow(p.format)}  # recognised from the file's name and header",
-           f"  path: {flow(p.path)}" + (f"  # {len(p.files)} files" if len(p.files) > 1 else "")]
+           f"  path: {flow(prefix + p.path)}" + (f"  # {len(p.files)} files" if len(p.files) > 1 else "")]
     if p.error:
         out.append(f"  # the {p.format} loader could not read it: {p.error}")
     acts = {"suggested": "suggested", "ambiguous": "suggested (ambiguous)", "none": "no suggestion"}[p.activities_note]
@@ -67,8 +68,10 @@ def _source(p: Proposal) -> list[str]:
             out.extend(f"      {flow(kk)}: {flow(vv)}" for kk, vv in v.items())
         else:
             out.append(f"    {k}: {flow(v)}")
-    for k in ("options.record_kind", "options.client", "options.client_column", "options.split_by", "options.status"):
-        if k in q:
-            out.append(f"    # {k.split('.', 1)[1]}: {TODO} if it applies: {q[k]}")
+    optional = [k for k in ("options.record_kind", "options.client", "options.client_column", "options.split_by",
+                            "options.status") if k in q]
+    if optional:
+        out.append(f"    # {TODO} if it applies (see docs/manifest.md):")
+        out.extend(f"    #   {k.split('.', 1)[1]}: {q[k]}" for k in optional)
     out.extend(f"  # note: {n}" for n in p.notes)
     return out
