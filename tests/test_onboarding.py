@@ -1,0 +1,121 @@
+"""``rgpd-audit init`` and the draft manifest on exports written in the test: formats
+recognised by their signatures, real variations (encodings, delimiters, month-first dates,
+dated monthly exports), date roles by the classifier's rules, the person's questions."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+from click.testing import CliRunner
+
+from rgpd_audit.cli import main
+from rgpd_audit.ingest.manifest import load_manifest
+from rgpd_audit.mapping.onboarding import draft_manifest
+from rgpd_audit.mapping.onboarding.propose import date_formats
+
+CRM = ("Contact ID;Prénom;Nom;Courriel;Téléphone portable;Date de création;Date de modification;Dernière synchro;"
+       "Dernier contact;Propriétaire\n"
+       "C001;Anne;Durand;anne.durand@example.fr;06 12 34 56 78;03/02/2021;05/06/2024;05/06/2024;12/03/2023;Paul Martin\n"
+       "C002;Marc;Petit;marc.petit@example.org;07 98 76 54 32;14/05/2020;01/01/2024;01/01/2024;;Paul Martin\n"
+       "C003;Léa;Roux;lea.roux@example.com;;28/11/2019;02/02/2022;02/02/2022;02/02/2022;Julie Morel\n")
+SHOP = ("order_ref\tcustomer_email\tfull_name\tlast_modified\tlast_order_date\n"
+        "A-1\tx.y@example.fr\tX Y\t12/31/2023 10:00\t12/30/2023\n"
+        "A-2\tz.w@example.fr\tZ W\t01/15/2024 11:30\t01/14/2024\n")
+OUTLOOK = ("First Name,Last Name,E-mail Address,Mobile Phone,Company\n"
+           "Jean,Dupont,jean.dupont@example.fr,0612345678,ACME\n"
+           "Marie,Curie,marie.curie@example.fr,0698765432,Radium SA\n")
+
+
+def _estate(tmp_path):
+    ex = tmp_path / "exports"
+    (ex / "crm").mkdir(parents=True)
+    (ex / "crm" / "contacts-2026-01-31.csv").write_bytes(CRM.encode("cp1252"))
+    (ex / "boutique").mkdir()
+    (ex / "boutique" / "orders.tsv").write_bytes(SHOP.encode("utf-16"))  # UTF-16 with its byte-order mark
+    (ex / "annuaire").mkdir()
+    (ex / "annuaire" / "outlook.csv").write_text(OUTLOOK, encoding="utf-8")
+    (ex / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    (ex / "notes.md").write_text("# notes\n", encoding="utf-8")
+    return ex
+
+
+def test_draft_recognises_and_suggests(tmp_path):
+    ex = _estate(tmp_path)
+    d = draft_manifest(ex)
+    by_path = {p.path: p for p in d.proposals}
+    assert set(by_path) == {"annuaire/outlook.csv", "boutique/orders.tsv", "crm/contacts-*.csv"}
+    assert {f.rel for f in d.left_out} == {"photo.png", "notes.md"}
+    crm = by_path["crm/contacts-*.csv"]
+    assert crm.format == "csv"
+    assert crm.options["encoding"] == "cp1252" and crm.options["delimiter"] == ";"
+    assert crm.options["date_format"] == "%d/%m/%Y"
+    assert crm.options["key"] == "Contact ID"
+    assert crm.options["subject"] == {"email": "Courriel", "phone": "Téléphone portable", "name": ["Prénom", "Nom"]}
+    # a modification or a sync is never a contact from the person
+    assert crm.options["dates"] == {"Date de création": "creation", "Date de modification": "record_change",
+                                    "Dernière synchro": "record_change", "Dernier contact": "last_activity"}
+    shop = by_path["boutique/orders.tsv"]
+    assert shop.options["delimiter"] == "\t"
+    assert shop.options["dates"] == {"last_modified": "record_change", "last_order_date": "last_purchase"}
+    assert shop.options["date_format"] == ["%m/%d/%Y %H:%M", "%m/%d/%Y"]  # read month first: 12/31 is no day-month
+    assert shop.options["subject"] == {"email": "customer_email", "name": ["full_name"]}
+    assert by_path["annuaire/outlook.csv"].format == "outlook_csv"
+    # the person's questions
+    assert [q.key for q in crm.questions][:5] == ["name", "title", "activities", "use", "hosting"]
+
+
+def test_draft_text_is_yaml_with_questions(tmp_path):
+    ex = _estate(tmp_path)
+    text = draft_manifest(ex).text()
+    data = yaml.safe_load(text)
+    assert data["version"] == 1 and data["organisation"]["name"] is None
+    assert all(s["hosting"] == {"provider": None, "country": None} for s in data["sources"])
+    assert "TO DECIDE" in text and "photo.png" in text
+    assert "anne.durand" not in text and "Durand" not in text  # no value of the files in the draft
+
+
+def test_init_writes_refuses_overwrite_and_loads_once_answered(tmp_path):
+    ex = _estate(tmp_path)
+    audit = tmp_path / "audit"
+    runner = CliRunner()
+    r = runner.invoke(main, ["init", str(ex), "--manifest", str(audit / "manifest.yaml")])
+    assert r.exit_code == 0, r.output
+    assert (audit / "notebooks" / "55_revue_mapping.ipynb").exists()
+    before = (audit / "manifest.yaml").read_text(encoding="utf-8")
+    r = runner.invoke(main, ["init", str(ex), "--manifest", str(audit / "manifest.yaml")])
+    assert r.exit_code == 2 and "already there" in r.output and "--force" in r.output
+    assert (audit / "manifest.yaml").read_text(encoding="utf-8") == before
+    # the draft does not load until its questions are answered ...
+    r = runner.invoke(main, ["load", "--manifest", str(audit / "manifest.yaml"), "--workspace", str(tmp_path / "ws")])
+    assert r.exit_code == 2 and "hosting" in r.output
+    # ... then it does, the exports' folder as its root
+    data = yaml.safe_load(before)
+    assert data["root"] == "../exports"
+    data["organisation"]["name"] = "ACME SAS"
+    for s in data["sources"]:
+        s["hosting"] = {"provider": "OVH SAS", "country": "FR"}
+        s["activities"] = ["prospects"]
+    (audit / "manifest.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    m = load_manifest(audit / "manifest.yaml")
+    assert sum(len(m.files_of(s)) for s in m.sources) == 3
+    r = runner.invoke(main, ["load", "--manifest", str(audit / "manifest.yaml"), "--workspace", str(tmp_path / "ws")])
+    assert r.exit_code == 0, r.output
+    assert re.search(r"total \(workspace\)\s+7\s+7\s+0\n", r.output), r.output  # 7 rows read, 7 loaded, none rejected
+    r = runner.invoke(main, ["init", str(ex), "--manifest", str(audit / "manifest.yaml"), "--force"])
+    assert r.exit_code == 0, r.output
+
+
+def test_date_formats():
+    assert date_formats(["2024-01-02", "2023-12-31T10:00:00Z"]) == ([], None)
+    fmts, note = date_formats(["01/02/2024", "03/04/2024"])
+    assert fmts == ["%d/%m/%Y"] and "swapped" in note
+    assert date_formats(["31/01/2024", "03/04/2024"]) == (["%d/%m/%Y"], None)
+    assert date_formats(["20240131"]) == (["%Y%m%d"], None)
+
+
+def test_init_on_a_file_is_a_usage_error(tmp_path):
+    f = tmp_path / "a.csv"
+    f.write_text("a,b\n1,2\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["init", str(f)])
+    assert r.exit_code == 2
