@@ -54,6 +54,17 @@ class Draft:
     def text(self) -> str:
         return render(self)
 
+    def summary(self):
+        """One row per source (a pandas DataFrame): what was recognised and suggested."""
+        import pandas as pd
+
+        return pd.DataFrame([{
+            "source": p.name, "format": p.format, "path": p.path, "files": len(p.files),
+            "activities": ", ".join(p.activities) + ("" if p.activities_note == "suggested" else f" ({p.activities_note})"),
+            "key": p.options.get("key", ""), "dates": ", ".join(f"{c}: {r}" for c, r in p.options.get("dates", {}).items()),
+            "questions": len(p.questions),
+        } for p in self.proposals])
+
     def questions(self) -> dict[str, list[Question]]:
         """What only a person can decide, per source name (and ``organisation``)."""
         out = {"organisation": [Question("organisation", "the controller's identity")]}
