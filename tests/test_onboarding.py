@@ -119,3 +119,18 @@ def test_init_on_a_file_is_a_usage_error(tmp_path):
     f.write_text("a,b\n1,2\n", encoding="utf-8")
     r = CliRunner().invoke(main, ["init", str(f)])
     assert r.exit_code == 2
+
+
+def test_minimal_manifest_of_the_docs_loads(tmp_path):
+    """docs/manifest.md starts with the minimal manifest: it is valid as written."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "manifest.md").read_text(encoding="utf-8")
+    first = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "crm").mkdir()
+    (tmp_path / "crm" / "contacts-1.csv").write_text("Record ID,Email\n1,a@example.fr\n", encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text(first, encoding="utf-8")
+    m = load_manifest(tmp_path / "manifest.yaml")
+    assert [s.name for s in m.sources] == ["crm"] and m.organisation.name == "ACME SAS"
+    for key in ("version", "name", "organisation.name", "hosting.provider", "hosting.country"):
+        assert f"`{key}`" in doc.split("## A draft", 1)[0], key
