@@ -49,7 +49,7 @@ SHOWS = ("undecided", "low", "personal")
 
 TEXTS = {
     "fr": {
-        "head": ("Source", "Colonne", "Catégorie suggérée", "Confiance", "Règle", "Exemple masqué", "Catégorie",
+        "head": ("Source", "Colonne", "Catégorie suggérée", "Confiance", "Règle, exemple masqué", "Catégorie",
                  "Rôle de date", "Identifie la personne", "", "", "État"),
         "accept": "Accepter", "not_personal": "Non personnel", "save": "Enregistrer",
         "none": "(aucune catégorie)", "no_role": "(aucun)", "accepted": "accepté", "changed": "modifié",
@@ -65,7 +65,7 @@ TEXTS = {
         "page": "lignes {a}–{b} sur {n}", "prev": "◀ Précédentes", "next": "Suivantes ▶",
     },
     "en": {
-        "head": ("Source", "Column", "Suggested category", "Confidence", "Rule", "Masked example", "Category",
+        "head": ("Source", "Column", "Suggested category", "Confidence", "Rule, masked example", "Category",
                  "Date role", "Identifies the person", "", "", "State"),
         "accept": "Accept", "not_personal": "Not personal", "save": "Save",
         "none": "(no category)", "no_role": "(none)", "accepted": "accepted", "changed": "changed",
@@ -82,9 +82,10 @@ TEXTS = {
     },
 }
 # the grid's columns: text wraps in the flexible ones, controls take the room they need
-GRID_COLUMNS = ("minmax(6em, 0.8fr) minmax(8em, 1.2fr) minmax(9em, 1.3fr) max-content minmax(6em, 0.8fr) "
-                "minmax(6em, 0.8fr) minmax(14em, 1.6fr) minmax(9em, 1fr) max-content max-content max-content "
-                "minmax(6em, max-content)")
+# (≈ 76em at the least: fits JupyterLab's output area beside the file browser at 1600 px; the grid
+# scrolls sideways rather than cutting anything on a narrower screen)
+GRID_COLUMNS = ("minmax(5em, 0.7fr) minmax(7em, 1.2fr) minmax(7em, 1fr) 4.5em minmax(7em, 1fr) minmax(11em, 1.4fr) "
+                "minmax(8em, 1fr) 5.5em max-content max-content minmax(6em, max-content)")
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,11 @@ def _subject_key(row: ReviewRow, category: str | None) -> bool:
     return declared or category in SUBJECT_CATEGORIES
 
 
-def _wrapped(text: str) -> str:
-    return f'<div style="white-space: normal; overflow-wrap: anywhere; line-height: 1.25">{html.escape(text)}</div>'
+def _wrapped(text: str, second: str = "") -> str:
+    """A cell's HTML: the text, escaped, wrapping; ``second`` on a line of its own, in grey."""
+    more = f'<br><span style="color: var(--jp-ui-font-color2, #666)">{html.escape(second)}</span>' if second else ""
+    return (f'<div style="white-space: normal; overflow-wrap: anywhere; line-height: 1.25">'
+            f"{html.escape(text)}{more}</div>")
 
 
 def _cell(text: str = "") -> widgets.HTML:
@@ -130,7 +134,7 @@ def _cell(text: str = "") -> widgets.HTML:
     return widgets.HTML(_wrapped(text), layout=widgets.Layout(min_width="0"))
 
 
-TEXT_CELLS = ("source", "column", "suggested", "confidence", "rule", "example")
+TEXT_CELLS = ("source", "column", "suggested", "confidence", "evidence")
 
 
 class MappingReview:
@@ -184,8 +188,8 @@ class MappingReview:
         self.prev_button.on_click(lambda _b: self._safely(self.go_to_page, self.page - 1))
         self.next_button.on_click(lambda _b: self._safely(self.go_to_page, self.page + 1))
         self.page_label = widgets.Label()
-        self.grid = widgets.GridBox(layout=widgets.Layout(grid_template_columns=GRID_COLUMNS, grid_gap="2px 8px",
-                                                          align_items="center", width="100%"))
+        self.grid = widgets.GridBox(layout=widgets.Layout(grid_template_columns=GRID_COLUMNS, grid_gap="2px 6px",
+                                                          align_items="center", width="100%", overflow="auto"))
         wrap = widgets.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px 12px")
         self.widget = widgets.VBox([
             widgets.HBox([self.save_button, self.status], layout=wrap),
@@ -299,16 +303,38 @@ class MappingReview:
         if decisions:
             with Workspace(self.ws_path, create=False) as ws:
                 record_decisions(ws, path, decisions)
-        done = set(self.decisions)
-        self.rows = [r for i, r in enumerate(self.rows) if i not in done]
-        self.decisions = {}
-        self._options()
-        self._refilter(keep_page=True)
+        self._drop(set(self.decisions))
         self.last_save_seconds = time.perf_counter() - t0
         self._show(self.t["saved"].format(d=len(decisions), path=path, n=len(self.rows), s=self.last_save_seconds))
         return path
 
     # -- the form -----------------------------------------------------------------
+    def _drop(self, done: set[int]) -> None:
+        """Remove saved rows: their lines leave the page, the other lines keep their widgets
+        (one update of the grid, not a page rebuilt), the filters' choices follow."""
+        new_index, j = {}, 0
+        for i in range(len(self.rows)):
+            if i not in done:
+                new_index[i], j = j, j + 1
+        self.rows = [r for i, r in enumerate(self.rows) if i not in done]
+        self.decisions = {}
+        self._slot_rows = [new_index.get(i, -1) if i >= 0 else -1 for i in self._slot_rows]
+        self._row_widgets = {new_index[i]: w for i, w in self._row_widgets.items() if i in new_index}
+        self.visible = [new_index[i] for i in self.visible if i in new_index]
+        self._options()
+        if any(r >= 0 for r in self._slot_rows) or not self.visible:
+            cells = list(getattr(self, "_head", []))
+            for k, i in enumerate(self._slot_rows):
+                if i >= 0:
+                    cells.extend(self._slots[k].values())
+            self.grid.children = cells
+            start = self.page * self.page_size
+            shown = sum(1 for i in self._slot_rows if i >= 0)
+            self.page_label.value = self.t["page"].format(a=start + 1 if shown else 0, b=start + shown, n=len(self.visible))
+            self.next_button.disabled = start + shown >= len(self.visible)
+        else:  # the whole page was saved: show the next rows
+            self.go_to_page(self.page)
+
     def _index(self, i: int) -> int:
         if not 0 <= i < len(self.rows):
             raise IndexError(f"row {i} out of range: {len(self.rows)} column(s) to review")
@@ -351,7 +377,8 @@ class MappingReview:
             catopts = [(self.t["all"], None)] + [(self.labels.get(c, c), c) for c in cats]
             for w, opts, key in ((self.show_filter, shows, "show"), (self.source_filter, sources, "source"),
                                  (self.category_filter, catopts, "category")):
-                w.options = opts
+                if [tuple(o) for o in w.options] != opts:
+                    w.options = opts
                 values = [v for _, v in opts]
                 if self._filter[key] not in values:
                     self._filter[key] = values[0]
@@ -431,10 +458,10 @@ class MappingReview:
         r = self.rows[i]
         texts = {"source": r.source if r.table == r.source else r.table.replace("__", " › "), "column": r.column,
                  "suggested": self.labels.get(r.category, r.category or "—"),
-                 "confidence": "" if r.confidence is None else f"{r.confidence:.2f}", "rule": r.rule or "",
-                 "example": r.example or ""}
+                 "confidence": "" if r.confidence is None else f"{r.confidence:.2f}",
+                 "evidence": (r.rule or "", r.example or "")}
         for name, text in texts.items():
-            value = _wrapped(text)
+            value = _wrapped(*text) if isinstance(text, tuple) else _wrapped(text)
             if w[name].value != value:
                 w[name].value = value
         is_date = r.date_role is not None or (r.rule or "").endswith(":date")
