@@ -134,3 +134,48 @@ def test_minimal_manifest_of_the_docs_loads(tmp_path):
     assert [s.name for s in m.sources] == ["crm"] and m.organisation.name == "ACME SAS"
     for key in ("version", "name", "organisation.name", "hosting.provider", "hosting.country"):
         assert f"`{key}`" in doc.split("## A draft", 1)[0], key
+
+
+def test_more_formats_workbook_json_dsn_and_a_broken_file(tmp_path):
+    """A workbook (two sheets), a JSON array, a DSN, and a file its format's loader refuses."""
+    import json
+
+    import openpyxl
+
+    from tests.loaders.test_dsn import DSN
+
+    ex = tmp_path / "exports"
+    ex.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2025"
+    ws.append(["N° salarié", "Nom", "E-mail", "Date d'embauche", "Date de sortie"])
+    ws.append(["S1", "Durand", "anne@example.fr", "02/01/2020", None])
+    ws.append(["S2", "Petit", "marc@example.fr", "15/03/2018", "30/06/2024"])
+    ws2 = wb.create_sheet("2024")
+    ws2.append(["N° salarié", "Nom", "E-mail", "Date d'embauche", "Date de sortie"])
+    ws2.append(["S3", "Roux", "lea@example.fr", "01/09/2019", None])
+    wb.save(ex / "salaries.xlsx")
+    (ex / "inscrits.json").write_text(json.dumps([
+        {"uuid": "u-1", "mail": "x@example.fr", "signup_date": "2024-01-02", "unsubscribed_at": None},
+        {"uuid": "u-2", "mail": "y@example.fr", "signup_date": "2024-02-03", "unsubscribed_at": "2024-05-01"}]),
+        encoding="utf-8")
+    (ex / "paie.dsn").write_text(DSN, encoding="utf-8")
+    (ex / "broken.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 100)  # a zip that is no workbook
+    d = draft_manifest(ex)
+    by = {p.path: p for p in d.proposals}
+    assert by["salaries.xlsx"].format == "xlsx"
+    opts = by["salaries.xlsx"].options
+    assert opts["key"] == "N° salarié" and opts["subject"] == {"email": "E-mail", "name": ["Nom"]}
+    assert opts["dates"] == {"Date d'embauche": "contract_start", "Date de sortie": "departure"}
+    assert opts["date_format"] == "%d/%m/%Y"
+    js = by["inscrits.json"]
+    assert js.format == "json" and js.options["key"] == "uuid"
+    assert js.options["dates"] == {"signup_date": "creation", "unsubscribed_at": "opt_out"}
+    assert by["paie.dsn"].format == "dsn"
+    broken = by.get("broken.xlsx")
+    left = {f.rel for f in d.left_out}
+    assert (broken is not None and broken.error) or "broken.xlsx" in left
+    text = d.text()
+    yaml.safe_load(text)
+    assert "Durand" not in text and "anne@example.fr" not in text

@@ -27,6 +27,9 @@ SKIP_SUFFIXES = {".md", ".py", ".pyc", ".ipynb", ".yaml", ".yml", ".toml", ".cfg
                  ".png", ".jpg", ".jpeg", ".gif", ".log", ".duckdb", ".wal", ".lock"}
 SKIP_DIRS = {"__pycache__", "notebooks", "reports", "node_modules"}
 TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".dat", ".psv"}
+# the format a file's extension promises: when it refuses the file, its reason is the file's
+BY_SUFFIX = {".xlsx": "xlsx", ".xlsm": "xlsx", ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson",
+             ".parquet": "parquet", ".vcf": "vcard", ".mbox": "gmail_mbox", ".dsn": "dsn", ".zip": "mailchimp"}
 
 
 @dataclass
@@ -76,6 +79,10 @@ def classify_file(path: Path, folder: Path) -> FoundFile:
         header = tuple(found[0])
     if named:
         return FoundFile(path, rel, named[0], others=named[1:], header=header)
+    promised = BY_SUFFIX.get(path.suffix.lower())
+    if promised in verdicts and verdicts[promised] is not None and promised not in accepted:
+        kind = registry.get(promised).kind
+        return FoundFile(path, rel, None, why=f"not {kind}: {verdicts[promised]}")
     if not generic:
         return FoundFile(path, rel, None, why="no known format accepts it")
     fmt = generic[0]

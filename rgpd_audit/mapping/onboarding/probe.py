@@ -38,6 +38,7 @@ class Probe:
     rows: int = 0
     columns: dict[str, ColumnProbe] = field(default_factory=dict)
     declared_dates: list[str] = field(default_factory=list)   # date columns the loader types itself
+    own_formats: list[str] = field(default_factory=list)      # those it gives its own date formats (not to sniff)
     encodings: list[str] = field(default_factory=list)
     delimiters: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)
@@ -70,6 +71,7 @@ def probe(fmt: str, files: list[Path], folder: Path) -> Probe:
                         continue
                     mains.append(part.table)
                     out.declared_dates.extend(c for c in part.dates if c not in out.declared_dates)
+                    out.own_formats.extend(c for c, f in part.dates.items() if f and c not in out.own_formats)
         _describe(con, ctx, mains, out)
     except Exception as exc:  # noqa: BLE001 - a file its loader refuses: the draft says so
         out.error = f"{type(exc).__name__}: {exc}".splitlines()[0]

@@ -184,10 +184,11 @@ def propose(group: Group, probe: Probe, policy, taken: set[str]) -> Proposal:
         is_date = c in probe.declared_dates or s.kind == "date" or c in by_format
         if not is_date:
             continue
-        fmts, note = date_formats(probe.columns[c].values)
-        formats.extend(f for f in fmts if f not in formats)
-        if note:
-            p.notes.append(f"{c}: {note}")
+        if c not in probe.own_formats:  # a format whose loader reads its own dates (DSN) needs none
+            fmts, note = date_formats(probe.columns[c].values)
+            formats.extend(f for f in fmts if f not in formats)
+            if note:
+                p.notes.append(f"{c}: {note}")
         if c in by_format and (c in probe.declared_dates or "/" in by_format[c]):
             p.notes.append(f"{c}: {by_format[c]} (declared by the format)")
             continue
@@ -206,7 +207,9 @@ def propose(group: Group, probe: Probe, policy, taken: set[str]) -> Proposal:
         cp = probe.columns[c]
         rule = names.match_name(c)
         # complete, and unique but for a few duplicates (an export's defect, reported, not a reason to drop the key)
-        if probe.rows > 1 and cp.filled == probe.rows and cp.distinct >= KEY_UNIQUE * cp.filled and _toks(c) & ID_TOKENS \
+        toks = _toks(c)
+        says_id = bool(toks & ID_TOKENS) or (len(toks) > 1 and toks & {"n", "nr", "nro"} and names.tokens(c)[0] in ("n", "nr", "nro"))
+        if probe.rows > 1 and cp.filled == probe.rows and cp.distinct >= KEY_UNIQUE * cp.filled and says_id \
                 and (rule is None or rule.rule not in ("message_id", "thing")) \
                 and suggestions[c].kind not in ("email", "phone", "date", "text"):
             opts["key"] = c
