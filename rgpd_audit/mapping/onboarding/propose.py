@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from ...ingest.coerce import DEFAULT_DATE_FORMATS
 from ...ingest.loaders import registry
+from ...ingest.loaders.base import Loader
 from ..classify import names
 from ..classify.suggest import classify
 from .discover import Group
@@ -86,6 +87,12 @@ def source_name(group: Group, taken: set[str]) -> str:
         name, k = f"{base[:45]}_{k}", k + 1
     taken.add(name)
     return name
+
+
+def _title(loader, group: Group) -> str:
+    """``Google Contacts export — contacts-google.csv``: what the format calls its files, and the file."""
+    kind = re.sub(r"^(an?|the) ", "", loader.kind or "") if loader.kind != Loader.kind else f"{group.format.upper()} file"
+    return f"{kind} — {group.pattern.rsplit('/', 1)[-1]}"
 
 
 def _parses(value: str, fmt: str) -> bool:
@@ -160,7 +167,7 @@ def propose(group: Group, probe: Probe, policy, taken: set[str]) -> Proposal:
     files = [f.rel for f in group.files]
     loader = registry.get(group.format)
     p = Proposal(name=source_name(group, taken), format=group.format, path=group.pattern, files=files,
-                 title=(loader.title or loader.kind or group.format) + " — " + group.pattern.rsplit("/", 1)[-1])
+                 title=_title(loader, group))
     if group.others:
         p.notes.append(f"also accepted by the format(s) {', '.join(group.others)}: check `format`")
     if probe.error:
