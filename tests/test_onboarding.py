@@ -89,6 +89,7 @@ def test_init_writes_refuses_overwrite_and_loads_once_answered(tmp_path):
     # the draft does not load until its questions are answered ...
     r = runner.invoke(main, ["load", "--manifest", str(audit / "manifest.yaml"), "--workspace", str(tmp_path / "ws")])
     assert r.exit_code == 2 and "hosting" in r.output
+    assert "left empty" in r.output and "TO DECIDE" in r.output  # said as an unanswered question, not a type error
     # ... then it does, the exports' folder as its root
     data = yaml.safe_load(before)
     assert data["root"] == "../exports"
