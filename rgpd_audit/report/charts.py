@@ -17,14 +17,16 @@ FONT = dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-se
 
 
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    """Title at the top, legend in its own band between the title and the plot (never on either)."""
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left"),
+        title=dict(text=title, x=0, xanchor="left", xref="container", y=1, yref="container", yanchor="top",
+                   pad=dict(t=8, l=4), font=dict(size=15)),
         font=FONT,
         height=height,
-        margin=dict(l=10, r=10, t=50, b=10),
+        margin=dict(l=10, r=20, t=96, b=10),
         paper_bgcolor="white",
         plot_bgcolor="white",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, font=dict(size=12)),
     )
     return fig
 
@@ -66,10 +68,19 @@ def sankey(links: pd.DataFrame, lang: str = "fr") -> go.Figure:
     for r in links.itertuples():
         kinds.setdefault(r.source, r.source_kind)
         kinds.setdefault(r.target, r.target_kind)
+    # The tallest column sets the height: every node gets room for its label (no two overlap).
+    columns: dict[str, set] = {}
+    for r in links.itertuples():
+        columns.setdefault("left" if r.source_kind == "system" else "middle", set()).add(r.source)
+        columns.setdefault("middle" if r.target_kind == "activity" else "right", set()).add(r.target)
+    tallest = max(len(v) for v in columns.values())
     fig = go.Figure(
         go.Sankey(
             arrangement="snap",
-            node=dict(label=nodes, pad=12, thickness=14, color=[palette.get(kinds[n], "#999") for n in nodes]),
+            textfont=dict(size=11),
+            node=dict(label=[_short(n, SANKEY_LABEL) for n in nodes], customdata=nodes,
+                      hovertemplate="%{customdata}<extra></extra>", pad=16, thickness=14,
+                      color=[palette.get(kinds[n], "#999") for n in nodes]),
             link=dict(
                 source=[index[s] for s in links["source"]],
                 target=[index[t] for t in links["target"]],
@@ -78,7 +89,16 @@ def sankey(links: pd.DataFrame, lang: str = "fr") -> go.Figure:
             ),
         )
     )
-    return _layout(fig, title, height=max(420, 22 * len(nodes)))
+    fig = _layout(fig, title, height=max(420, 120 + 34 * tallest))
+    fig.update_layout(margin=dict(t=50))  # no legend: the title alone
+    return fig
+
+
+SANKEY_LABEL = 30  # characters: three columns of labels side by side on an A4 page
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 def transfers_bar(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
@@ -96,21 +116,31 @@ def transfers_bar(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
     return _layout(fig, title)
 
 
+TREND_LINES_FROM = 3  # audits: below, one line through one or two points reads as a floating dot
+
+
 def trend_lines(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
-    """Findings per severity over audit dates (``panels.trend``)."""
+    """Findings per severity over audit dates (``panels.trend``): grouped bars for the first
+    audits, lines from :data:`TREND_LINES_FROM` audits on."""
+    from .labels import fmt_date
+
     title = word("trend", lang)
     if df.empty:
         return empty_figure(word("no_run", lang), title)
-    x = [d.isoformat() if hasattr(d, "isoformat") else str(d) for d in pd.to_datetime(df["as_of"]).dt.date]
+    x = [fmt_date(d, lang) for d in pd.to_datetime(df["as_of"]).dt.date]
     fig = go.Figure()
     for sev, key in (("error", "errors"), ("warning", "warnings"), ("info", "info")):
-        fig.add_scatter(
-            x=x, y=[int(v) for v in df[sev]], name=word(key, lang), mode="lines+markers",
-            line=dict(color=SEVERITY_COLORS[sev], width=3),
-        )
+        y = [int(v) for v in df[sev]]
+        if len(df) < TREND_LINES_FROM:
+            fig.add_bar(x=x, y=y, name=word(key, lang), marker_color=SEVERITY_COLORS[sev], text=y, textposition="outside",
+                        cliponaxis=False)
+        else:
+            fig.add_scatter(x=x, y=y, name=word(key, lang), mode="lines+markers",
+                            line=dict(color=SEVERITY_COLORS[sev], width=3))
+    fig.update_layout(barmode="group", bargap=0.35)
     fig.update_xaxes(type="category", title=word("as_of", lang))
     fig.update_yaxes(title=word("findings", lang), gridcolor="#eee", rangemode="tozero")
-    return _layout(fig, title, height=360)
+    return _layout(fig, title, height=380)
 
 
 def counts_bar(df: pd.DataFrame, label: str, value: str, title: str, lang: str = "fr") -> go.Figure:
@@ -130,9 +160,10 @@ def load_bar(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
     if df.empty:
         return empty_figure(word("nothing_loaded", lang), title)
     fig = go.Figure()
-    fig.add_bar(y=df["source"].tolist(), x=[int(v) for v in df["rows_loaded"]], name=word("records", lang),
+    names = (df["title"] if "title" in df else df["source"]).astype(str).tolist()
+    fig.add_bar(y=names, x=[int(v) for v in df["rows_loaded"]], name=word("records", lang),
                 orientation="h", marker_color="#2c7fb8")
-    fig.add_bar(y=df["source"].tolist(), x=[int(v) for v in df["rows_rejected"]], name=word("rejected", lang),
+    fig.add_bar(y=names, x=[int(v) for v in df["rows_rejected"]], name=word("rejected", lang),
                 orientation="h", marker_color="#c0392b")
     fig.update_layout(barmode="stack", yaxis=dict(autorange="reversed"))
     return _layout(fig, title, height=max(260, 60 + 26 * len(df)))
