@@ -16,9 +16,11 @@ BUCKET_COLORS = ("#f6c28b", "#f0a05a", "#e07b39", "#c4512b", "#8e2c1d")
 FONT = dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", size=13)
 
 
-def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
-    """Title at the top, legend in its own band between the title and the plot (never on either)."""
+def _layout(fig: go.Figure, title: str, height: int = 420, lang: str = "fr") -> go.Figure:
+    """Title at the top, legend in its own band between the title and the plot (never on either);
+    numbers written as the reader writes them (« 1 393 » / "1,393")."""
     fig.update_layout(
+        separators=",\u202f" if lang != "en" else ".,",
         title=dict(text=title, x=0, xanchor="left", xref="container", y=1, yref="container", yanchor="top",
                    pad=dict(t=8, l=4), font=dict(size=15)),
         font=FONT,
@@ -31,20 +33,20 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
-def empty_figure(message: str, title: str = "") -> go.Figure:
+def empty_figure(message: str, title: str = "", lang: str = "fr") -> go.Figure:
     """A blank figure with a message, for "nothing to show" (never an error)."""
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=16))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _layout(fig, title, height=220)
+    return _layout(fig, title, height=220, lang=lang)
 
 
 def breaches_by_age(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
     """Stacked horizontal bars: activity × age bucket of the delay (``panels.retention_age_buckets``)."""
     title = word("breaches_by_age", lang)
     if df.empty:
-        return empty_figure(word("nothing", lang), title)
+        return empty_figure(word("nothing", lang), title, lang)
     fig = go.Figure()
     acts = list(dict.fromkeys(df["activity"].tolist()))
     for (_, _, names), color in zip(BUCKETS, BUCKET_COLORS):
@@ -53,14 +55,14 @@ def breaches_by_age(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
         fig.add_bar(y=acts, x=[int(sub.get(a, 0)) for a in acts], name=name, orientation="h", marker_color=color)
     fig.update_layout(barmode="stack", yaxis=dict(autorange="reversed"))
     fig.update_xaxes(title=word("count", lang), gridcolor="#eee")
-    return _layout(fig, title, height=max(260, 60 + 40 * len(acts)))
+    return _layout(fig, title, height=max(260, 60 + 40 * len(acts)), lang=lang)
 
 
 def sankey(links: pd.DataFrame, lang: str = "fr") -> go.Figure:
     """Sankey of ``links`` (columns source, target, value, kind) — systems → activities → countries."""
     title = word("data_map", lang)
     if links.empty:
-        return empty_figure(word("nothing_loaded", lang), title)
+        return empty_figure(word("nothing_loaded", lang), title, lang)
     nodes = list(dict.fromkeys(links["source"].tolist() + links["target"].tolist()))
     index = {n: i for i, n in enumerate(nodes)}
     palette = {"system": "#2c7fb8", "activity": "#41ab5d", "country": "#756bb1", "country_out": "#c0392b"}
@@ -78,7 +80,7 @@ def sankey(links: pd.DataFrame, lang: str = "fr") -> go.Figure:
         go.Sankey(
             arrangement="snap",
             textfont=dict(size=11),
-            node=dict(label=[_short(n, SANKEY_LABEL) for n in nodes], customdata=nodes,
+            node=dict(label=[_node_label(n, kinds[n]) for n in nodes], customdata=nodes,
                       hovertemplate="%{customdata}<extra></extra>", pad=16, thickness=14,
                       color=[palette.get(kinds[n], "#999") for n in nodes]),
             link=dict(
@@ -89,12 +91,20 @@ def sankey(links: pd.DataFrame, lang: str = "fr") -> go.Figure:
             ),
         )
     )
-    fig = _layout(fig, title, height=max(420, 120 + 34 * tallest))
+    fig = _layout(fig, title, height=max(420, 120 + 34 * tallest), lang=lang)
     fig.update_layout(margin=dict(t=50))  # no legend: the title alone
     return fig
 
 
-SANKEY_LABEL = 30  # characters: three columns of labels side by side on an A4 page
+SANKEY_LABEL = 28  # characters: three columns of labels side by side on an A4 page (tests measure it)
+
+
+def _node_label(text: str, kind: str) -> str:
+    """A node's label: the countries (last column, few nodes) on two lines, the others shortened."""
+    if kind.startswith("country") and " (" in text:
+        head, _, tail = text.partition(" (")
+        return f"{head}<br>({tail}"
+    return _short(text, SANKEY_LABEL)
 
 
 def _short(text: str, n: int) -> str:
@@ -105,7 +115,7 @@ def transfers_bar(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
     """Records per hosting country, one bar segment per safeguard claimed (``panels.transfers``)."""
     title = word("transfers_chart", lang)
     if df.empty:
-        return empty_figure(word("nothing_loaded", lang), title)
+        return empty_figure(word("nothing_loaded", lang), title, lang)
     countries = list(dict.fromkeys(df["country_label"].tolist()))
     fig = go.Figure()
     for mech in dict.fromkeys(df["mechanism"].tolist()):
@@ -113,7 +123,7 @@ def transfers_bar(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
         fig.add_bar(x=countries, y=[int(sub.get(c, 0)) for c in countries], name=mech)
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title=word("records", lang), gridcolor="#eee")
-    return _layout(fig, title)
+    return _layout(fig, title, lang=lang)
 
 
 TREND_LINES_FROM = 3  # audits: below, one line through one or two points reads as a floating dot
@@ -126,13 +136,13 @@ def trend_lines(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
 
     title = word("trend", lang)
     if df.empty:
-        return empty_figure(word("no_run", lang), title)
+        return empty_figure(word("no_run", lang), title, lang)
     x = [fmt_date(d, lang) for d in pd.to_datetime(df["as_of"]).dt.date]
     fig = go.Figure()
     for sev, key in (("error", "errors"), ("warning", "warnings"), ("info", "info")):
         y = [int(v) for v in df[sev]]
         if len(df) < TREND_LINES_FROM:
-            fig.add_bar(x=x, y=y, name=word(key, lang), marker_color=SEVERITY_COLORS[sev], text=y, textposition="outside",
+            fig.add_bar(x=x, y=y, name=word(key, lang), marker_color=SEVERITY_COLORS[sev], text=y, texttemplate="%{text:,}", textposition="outside",
                         cliponaxis=False)
         else:
             fig.add_scatter(x=x, y=y, name=word(key, lang), mode="lines+markers",
@@ -140,25 +150,25 @@ def trend_lines(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
     fig.update_layout(barmode="group", bargap=0.35)
     fig.update_xaxes(type="category", title=word("as_of", lang))
     fig.update_yaxes(title=word("findings", lang), gridcolor="#eee", rangemode="tozero")
-    return _layout(fig, title, height=380)
+    return _layout(fig, title, height=380, lang=lang)
 
 
 def counts_bar(df: pd.DataFrame, label: str, value: str, title: str, lang: str = "fr") -> go.Figure:
     """A plain horizontal bar chart of one count per label."""
     if df.empty:
-        return empty_figure(word("nothing", lang), title)
+        return empty_figure(word("nothing", lang), title, lang)
     fig = go.Figure(go.Bar(y=df[label].astype(str).tolist(), x=[int(v) for v in df[value]], orientation="h",
                            marker_color="#2c7fb8"))
     fig.update_layout(yaxis=dict(autorange="reversed"))
     fig.update_xaxes(gridcolor="#eee")
-    return _layout(fig, title, height=max(240, 60 + 30 * len(df)))
+    return _layout(fig, title, height=max(240, 60 + 30 * len(df)), lang=lang)
 
 
 def load_bar(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
     """Rows loaded and rejected per source (``panels.load_by_source``)."""
     title = word("records", lang)
     if df.empty:
-        return empty_figure(word("nothing_loaded", lang), title)
+        return empty_figure(word("nothing_loaded", lang), title, lang)
     fig = go.Figure()
     names = (df["title"] if "title" in df else df["source"]).astype(str).tolist()
     fig.add_bar(y=names, x=[int(v) for v in df["rows_loaded"]], name=word("records", lang),
@@ -166,7 +176,7 @@ def load_bar(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
     fig.add_bar(y=names, x=[int(v) for v in df["rows_rejected"]], name=word("rejected", lang),
                 orientation="h", marker_color="#c0392b")
     fig.update_layout(barmode="stack", yaxis=dict(autorange="reversed"))
-    return _layout(fig, title, height=max(260, 60 + 26 * len(df)))
+    return _layout(fig, title, height=max(260, 60 + 26 * len(df)), lang=lang)
 
 
 def offline_notebook_renderer():
