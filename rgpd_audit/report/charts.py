@@ -30,6 +30,8 @@ def _layout(fig: go.Figure, title: str, height: int = 420, lang: str = "fr") -> 
         plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, font=dict(size=12)),
     )
+    fig.update_xaxes(separatethousands=True)  # « 1 500 » like every other number, not "1500"
+    fig.update_yaxes(separatethousands=True)
     return fig
 
 
@@ -120,10 +122,11 @@ def transfers_bar(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
     fig = go.Figure()
     for mech in dict.fromkeys(df["mechanism"].tolist()):
         sub = df[df["mechanism"] == mech].groupby("country_label")["records"].sum()
-        fig.add_bar(x=countries, y=[int(sub.get(c, 0)) for c in countries], name=mech)
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(title=word("records", lang), gridcolor="#eee")
-    return _layout(fig, title, lang=lang)
+        fig.add_bar(y=countries, x=[int(sub.get(c, 0)) for c in countries], name=mech, orientation="h")
+    # horizontal: a country's label ("États-Unis (hors EEE)") has the room it needs at any width
+    fig.update_layout(barmode="stack", yaxis=dict(autorange="reversed", automargin=True))
+    fig.update_xaxes(title=word("records", lang), gridcolor="#eee")
+    return _layout(fig, title, height=max(280, 170 + 40 * len(countries)), lang=lang)
 
 
 TREND_LINES_FROM = 3  # audits: below, one line through one or two points reads as a floating dot
