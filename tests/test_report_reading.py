@@ -21,6 +21,7 @@ import pytest
 from rgpd_audit.pipeline import audit
 from rgpd_audit.policy import load_policy
 from rgpd_audit.report import html as report_html
+from rgpd_audit.report import panels
 from rgpd_audit.report.catalogue import checks, one_language
 from rgpd_audit.report.pdf import PRINT_WINDOW, print_pdf
 from rgpd_audit.vocab import REJECT_REASONS, THEMES, categories
@@ -61,9 +62,10 @@ def reports(tmp_path_factory):
             page.write_text(report_html.render_report(ws, run, None, lang, report_html.Links(findings_csv="findings.csv")),
                             encoding="utf-8")
             out[lang] = page
+        urgent = panels.urgent_actions(ws, run, None, "fr", n=5)
     ids |= {a.id for a in load_policy().activities}
     ids |= set(checks()) | set(categories()) | {k for k in REJECT_REASONS if "_" in k} | {k for k in THEMES if "_" in k}
-    return out, ids
+    return out, ids, urgent
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +73,7 @@ def seen(reports):
     """{(lang, width): (visible texts, chart measures, sideways overflow)}."""
     from playwright.sync_api import sync_playwright
 
-    pages, _ = reports
+    pages = reports[0]
     out = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -94,7 +96,7 @@ DOTTED = re.compile(r"\b[a-z_]+(?:\.[a-z_]+){1,}\b")  # policy.association_basis
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_no_internal_id_is_shown(reports, seen, lang):
-    _, ids = reports
+    ids = reports[1]
     texts = seen[lang, 1400][0]
     found = set()
     for t in texts:
@@ -153,7 +155,7 @@ def test_first_audits_trend_reads(seen):
 def test_pdf_is_a4_numbered_one_section_a_page(reports, tmp_path):
     from pypdf import PdfReader
 
-    pages, _ = reports
+    pages = reports[0]
     pdf = print_pdf(pages["fr"], tmp_path / "rapport.pdf")
     reader = PdfReader(pdf)
     n = len(reader.pages)
@@ -168,3 +170,16 @@ def test_pdf_is_a4_numbered_one_section_a_page(reports, tmp_path):
     for title in ("Cartographie des flux de données", "Durées de conservation", "Transferts hors Union européenne",
                   "Évolution d'un audit à l'autre", "Annexes"):
         assert title in starts, (title, starts)
+
+
+def test_urgent_actions_ranked_by_risk_not_count(reports):
+    """The sample's NIR of candidates and sensitive mentions come before the (more numerous)
+    old records; each action says what to do, who does it, and the text it rests on."""
+    urgent = reports[2]
+    top = list(urgent["check_id"][:3])
+    assert top == ["forbidden_data.candidate_identifier", "special_category.free_text", "retention.breach"], top
+    assert list(urgent["score"]) == sorted(urgent["score"], reverse=True)
+    assert urgent["findings"].iloc[0] < urgent["findings"].iloc[2]  # fewer cases, higher risk
+    for r in urgent.head(3).itertuples():
+        assert r.action and r.who and r.legal.startswith("RGPD"), r
+    assert "11 ans et 7 mois" in urgent["detail"].iloc[2]
