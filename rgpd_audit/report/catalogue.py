@@ -60,6 +60,20 @@ def check_theme(check_id: str) -> str:
     return c.theme if c else "other"
 
 
+# The checks write their legal bases the French way ("RGPD art. 9, art. 10 ; décret 2019-341").
+_LEGAL_EN = (("RGPD", "GDPR"), ("décret", "Decree"), (" ; ", "; "), (" et ", " and "),
+             ("loi Informatique et Libertés", "French Data Protection Act"))
+
+
+def legal_reference(text: str, lang: str = "fr") -> str:
+    """A check's legal basis as its reader names the texts ("GDPR art. 9" in English)."""
+    if lang != "en" or not text:
+        return text
+    for fr, en in ((_LEGAL_EN[4]), *_LEGAL_EN[:4]):
+        text = text.replace(fr, en)
+    return text
+
+
 def category(name: str, lang: str = "fr") -> str:
     """A data category (fideslang name) in words."""
     return vocab.category_label(name, lang)

@@ -20,6 +20,7 @@ from plotly.offline import get_plotlyjs
 from ..vocab import THEMES
 from ..workspace import Workspace
 from . import panels
+from .catalogue import legal_reference
 from .guard import assert_no_identifiers, redact
 from .history import run_info, totals_of_changes
 from .labels import check_lang, fmt_date, fmt_duration, fmt_int, theme_title, word
@@ -47,8 +48,11 @@ def _env() -> jinja2.Environment:
     )
 
 
-def chart_html(fig, name: str) -> str:
-    """A figure as a ``<div>`` without plotly.js (the page embeds it once)."""
+def chart_html(fig, name: str, titled: bool = True) -> str:
+    """A figure as a ``<div>`` without plotly.js (the page embeds it once); ``titled=False``
+    drops the figure's title where the section's heading already says it."""
+    if not titled:
+        fig.update_layout(title_text="", margin_t=max(10, (fig.layout.margin.t or 50) - 44))
     return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"chart-{name}", config=CHART_CONFIG)
 
 
@@ -76,6 +80,14 @@ def _table(df: pd.DataFrame, columns: dict[str, str], lang: str = "fr", duration
     return {"headers": list(columns.values()), "rows": rows, "numeric": numeric}
 
 
+def _what_moved_first(df: pd.DataFrame) -> pd.DataFrame:
+    """The checks with new or resolved findings first (most first), the unchanged ones after."""
+    if df.empty:
+        return df
+    moved = df["new"].fillna(0) + df["resolved"].fillna(0)
+    return df.assign(_moved=moved).sort_values("_moved", ascending=False, kind="stable").drop(columns="_moved")
+
+
 def _fmt_date(d, lang: str) -> str:
     return fmt_date(d, lang) if d is not None else ""
 
@@ -92,10 +104,10 @@ def build_context(ws: Workspace, run_id: int | None, policy, lang: str = "fr", l
     by_check = panels.findings_by_check(ws, run_id, lang)
     trend = panels.trend(ws, run_id)
     charts = {
-        "sankey": chart_html(panels.data_map_sankey(ws, pol, lang), "sankey"),
+        "sankey": chart_html(panels.data_map_sankey(ws, pol, lang), "sankey", titled=False),
         "retention": chart_html(panels.retention_chart(ws, run_id, pol, lang), "retention"),
         "transfers": chart_html(panels.transfers_chart(ws, pol, lang), "transfers"),
-        "trend": chart_html(panels.trend_chart(ws, run_id, lang), "trend"),
+        "trend": chart_html(panels.trend_chart(ws, run_id, lang), "trend", titled=False),
     }
     # One section per theme that has a check or a finding, in a fixed order.
     from ..checks import all_checks
@@ -167,12 +179,12 @@ def build_context(ws: Workspace, run_id: int | None, policy, lang: str = "fr", l
         "changes": {**changes, "previous_as_of": _fmt_date(changes["previous_as_of"], lang) if changes["previous_as_of"] else None,
                     **{f"{k}_text": fmt_int(changes[k], lang) for k in ("new", "resolved", "still_open")}},
         "changes_table": T(
-            panels.changes(ws, run_id, lang),
+            _what_moved_first(panels.changes(ws, run_id, lang)),
             {"check": W("check"), "previous": W("previous"), "current": W("findings"), "new": W("new"),
              "resolved": W("resolved"), "still_open": W("still_open")},
         ),
         "urgent": [
-            {"action": redact(r.action), "detail": redact(r.detail), "who": r.who, "legal": r.legal,
+            {"action": redact(r.action), "detail": redact(r.detail), "who": r.who, "legal": legal_reference(r.legal, lang),
              "severity": r.severity, "sensitivity": r.sensitivity, "score": _cell(r.score, lang)}
             for r in urgent.itertuples()
         ],
