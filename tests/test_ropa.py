@@ -142,6 +142,13 @@ def test_html_self_contained(reg):
     assert "observée mais non déclarée" in html
 
 
+def test_french_register_reads_french(reg):
+    """The policy's source section reads "§1–§10", not "(§1–§10 (whole document))"; dates 27/11/2026."""
+    html = render_html(reg)
+    assert "POLITIQUE DE CONFIDENTIALITÉ (§1–§10)" in html and "whole document" not in html
+    assert "27/11/2026" in html and "2026-11-27" not in html
+
+
 def test_english(estate, tmp_path):
     reg = build_register(load_policy(), estate, as_of=AS_OF, lang="en")
     cand = next(s for s in reg.controller if s.id == "candidates")
