@@ -134,7 +134,7 @@ def fmt_duration(days, lang: str = "fr") -> str:
     if days < 31:
         unit = ("jour", "jours") if lang != "en" else ("day", "days")
         return f"{days} {unit[days != 1]}"
-    months_total = int(days // 30.4375)  # average month (365.25 / 12)
+    months_total = round(days / 30.4375)  # average month (365.25 / 12), to the nearest
     years, months = divmod(months_total, 12)
     if lang == "en":
         parts = [f"{years} year{'s' if years > 1 else ''}"] if years else []
