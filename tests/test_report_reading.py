@@ -182,4 +182,4 @@ def test_urgent_actions_ranked_by_risk_not_count(reports):
     assert urgent["findings"].iloc[0] < urgent["findings"].iloc[2]  # fewer cases, higher risk
     for r in urgent.head(3).itertuples():
         assert r.action and r.who and r.legal.startswith("RGPD"), r
-    assert "11 ans et 7 mois" in urgent["detail"].iloc[2]
+    assert "11 ans et 8 mois" in urgent["detail"].iloc[2]

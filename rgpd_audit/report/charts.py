@@ -13,6 +13,9 @@ from .labels import BUCKETS, pick, word
 
 SEVERITY_COLORS = {"error": "#c0392b", "warning": "#e67e22", "info": "#7f8c8d"}
 BUCKET_COLORS = ("#f6c28b", "#f0a05a", "#e07b39", "#c4512b", "#8e2c1d")
+# Hosting inside the EEA reads neutral, no safeguard at all red, a safeguard claimed (to be
+# checked against the dates of legal.yaml: see the table and the findings) orange.
+MECHANISM_COLORS = {"eea": "#9fb8d0", "none": "#c0392b", "undeclared": "#8e2c1d", "claimed": "#e67e22"}
 FONT = dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", size=13)
 
 
@@ -120,9 +123,11 @@ def transfers_bar(df: pd.DataFrame, lang: str = "fr") -> go.Figure:
         return empty_figure(word("nothing_loaded", lang), title, lang)
     countries = list(dict.fromkeys(df["country_label"].tolist()))
     fig = go.Figure()
+    ids = dict(zip(df["mechanism"], df["mechanism_id"])) if "mechanism_id" in df else {}
     for mech in dict.fromkeys(df["mechanism"].tolist()):
         sub = df[df["mechanism"] == mech].groupby("country_label")["records"].sum()
-        fig.add_bar(y=countries, x=[int(sub.get(c, 0)) for c in countries], name=mech, orientation="h")
+        fig.add_bar(y=countries, x=[int(sub.get(c, 0)) for c in countries], name=mech, orientation="h",
+                    marker_color=MECHANISM_COLORS.get(ids.get(mech), MECHANISM_COLORS["claimed"]))
     # horizontal: a country's label ("États-Unis (hors EEE)") has the room it needs at any width
     fig.update_layout(barmode="stack", yaxis=dict(autorange="reversed", automargin=True))
     fig.update_xaxes(title=word("records", lang), gridcolor="#eee")

@@ -326,7 +326,7 @@ def transfers(ws: Workspace, policy=None, lang: str = "fr") -> pd.DataFrame:
     pol = open_policy(policy)
     claimed = {(h.provider.lower(), h.country): h.claimed_transfer_mechanism for h in pol.hosting}
     dm = data_map(ws, pol, lang)
-    cols = ["country", "country_label", "outside_eea", "provider", "mechanism", "sources", "records"]
+    cols = ["country", "country_label", "outside_eea", "provider", "mechanism", "mechanism_id", "sources", "records"]
     if dm.empty:
         return pd.DataFrame(columns=cols)
     g = dm.groupby(["country", "provider"], dropna=False).agg(sources=("source", "nunique"), records=("records", "sum")).reset_index()
@@ -337,7 +337,9 @@ def transfers(ws: Workspace, policy=None, lang: str = "fr") -> pd.DataFrame:
         TRANSFER_MECHANISMS.label(claimed[(str(p).lower(), c)], lang) if (str(p).lower(), c) in claimed else word("no_mechanism", lang)
         for p, c in zip(g["provider"], g["country"])
     ]
+    g["mechanism_id"] = [claimed.get((str(p).lower(), c)) or "undeclared" for p, c in zip(g["provider"], g["country"])]
     g.loc[~g["outside_eea"], "mechanism"] = pick(("non nécessaire (UE/EEE)", "not needed (EU/EEA)"), lang)
+    g.loc[~g["outside_eea"], "mechanism_id"] = "eea"
     g = g.sort_values(["outside_eea", "records"], ascending=[False, False])
     return g[cols].reset_index(drop=True)
 
