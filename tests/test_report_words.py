@@ -61,3 +61,18 @@ def test_every_kind_of_finding_has_words_and_an_action():
     assert catalogue.reject_reason("too_many_fields", "fr") == "nombre de champs excessif"
     assert catalogue.category("user.health", "fr") == "Données de santé"
     assert catalogue.legal_reference("RGPD art. 9 ; décret 2019-341", "en") == "GDPR art. 9; Decree 2019-341"
+
+
+@pytest.mark.parametrize("audits,kind", [(1, "bar"), (2, "bar"), (3, "scatter"), (5, "scatter")])
+def test_trend_reads_on_the_first_audits(audits, kind):
+    """One or two audits: grouped bars with their values written (a line needs three points)."""
+    import pandas as pd
+
+    from rgpd_audit.report.charts import trend_lines
+
+    df = pd.DataFrame({"as_of": pd.date_range("2024-11-27", periods=audits, freq="365D"), "run_id": range(audits),
+                       "error": [1200 + i for i in range(audits)], "warning": 10, "info": 1, "total": 0})
+    fig = trend_lines(df, "fr")
+    assert {t.type for t in fig.data} == {kind}
+    assert fig.layout.separators == ",\u202f"  # « 1 200 »
+    assert list(fig.data[0].x)[0] == "27/11/2024"
