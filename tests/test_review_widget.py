@@ -154,7 +154,7 @@ def test_notebook_committed_thin_and_without_outputs():
     params = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(params) == 1
     src = "".join(params[0]["source"])
-    assert 'workspace: str = ".rgpd-audit"  # workspace folder' in src
+    assert 'workspace: str = ""  # workspace folder; empty: $RGPD_AUDIT_WORKSPACE, else the nearest .rgpd-audit/' in src
     assert 'mapping: str = ""  # mapping file; empty: <workspace>/mapping.yaml' in src and 'lang: str = "fr"' in src
     import papermill as pm
     declared = pm.inspect_notebook(str(NOTEBOOK))  # one '=' per line, or papermill skips the line
@@ -174,3 +174,14 @@ def test_notebook_runs_headless_with_papermill(ws_path, tmp_path):
     assert len(shown) == 1 and "VBox" in "".join(shown[0]["data"]["text/plain"])
     assert not any(v in json.dumps(outputs) for v in RAW)
     assert not (tmp_path / "m.yaml").exists()   # showing the form writes nothing
+
+
+def test_notebook_without_a_workspace_says_so(tmp_path):
+    # the workspace rule, and no WorkspaceError traceback: "nothing loaded; how to load"
+    from rgpd_audit.report.runner import execute_notebook
+
+    out = tmp_path / "run.ipynb"
+    execute_notebook(NOTEBOOK, out, {"workspace": str(tmp_path / "missing"), "lang": "fr"})
+    outputs = [o for c in json.loads(out.read_text(encoding="utf-8"))["cells"] for o in c.get("outputs", [])]
+    assert not any(o.get("output_type") == "error" for o in outputs)
+    assert "Rien de chargé" in json.dumps(outputs, ensure_ascii=False) and "rgpd-audit load" in json.dumps(outputs)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from ..ingest.quality import REJECT_SHARE, diagnose, over_share
 from ..vocab import REJECT_REASONS
-from .findings import Query
+from .findings import Finding, Query
 from .registry import CheckContext, check
 
 
@@ -31,3 +32,28 @@ def rejected_rows(ctx: CheckContext) -> Query:
         finding_key="'load.rejected_rows|' || r.source || '|' || r.path || '|' || coalesce(r.record::VARCHAR, 'L' || r.line::VARCHAR, '-')",
         from_="load_rejects r LEFT JOIN sources s ON s.name = r.source",
     )
+
+
+@check("load.rejected_share", title_fr="Source en grande partie illisible (trop de lignes rejetées)",
+       title_en="Source largely unreadable (too many rows rejected)", theme="load",
+       legal_basis="RGPD art. 5.1.d, art. 5.2", severity="error")
+def rejected_share(ctx: CheckContext) -> list[Finding]:
+    # Above REJECT_SHARE the audit of the source rests on a fraction of its rows: its settings
+    # (date_format, delimiter, encoding) are probably wrong, and every other check is blind there.
+    from ..ingest.loaded import loaded_sources
+
+    options = {s.name: s.options for s in loaded_sources(ctx.ws)}
+    pct = f"{REJECT_SHARE:.0%}"
+    out = []
+    for q in over_share(ctx.ws):
+        why = diagnose(ctx.ws, q.source, options.get(q.source, {}).get("date_format"))
+        out.append(Finding(
+            "load.rejected_share", None,
+            f"{q.rows_rejected} lignes sur {q.rows_read} rejetées au chargement (plus de {pct}) : les contrôles ne voient "
+            f"qu'une partie de la source ; revoir ses réglages dans le manifeste{' — ' + why if why else ''}.",
+            f"{q.rows_rejected} of {q.rows_read} rows rejected at load (over {pct}): the checks see only part of the "
+            f"source; review its settings in the manifest{' — ' + why if why else ''}.",
+            source=q.source, record_key=q.source, clause="RGPD art. 5.1.d (exactitude)",
+            finding_key=f"load.rejected_share|{q.source}",
+        ))
+    return out

@@ -92,6 +92,19 @@ def _fmt_date(d, lang: str) -> str:
     return fmt_date(d, lang) if d is not None else ""
 
 
+def _previous_label(changes: dict, info: dict | None, lang: str) -> str | None:
+    """The previous audit's date; when it is of the same audit date (several audits on one
+    day), with the time it ran and its run number, so the two read apart."""
+    if not changes["previous_as_of"]:
+        return None
+    label = _fmt_date(changes["previous_as_of"], lang)
+    if info and pd.Timestamp(changes["previous_as_of"]).date() == pd.Timestamp(info["as_of"]).date():
+        at = pd.Timestamp(changes["previous_at"]).strftime("%H:%M") if changes.get("previous_at") is not None else ""
+        run = changes["previous_run"]
+        label += (f", audit de {at} (n° {run})" if lang == "fr" else f", audit at {at} (run {run})")
+    return label
+
+
 def build_context(ws: Workspace, run_id: int | None, policy, lang: str = "fr", links: Links | None = None) -> dict:
     """Everything the template shows, as plain values (no DataFrame, no identifier)."""
     lang = check_lang(lang)
@@ -176,7 +189,7 @@ def build_context(ws: Workspace, run_id: int | None, policy, lang: str = "fr", l
             for k in ("sources", "records", "errors", "warnings")
         ],
         "loaded": bool(numbers.get("sources")),
-        "changes": {**changes, "previous_as_of": _fmt_date(changes["previous_as_of"], lang) if changes["previous_as_of"] else None,
+        "changes": {**changes, "previous_as_of": _previous_label(changes, info, lang),
                     **{f"{k}_text": fmt_int(changes[k], lang) for k in ("new", "resolved", "still_open")}},
         "changes_table": T(
             _what_moved_first(panels.changes(ws, run_id, lang)),

@@ -3,15 +3,16 @@
 Every function takes an open :class:`~rgpd_audit.workspace.Workspace` (and the audit run
 to show, from :func:`run_for`) and returns a pandas DataFrame or a plotly figure. None of
 them prints, and none shows a raw identifier: only counts, source and activity names,
-record keys and pseudonyms (``subject_ref``). An empty workspace gives empty tables and
-"nothing loaded" figures, never an error.
+record keys and pseudonyms (``subject_ref``).
+
+A notebook passes instead the handle :func:`find_workspace` gives (the shared workspace
+rule): each view then opens the workspace read-only for the call and closes it (no
+connection kept across cells, so the CLI can write meanwhile), and a missing, empty or
+unreadable workspace gives a :class:`~rgpd_audit.report.handle.Notice` saying so and how to
+load — never an empty table that reads as "nothing to report".
 """
 
 from __future__ import annotations
-
-import os
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 
@@ -21,12 +22,13 @@ from ..vocab import TRANSFER_MECHANISMS, country_name
 from ..workspace import Workspace
 from . import charts
 from .guard import redact
+from .handle import Notice, WorkspaceHandle, find, per_call
 from .history import changes_by_check, run_for, totals_of_changes
 from .history import trend as _trend
 from .labels import BUCKETS, check_lang, fmt_duration, fmt_int, pick, theme_title, word
 
 __all__ = [
-    "setup", "open_workspace", "open_policy", "run_for", "status", "declared_sources", "load_files", "load_by_source",
+    "setup", "find_workspace", "open_policy", "run_for", "status", "declared_sources", "load_files", "load_by_source",
     "load_chart", "rejects_by_reason", "data_map", "data_map_sankey", "categories_per_source",
     "findings_by_check", "findings_by_theme", "retention_by_activity", "retention_age_buckets",
     "retention_chart", "unverifiable_by_source", "transfers", "transfers_chart", "special_categories",
@@ -35,6 +37,7 @@ __all__ = [
 
 DEFAULT_WORKSPACE = ".rgpd-audit"
 WORKSPACE_ENV = "RGPD_AUDIT_WORKSPACE"
+__all__ += ["Notice", "WorkspaceHandle"]
 
 
 # -- notebook plumbing ----------------------------------------------------------------------
@@ -59,18 +62,11 @@ def setup(lang: str = "fr") -> str:
     return check_lang(lang)
 
 
-def open_workspace(workspace: str = DEFAULT_WORKSPACE) -> Workspace:
-    """Open the workspace of a notebook; ``$RGPD_AUDIT_WORKSPACE`` overrides the default path.
-
-    A missing workspace gives an empty one (in a temporary folder) so that every view shows
-    "nothing loaded" instead of failing.
-    """
-    if workspace in ("", DEFAULT_WORKSPACE) and os.environ.get(WORKSPACE_ENV):
-        workspace = os.environ[WORKSPACE_ENV]
-    path = Path(workspace or DEFAULT_WORKSPACE)
-    if not (path / "workspace.duckdb").exists():
-        path = Path(tempfile.mkdtemp(prefix="rgpd-audit-empty-"))
-    return Workspace(path)
+def find_workspace(workspace: str = "", lang: str = "fr") -> WorkspaceHandle:
+    """The notebook's workspace by the shared rule (``rgpd_audit.workspace.locate``): the
+    ``workspace`` parameter, else ``$RGPD_AUDIT_WORKSPACE``, else the nearest ``.rgpd-audit/``
+    from the notebook's folder up. A handle, not a connection: pass it to the views."""
+    return find(workspace, lang)
 
 
 def _has_table(ws: Workspace, name: str) -> bool:
@@ -306,7 +302,10 @@ def retention_age_buckets(ws: Workspace, run_id: int | None, policy=None, lang: 
 
 
 def retention_chart(ws: Workspace, run_id: int | None, policy=None, lang: str = "fr"):
-    """Breaches per activity and age of the delay, as stacked bars."""
+    """Breaches per activity and age of the delay, as stacked bars ("no audit at this date"
+    when there is no run to show: an empty chart must not read as "nothing to report")."""
+    if run_id is None:
+        return charts.empty_figure(word("no_run", lang), word("breaches_by_age", lang))
     return charts.breaches_by_age(retention_age_buckets(ws, run_id, policy, lang), lang)
 
 
@@ -413,8 +412,8 @@ def urgent_actions(ws: Workspace, run_id: int | None, policy=None, lang: str = "
     to do (``action``), who typically does it (``who``) and the text it rests on (``legal``)."""
     from . import catalogue, risk
 
-    cols = ["rank", "score", "theme", "check_id", "check", "severity", "activity", "findings", "people",
-            "max_days_overdue", "overdue", "sensitivity", "sources", "action", "detail", "who", "legal"]
+    cols = ["rank", "action", "detail", "who", "legal", "score", "sensitivity", "theme", "check", "severity",  # the reader's
+            "activity", "findings", "people", "max_days_overdue", "overdue", "sources", "check_id"]
     if run_id is None:
         return pd.DataFrame(columns=cols)
     pol = open_policy(policy)
@@ -485,3 +484,11 @@ def _enum(items: list[str], lang: str, limit: int | None = 3) -> str:
         return sep.join(items)
     more = len(items) - limit
     return sep.join(items[:limit]) + (f" et {more} autre{'s' if more > 1 else ''}" if lang != "en" else f" and {more} more")
+
+
+# A view given a notebook's handle opens the workspace for the call and releases it.
+for _name in __all__:
+    _obj = globals().get(_name)
+    if callable(_obj) and not isinstance(_obj, type) and _name not in ("setup", "find_workspace", "open_policy"):
+        globals()[_name] = per_call(_obj)
+del _name, _obj

@@ -58,6 +58,7 @@ class ReportResult:
     findings_parquet: Path
     counts: dict[str, dict[str, int]]
     previous_run: int | None = None
+    previous_as_of: dt.date | None = None
     new: int | None = None
     resolved: int | None = None
     still_open: int | None = None
@@ -207,6 +208,7 @@ def run_report(
     result = ReportResult(
         as_of=as_of, run_id=run.run_id, out_dir=target, index_html=index, notebooks=executed,
         findings_csv=csv_path, findings_parquet=pq_path, counts=run.counts, previous_run=ch["previous_run"],
+        previous_as_of=ch["previous_as_of"],
         new=ch["new"], resolved=ch["resolved"], still_open=ch["still_open"], urgent=urgent,
     )
     if pdf:
