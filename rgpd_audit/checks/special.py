@@ -134,11 +134,12 @@ def undeclared_category(ctx: CheckContext) -> list[Finding]:
     from ..mapping.observed import compare, observe
 
     found = [c for c in compare(ctx.policy, observe(ctx.ws, ctx.policy)) if c.finding == "undeclared"]
+    titles = dict(ctx.con.execute("SELECT name, title FROM sources").fetchall())
     out = []
     for g in found:
         a = ctx.policy.activity(g.activity_id)
         act_fr, act_en = f"{a.section} {a.title.get('fr')}", f"{a.section} {a.title.get('en')}"
-        where = ", ".join(g.systems)
+        where = ", ".join(titles.get(x) or x for x in g.systems)  # what a reader knows a system by
         out.append(Finding(
             "mapping.undeclared_category", "error" if g.special else "warning",
             f"Catégorie « {category_label(g.category, 'fr')} » observée dans {where} ({g.columns} colonne(s), {g.detections} détection(s)) sans être déclarée pour l'activité {act_fr}."

@@ -191,7 +191,8 @@ def run_report(
         )
         page = render_report(ws, run.run_id, pol, lang, links)
         ch = totals_of_changes(ws, run.run_id)
-        urgent = list(panels.urgent_actions(ws, run.run_id, pol, lang)["action"])
+        top = panels.urgent_actions(ws, run.run_id, pol, lang)
+        urgent = [f"{a} {d}" for a, d in zip(top["action"], top["detail"])]  # what to do, then what and where
     # The workspace is closed: each notebook's kernel opens it in turn (DuckDB allows one writer).
     params = {
         "as_of": as_of.isoformat(), "workspace": str(workspace), "manifest": str(manifest_path) if manifest else "",
