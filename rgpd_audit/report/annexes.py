@@ -11,6 +11,7 @@ Like ``index.html``, an annex is scanned for identifiers before it is written.
 
 from __future__ import annotations
 
+import functools
 import html
 from pathlib import Path
 
@@ -29,6 +30,9 @@ TITLES = {
     "40_synthese": ("Synthèse pour la direction", "Summary for management"),
 }
 
+# As index.html: nothing from the network; scripts inline or from the report folder.
+CSP = ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; script-src \'self\' '
+       '\'unsafe-inline\' \'unsafe-eval\'; style-src \'unsafe-inline\'; img-src data: blob:; font-src data:">')
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;max-width:1100px;margin:2em auto;
 padding:0 1em;color:#222;line-height:1.45}
@@ -79,20 +83,25 @@ def strip_duplicates(nb) -> None:
 def render_annex(nb, title: str, lang: str, *, plotlyjs_href: str, back_href: str, back_label: str,
                  name: str) -> str:
     """The annex page of the executed notebook ``nb``: outputs only, no code; identifiers refused."""
-    from nbconvert import HTMLExporter
-
     strip_duplicates(nb)
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _exporter().from_notebook_node(nb)
     page = (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n{CSP}\n'
         f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n"
         f'<script type="text/javascript" src="{html.escape(plotlyjs_href)}"></script>\n</head>\n<body>\n'
         f'<nav><a href="{html.escape(back_href)}">← {html.escape(back_label)}</a></nav>\n{body}\n</body>\n</html>\n'
     )
     assert_no_identifiers(page, name)
     return page
+
+
+@functools.cache
+def _exporter():
+    """One HTML exporter per process: its templates are compiled once, not per annex."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
 
 
 def write_plotlyjs(folder: Path) -> Path:

@@ -98,7 +98,18 @@ def _shell():
     cfg.InteractiveShell.colors = "NoColor"
     cfg.InteractiveShell.warn_venv = False
     cfg.InteractiveShell.automagic = False
-    return cls.instance(config=cfg)
+    cfg.InteractiveShell.cache_size = 0  # no Out[] cache keeping every result alive
+    shell = cls.instance(config=cfg)
+    shell.initial_names = set(shell.user_ns)
+    return shell
+
+
+def skip_iri_grammar() -> None:
+    """jsonschema (imported by nbformat) spends seconds building an optional IRI grammar at
+    import; notebooks are never validated against IRIs, so that module is left out."""
+    import sys
+
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def execute_inprocess(nb, cwd: Path | None = None):
@@ -110,8 +121,7 @@ def execute_inprocess(nb, cwd: Path | None = None):
     import nbformat
 
     shell = _shell()
-    shell.reset(new_session=False)
-    shell.user_ns["__name__"] = "__main__"
+    _clear(shell)
     count = 0
     old_cwd = os.getcwd()
     try:
@@ -137,10 +147,24 @@ def execute_inprocess(nb, cwd: Path | None = None):
                     "error", ename=type(failure).__name__, evalue=str(failure), traceback=tb)]
                 raise CellError(index, type(failure).__name__, str(failure))
             cell.outputs = streams + cell.outputs
-    finally:
-        os.chdir(old_cwd)
-        shell.reset(new_session=False)  # the notebook's objects (its workspace connection) go now
+    except BaseException:
+        _clear(shell)
         import gc
 
-        gc.collect()
+        gc.collect()  # the failed cell's frames held the notebook's workspace connection
+        raise
+    finally:
+        os.chdir(old_cwd)
+    _clear(shell)  # the notebook's objects (its closed workspace) go now
     return nb
+
+
+def _clear(shell) -> None:
+    """A fresh namespace for the next notebook: the names cells defined are removed.
+
+    Lighter than ``InteractiveShell.reset``, whose full garbage collection costs more than a
+    notebook here; the notebooks close their workspace themselves."""
+    for name in set(shell.user_ns) - shell.initial_names:
+        del shell.user_ns[name]
+    shell.user_ns["__name__"] = "__main__"
+    shell.cell_outputs = []

@@ -240,12 +240,14 @@ ANNEX_DIR = "annexes"
 
 def _annex(notebook: Path, annex_dir: Path, params: dict, lang: str, back_label: str) -> Path:
     """Run ``notebook`` with the parameters it declares and write its HTML annex."""
+    from . import inprocess
+
+    inprocess.skip_iri_grammar()
     import nbformat
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     from ..workspace import io_errors
-    from . import inprocess
     from .annexes import PLOTLYJS_FILE, annex_name, annex_title, render_annex
 
     declared = notebook_parameters(notebook)
