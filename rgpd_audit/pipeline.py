@@ -22,7 +22,6 @@ from .policy import Policy, load_policy
 from .resources import bundled_policy, sample_manifest
 from .workspace import Workspace, io_errors
 
-
 # A progress callback: (stage, event, seconds) with event "start", "done" or "skipped"; the
 # CLI prints a line per stage (rgpd_audit.cli.progress), the library prints nothing.
 Progress = Callable[[str, str, float], None]

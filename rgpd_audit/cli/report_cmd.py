@@ -39,7 +39,7 @@ def report_command(as_of, manifest, policy, workspace, out, lang, pdf, allow_out
     notebooks 00-40 as annexes (OUT/<as-of>/annexes/*.html, their outputs without code) and
     writes index.html: the key numbers, what changed since the previous audit, the most
     urgent actions and a section per theme (no network needed: plotly.js is the folder's
-    plotly.min.js). No name, e-mail, phone number or social security number is ever written.
+    plotly.min.js.gz.js). No name, e-mail, phone number or social security number is ever written.
 
     A line per stage (load, map, check, html, each notebook) goes to stderr; --quiet for
     none (cron). A later --as-of on unchanged exports skips load and classification.

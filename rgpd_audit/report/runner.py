@@ -170,13 +170,14 @@ def run_report(
     see :mod:`rgpd_audit.report.inprocess`), unless this process is itself a kernel (a report
     started from a notebook), where each runs in a kernel of its own with papermill. Each
     executed notebook is written as an annex, ``annexes/<notebook>.html``: its outputs, no
-    code. ``index.html`` and the annexes share the folder's one ``plotly.min.js``.
+    code. ``index.html`` and the annexes share the folder's one plotly.js
+    (:data:`rgpd_audit.report.annexes.PLOTLYJS_FILE`).
     """
     from ..checks.runner import export_findings
     from ..pipeline import LoadFailed, audit, stage
     from ..workspace import Workspace, io_errors
     from . import panels
-    from .annexes import PLOTLYJS_FILE, annex_name, annex_title, write_plotlyjs
+    from .annexes import PLOTLYJS_FILE, annex_name, annex_title, plotlyjs_tags, write_plotlyjs
     from .history import totals_of_changes
     from .html import Links, render_report
     from .labels import check_lang, word
@@ -203,7 +204,7 @@ def run_report(
                 findings_csv=csv_path.name,
                 notebooks=[(annex_title(nb, lang), f"{ANNEX_DIR}/{annex_name(nb)}") for nb in notebooks],
             )
-            page = render_report(ws, run.run_id, pol, lang, links, plotlyjs_src=PLOTLYJS_FILE)
+            page = render_report(ws, run.run_id, pol, lang, links, plotlyjs_tags=plotlyjs_tags(PLOTLYJS_FILE))
             ch = totals_of_changes(ws, run.run_id)
             urgent = list(panels.urgent_actions(ws, run.run_id, pol, lang)["action"])
     # The workspace is closed: each notebook opens it in turn (DuckDB allows one writer).
