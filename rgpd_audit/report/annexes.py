@@ -33,7 +33,7 @@ PLOTLYJS_LOADER = """<script type="text/javascript">
     var args = arguments;
     return new Promise(function (resolve) { queue.push([args, resolve]); });
   }};
-  var bin = atob(window.%(var)s || ""), bytes = new Uint8Array(bin.length);
+  var bin = atob(window.PLOTLYJS_VAR || ""), bytes = new Uint8Array(bin.length);
   for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
   new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text()
     .then(function (source) {
@@ -41,7 +41,7 @@ PLOTLYJS_LOADER = """<script type="text/javascript">
       queue.forEach(function (q) { q[1](window.Plotly.newPlot.apply(window.Plotly, q[0])); });
     });
 })();
-</script>""" % {"var": PLOTLYJS_VAR}
+</script>""".replace("PLOTLYJS_VAR", PLOTLYJS_VAR)
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 # Titles of the annexes by notebook stem: (French, English). A notebook not listed here is
