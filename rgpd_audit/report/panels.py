@@ -62,15 +62,21 @@ def setup(lang: str = "fr") -> str:
 def open_workspace(workspace: str = DEFAULT_WORKSPACE) -> Workspace:
     """Open the workspace of a notebook; ``$RGPD_AUDIT_WORKSPACE`` overrides the default path.
 
-    A missing workspace gives an empty one (in a temporary folder) so that every view shows
-    "nothing loaded" instead of failing.
+    A missing workspace gives an empty one (in a temporary folder, removed with the object
+    or at exit) so that every view shows "nothing loaded" instead of failing.
     """
     if workspace in ("", DEFAULT_WORKSPACE) and os.environ.get(WORKSPACE_ENV):
         workspace = os.environ[WORKSPACE_ENV]
     path = Path(workspace or DEFAULT_WORKSPACE)
-    if not (path / "workspace.duckdb").exists():
-        path = Path(tempfile.mkdtemp(prefix="rgpd-audit-empty-"))
-    return Workspace(path)
+    if (path / "workspace.duckdb").exists():
+        return Workspace(path)
+    import shutil
+    import weakref
+
+    path = Path(tempfile.mkdtemp(prefix="rgpd-audit-empty-"))
+    ws = Workspace(path)
+    weakref.finalize(ws, shutil.rmtree, path, ignore_errors=True)
+    return ws
 
 
 def _has_table(ws: Workspace, name: str) -> bool:
