@@ -95,7 +95,7 @@ def _shell():
         return cls.instance()
     cfg = Config()
     cfg.HistoryManager.enabled = False  # nothing written to ~/.ipython
-    cfg.InteractiveShell.colors = "NoColor"
+    cfg.InteractiveShell.colors = "nocolor"
     cfg.InteractiveShell.warn_venv = False
     cfg.InteractiveShell.automagic = False
     cfg.InteractiveShell.cache_size = 0  # no Out[] cache keeping every result alive
