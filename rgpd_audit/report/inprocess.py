@@ -112,6 +112,34 @@ def skip_iri_grammar() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
+def declared_parameters(nb) -> list[str]:
+    """The names the cell tagged ``parameters`` assigns (what papermill's inspection lists)."""
+    import ast
+
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            names = []
+            for node in ast.parse(cell.source).body:
+                targets = [node.target] if isinstance(node, ast.AnnAssign) else getattr(node, "targets", [])
+                names += [t.id for t in targets if isinstance(t, ast.Name)]
+            return names
+    return []
+
+
+def parameterize(nb, parameters: dict):
+    """``nb`` with papermill's injected-parameters cell after its ``parameters`` cell (or first).
+
+    The values are primitives (checked by the runner), written as Python literals."""
+    import nbformat
+
+    source = "# Parameters\n" + "".join(f"{k} = {v!r}\n" for k, v in parameters.items())
+    injected = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
+    at = next((i + 1 for i, c in enumerate(nb.cells)
+               if "parameters" in c.get("metadata", {}).get("tags", [])), 0)
+    nb.cells.insert(at, injected)
+    return nb
+
+
 def execute_inprocess(nb, cwd: Path | None = None):
     """Run every code cell of ``nb`` (an nbformat notebook) in order; outputs filled in place.
 

@@ -245,18 +245,16 @@ def _annex(notebook: Path, annex_dir: Path, params: dict, lang: str, back_label:
 
     inprocess.skip_iri_grammar()
     import nbformat
-    from papermill.iorw import load_notebook_node
-    from papermill.parameterize import parameterize_notebook
 
     from ..workspace import io_errors
     from .annexes import PLOTLYJS_FILE, annex_name, annex_title, render_annex
 
-    declared = notebook_parameters(notebook)
-    wanted = {k: v for k, v in params.items() if k in declared}
-    check_parameters(notebook, wanted)
     failed = annex_dir / f"{notebook.stem}.failed.ipynb"
     if inprocess.available():
-        nb = parameterize_notebook(load_notebook_node(str(notebook)), wanted)
+        # papermill's parameter cell, without importing papermill (a second of the report)
+        nb = nbformat.read(notebook, as_version=4)
+        declared = inprocess.declared_parameters(nb)
+        nb = inprocess.parameterize(nb, {k: v for k, v in params.items() if k in declared})
         try:
             inprocess.execute_inprocess(nb, cwd=annex_dir)
         except inprocess.CellError as exc:
@@ -265,6 +263,8 @@ def _annex(notebook: Path, annex_dir: Path, params: dict, lang: str, back_label:
     else:  # this process is a kernel already: one kernel per notebook, with papermill
         import tempfile
 
+        declared = notebook_parameters(notebook)
+        wanted = {k: v for k, v in params.items() if k in declared}
         with tempfile.TemporaryDirectory(prefix="rgpd-audit-nb-") as tmp:
             try:
                 executed = execute_notebook(notebook, Path(tmp) / notebook.name, wanted, cwd=annex_dir)
