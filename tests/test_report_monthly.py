@@ -220,3 +220,20 @@ def test_report_folder_charts_render_offline_from_the_shared_plotlyjs(tmp_path):
         finally:
             browser.close()
     assert errors == [] and blocked == [], (errors, blocked)
+
+
+def test_notebook_in_a_kernel_is_quiet_and_leaves_nothing_in_tmpdir(tmp_path):
+    """``execute_notebook`` (papermill, a kernel) on no workspace: the kernel's start-up warnings
+    are not written, and the empty workspace the notebook opened is gone with the kernel."""
+    tmpdir = tmp_path / "systmp"
+    tmpdir.mkdir()
+    code = ("from pathlib import Path\nfrom rgpd_audit.report import execute_notebook\n"
+            f"execute_notebook(Path({str(REPO / 'notebooks' / '20_conservation.ipynb')!r}), "
+            f"Path({str(tmp_path / 'out' / '20.ipynb')!r}), {{'workspace': {str(tmp_path / 'none')!r}}})\n")
+    env = {**os.environ, "TMPDIR": str(tmpdir), "TMP": str(tmpdir), "TEMP": str(tmpdir)}
+    env.pop("RGPD_AUDIT_WORKSPACE", None)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "WARNING" not in res.stderr and "IPKernelApp" not in res.stderr, res.stderr
+    assert list(tmpdir.iterdir()) == []
+    assert (tmp_path / "out" / "20.ipynb").is_file()
