@@ -39,12 +39,19 @@ def available() -> bool:
 _SHELL_CLASS = None
 
 
+def output(output_type: str, **fields):
+    """A cell output as a kernel sends it (``nbformat.v4.new_output`` without its per-output
+    schema validation, which cost more than the notebooks' cells; the notebook is valid)."""
+    from nbformat import NotebookNode
+
+    return NotebookNode(output_type=output_type, **fields)
+
+
 def _shell_class():
     """The shell class, built on first use (IPython is imported only when a report runs)."""
     global _SHELL_CLASS
     if _SHELL_CLASS is not None:
         return _SHELL_CLASS
-    import nbformat
     from IPython.core.displayhook import DisplayHook
     from IPython.core.displaypub import DisplayPublisher
     from IPython.core.interactiveshell import InteractiveShell
@@ -53,7 +60,7 @@ def _shell_class():
         """``display(...)`` in a cell: a ``display_data`` output of the running cell."""
 
         def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
-            self.shell.cell_outputs.append(nbformat.v4.new_output("display_data", data=data, metadata=metadata or {}))
+            self.shell.cell_outputs.append(output("display_data", data=data, metadata=metadata or {}))
 
         def clear_output(self, wait=False):
             self.shell.cell_outputs.clear()
@@ -68,7 +75,7 @@ def _shell_class():
             pass
 
         def write_format_data(self, format_dict, md_dict=None):
-            self.shell.cell_outputs.append(nbformat.v4.new_output(
+            self.shell.cell_outputs.append(output(
                 "execute_result", data=format_dict, metadata=md_dict or {}, execution_count=self.shell.cell_count))
 
         def log_output(self, format_dict):
@@ -146,8 +153,6 @@ def execute_inprocess(nb, cwd: Path | None = None):
     Raises :class:`CellError` at the first cell that raises (the outputs up to it, and its
     error output, are in ``nb``). ``cwd``: the working directory while the cells run.
     """
-    import nbformat
-
     shell = _shell()
     _clear(shell)
     count = 0
@@ -164,22 +169,28 @@ def execute_inprocess(nb, cwd: Path | None = None):
             out, err = io.StringIO(), io.StringIO()
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 result = shell.run_cell(cell.source, store_history=False, silent=False)
-            streams = [nbformat.v4.new_output("stream", name=name, text=buf.getvalue())
+            streams = [output("stream", name=name, text=buf.getvalue())
                        for name, buf in (("stdout", out), ("stderr", err)) if buf.getvalue()]
             failure = result.error_before_exec or result.error_in_exec
             if failure is not None:
                 import traceback
 
                 tb = traceback.format_exception(type(failure), failure, failure.__traceback__)
-                cell.outputs = cell.outputs + [nbformat.v4.new_output(
+                cell.outputs = cell.outputs + [output(
                     "error", ename=type(failure).__name__, evalue=str(failure), traceback=tb)]
                 raise CellError(index, type(failure).__name__, str(failure))
             cell.outputs = streams + cell.outputs
     except BaseException:
         _clear(shell)
         import gc
+        import sys
 
-        gc.collect()  # the failed cell's frames held the notebook's workspace connection
+        # the failed cell's frames (kept by IPython as the last traceback) held the notebook's
+        # workspace connection: let them go, so that the workspace can be opened again
+        for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+            if hasattr(sys, name):
+                setattr(sys, name, None)
+        gc.collect()
         raise
     finally:
         os.chdir(old_cwd)
