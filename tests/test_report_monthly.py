@@ -237,3 +237,35 @@ def test_notebook_in_a_kernel_is_quiet_and_leaves_nothing_in_tmpdir(tmp_path):
     assert "WARNING" not in res.stderr and "IPKernelApp" not in res.stderr, res.stderr
     assert list(tmpdir.iterdir()) == []
     assert (tmp_path / "out" / "20.ipynb").is_file()
+
+
+def _pdf_drawing_bytes(pdf: Path) -> int:
+    """Bytes of the PDF's content streams, inflated: what is drawn, text and charts."""
+    import re
+    import zlib
+
+    total = 0
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", pdf.read_bytes(), re.S):
+        try:
+            total += len(zlib.decompress(m.group(1)))
+        except zlib.error:
+            pass
+    return total
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="/usr/bin/chromium is missing (apt-get install chromium)")
+def test_pdf_draws_the_charts_from_the_shared_plotlyjs(tmp_path):
+    """--pdf prints index.html once plotly.js is inflated: the charts are in the PDF (the same
+    page with its charts' calls removed draws much less)."""
+    from rgpd_audit.report.pdf import print_pdf
+
+    tiny = tiny_workspace(tmp_path)
+    result = run_report(AS_OF, tiny.workspace, tiny.manifest, out_dir=tmp_path / "r", pdf=True,
+                        notebooks=[REPO / "notebooks" / "20_conservation.ipynb"])
+    assert result.pdf.name == "rapport.pdf" and result.pdf.read_bytes().startswith(b"%PDF")
+    bare = result.out_dir / "bare.html"
+    bare.write_text(result.index_html.read_text(encoding="utf-8").replace("Plotly.newPlot(", "(function () {})("),
+                    encoding="utf-8")
+    without = print_pdf(bare, tmp_path / "bare.pdf")
+    assert _pdf_drawing_bytes(result.pdf) > 1.15 * _pdf_drawing_bytes(without)
