@@ -269,3 +269,22 @@ def test_pdf_draws_the_charts_from_the_shared_plotlyjs(tmp_path):
                     encoding="utf-8")
     without = print_pdf(bare, tmp_path / "bare.pdf")
     assert _pdf_drawing_bytes(result.pdf) > 1.15 * _pdf_drawing_bytes(without)
+
+
+def test_changes_computed_once_while_a_report_renders(tmp_path):
+    """Inside ``remembered()`` (what run_report holds while it renders) a run's changes are
+    computed once; outside it, every call reads the findings again."""
+    from rgpd_audit.report import history
+    from rgpd_audit.workspace import Workspace
+
+    tiny = tiny_workspace(tmp_path)
+    with Workspace(tiny.workspace) as ws:
+        before = history.changes_by_check(ws, tiny.run_now)
+        assert before["current"].sum() > 0
+        with history.remembered():
+            first = history.changes_by_check(ws, tiny.run_now)
+            ws.con.execute("DELETE FROM findings WHERE run_id = ?", [tiny.run_now])
+            assert history.changes_by_check(ws, tiny.run_now).equals(first)  # kept, not read again
+            assert history.totals_of_changes(ws, tiny.run_now)["still_open"] == int(first["still_open"].sum())
+        assert history.changes_by_check(ws, tiny.run_now)["current"].sum() == 0  # read again
+    assert history._MEMO is None

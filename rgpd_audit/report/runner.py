@@ -178,7 +178,7 @@ def run_report(
     from ..workspace import Workspace, io_errors
     from . import panels
     from .annexes import PLOTLYJS_FILE, annex_name, annex_title, plotlyjs_tags, write_plotlyjs
-    from .history import totals_of_changes
+    from .history import remembered, totals_of_changes
     from .html import Links, render_report
     from .labels import check_lang, word
 
@@ -191,34 +191,36 @@ def run_report(
     target = report_dir(Path(out_dir), as_of).resolve()
     annex_dir = target / ANNEX_DIR
 
-    with Workspace(workspace) as ws:
-        try:
-            result = audit(ws, as_of, manifest=manifest_path, policy_path=policy_path, strict=True,
-                           allow_outside=allow_outside, progress=progress)
-        except LoadFailed as exc:
-            raise ReportError(str(exc)) from None
-        pol, run = result.policy, result.run
-        with stage(progress, "html"):
-            csv_path, pq_path = export_findings(ws, run.run_id, target)
-            links = Links(
-                findings_csv=csv_path.name,
-                notebooks=[(annex_title(nb, lang), f"{ANNEX_DIR}/{annex_name(nb)}") for nb in notebooks],
-            )
-            page = render_report(ws, run.run_id, pol, lang, links, plotlyjs_tags=plotlyjs_tags(PLOTLYJS_FILE))
-            ch = totals_of_changes(ws, run.run_id)
-            urgent = list(panels.urgent_actions(ws, run.run_id, pol, lang)["action"])
-    # The workspace is closed: each notebook opens it in turn (DuckDB allows one writer).
-    params = {
-        "as_of": as_of.isoformat(), "workspace": str(workspace), "manifest": str(manifest_path) if manifest else "",
-        "policy": str(policy_path) if policy else "", "lang": lang,
-    }
-    with io_errors(target, ReportError):
-        annex_dir.mkdir(parents=True, exist_ok=True)
-        write_plotlyjs(target)
-    annexes = []
-    for nb in notebooks:
-        with stage(progress, f"notebook {nb.stem}"):
-            annexes.append(_annex(nb, annex_dir, params, lang, word("title", lang)))
+    # the run's changes are computed once for the page, the summary and the notebooks
+    with remembered():
+        with Workspace(workspace) as ws:
+            try:
+                result = audit(ws, as_of, manifest=manifest_path, policy_path=policy_path, strict=True,
+                               allow_outside=allow_outside, progress=progress)
+            except LoadFailed as exc:
+                raise ReportError(str(exc)) from None
+            pol, run = result.policy, result.run
+            with stage(progress, "html"):
+                csv_path, pq_path = export_findings(ws, run.run_id, target)
+                links = Links(
+                    findings_csv=csv_path.name,
+                    notebooks=[(annex_title(nb, lang), f"{ANNEX_DIR}/{annex_name(nb)}") for nb in notebooks],
+                )
+                page = render_report(ws, run.run_id, pol, lang, links, plotlyjs_tags=plotlyjs_tags(PLOTLYJS_FILE))
+                ch = totals_of_changes(ws, run.run_id)
+                urgent = list(panels.urgent_actions(ws, run.run_id, pol, lang)["action"])
+        # The workspace is closed: each notebook opens it in turn (DuckDB allows one writer).
+        params = {
+            "as_of": as_of.isoformat(), "workspace": str(workspace), "manifest": str(manifest_path) if manifest else "",
+            "policy": str(policy_path) if policy else "", "lang": lang,
+        }
+        with io_errors(target, ReportError):
+            annex_dir.mkdir(parents=True, exist_ok=True)
+            write_plotlyjs(target)
+        annexes = []
+        for nb in notebooks:
+            with stage(progress, f"notebook {nb.stem}"):
+                annexes.append(_annex(nb, annex_dir, params, lang, word("title", lang)))
     _remove_stale(annex_dir, {p.name for p in annexes})
     index = target / "index.html"
     with io_errors(index, ReportError):
