@@ -12,6 +12,10 @@ and these steps are measured, each in a fresh process so that its peak memory is
   d       pandas: the same files read by hand and the retention check of the same sources
           (benchmarks/pandas_baseline.py)
   e       ``rgpd-audit report`` on that workspace (notebooks + HTML), when it runs
+  f       the monthly job, first run: ``rgpd-audit report`` on a fresh workspace (load, map,
+          check, notebooks, HTML in one command): the whole chain, against (a)
+  g       the monthly job, next month: ``rgpd-audit report --as-of`` a month later on the
+          workspace of (f), no export changed (load and classification skipped), against (f)
   b_full  with --full-estate: ``rgpd-audit load`` of the whole estate (XLSX, mbox, vCard,
   c_full  NDJSON, Mailchimp zip too) and ``rgpd-audit check`` on it
 
@@ -47,6 +51,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 AS_OF = "2026-11-27"
+NEXT_MONTH = "2026-12-27"
 DELIMITED_FORMATS = {"csv", "hubspot", "brevo", "sage_tiers", "fec", "google_contacts",
                      "dropbox_members", "dropbox_activity", "dropbox_sharing"}
 DEFAULT_DELIMITER = {"fec": "|", "google_contacts": ",", "dropbox_members": ",", "dropbox_activity": ",",
@@ -60,6 +65,8 @@ STEP_TITLES = {
     "r": "(r) check, retention only",
     "d": "(d) pandas load + retention",
     "e": "(e) rgpd-audit report",
+    "f": "(f) report, fresh workspace",
+    "g": "(g) report, next month",
     "b_full": "rgpd-audit load, whole estate",
     "c_full": "rgpd-audit check, whole estate",
 }
@@ -191,6 +198,20 @@ def breach_counts(findings_csv: Path) -> dict:
     return out
 
 
+def stage_lines(log: Path) -> dict:
+    """The report's stage lines (``load: 2.1 s``, ``map: skipped, nothing changed (0.0 s)``) from its log."""
+    out = {}
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        m = re.match(r"^(load|map|check|html|pdf|notebook \S+): (skipped, nothing changed \()?([\d.]+) s\)?$", line)
+        if m:
+            out[m.group(1)] = ("skipped " if m.group(2) else "") + m.group(3)
+    return out
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
 # --------------------------------------------------------------------------- one scale
 
 def run_scale(scale: int, work: Path, args) -> dict:
@@ -244,6 +265,25 @@ def run_scale(scale: int, work: Path, args) -> dict:
                 logs / "e.log", ok=(0, 1), timeout=args.report_timeout)
         else:
             res["steps"]["e"] = {"ok": False, "error": "rgpd-audit report --help fails: not measured"}
+    if "f" in steps or "g" in steps:
+        wsm = work / f"ws-monthly-{scale}"
+        if "f" in steps:
+            shutil.rmtree(wsm, ignore_errors=True)
+            print("  (f) rgpd-audit report, fresh workspace", flush=True)
+            res["steps"]["f"] = measure(
+                [rg, "report", "--as-of", AS_OF, "--manifest", plan["manifest"], "--workspace", str(wsm),
+                 "--out", str(wsm / "html")], logs / "f.log", ok=(0, 1), timeout=args.report_timeout)
+        if "g" in steps:
+            print("  (g) rgpd-audit report, next month", flush=True)
+            res["steps"]["g"] = measure(
+                [rg, "report", "--as-of", NEXT_MONTH, "--manifest", plan["manifest"], "--workspace", str(wsm),
+                 "--out", str(wsm / "html")], logs / "g.log", ok=(0, 1), timeout=args.report_timeout)
+            res["steps"]["g"]["stages"] = stage_lines(Path(res["steps"]["g"]["log"]))
+        if "f" in res["steps"]:
+            res["steps"]["f"]["stages"] = stage_lines(Path(res["steps"]["f"]["log"]))
+            res["report_bytes"] = folder_bytes(wsm / "html" / AS_OF)
+        if not args.keep:
+            shutil.rmtree(wsm, ignore_errors=True)
     if args.full_estate:
         wsf = work / f"ws-full-{scale}"
         shutil.rmtree(wsf, ignore_errors=True)
@@ -325,6 +365,26 @@ def render(results: list[dict], mach: dict, date: str, label: str) -> str:
         per = f"{w['b'] / r['records_delimited'] * 1e6:.1f}" if w["b"] else "–"
         full = f"{fmt_step(st.get('b_full'))} / {fmt_step(st.get('c_full'))}" if "b_full" in st else "not run"
         lines.append(f"| {r['scale']} | {both('b', 'a')} | {both('d', 'b', 'c')} | {both('d', 'b', 'r')} | {per} | {fmt_step(st.get('gen'))} | {full} |")
+    if any(k in r["steps"] for r in results for k in ("f", "g")):
+        lines += ["", "The monthly job: (f) `report` on a fresh workspace (load, map, check, notebooks, HTML), "
+                  "(g) `report` a month later with no export changed.", "",
+                  "| scale | (f) first run | (f) / raw read (a), wall / CPU | (b+c+e) / (a), wall | (g) next month | "
+                  "(g) / (f), wall / CPU | stages of (g) | report folder |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for r in results:
+            st = r["steps"]
+            ok = {k: st[k] for k in ("a", "b", "c", "e", "f", "g") if st.get(k, {}).get("ok")}
+
+            def rat(n, d, key, ok=ok):
+                return ratio(ok[n][key], ok[d][key]) if n in ok and d in ok else "–"
+
+            chain = (ratio(sum(ok[k]["wall_s"] for k in "bce"), ok["a"]["wall_s"])
+                     if all(k in ok for k in "abce") else "–")
+            stages = ", ".join(f"{k} {v}" for k, v in st.get("g", {}).get("stages", {}).items()) or "–"
+            size = f"{r['report_bytes'] / 1e6:.2f} MB" if r.get("report_bytes") else "–"
+            lines.append(f"| {r['scale']} | {fmt_step(st.get('f'))} | {rat('f', 'a', 'wall_s')} / {rat('f', 'a', 'cpu_s')} | "
+                         f"{chain} | {fmt_step(st.get('g'))} | {rat('g', 'f', 'wall_s')} / {rat('g', 'f', 'cpu_s')} | "
+                         f"{stages} | {size} |")
     notes = []
     for r in results:
         e = r["steps"].get("e")
@@ -365,7 +425,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, help="also write the raw results as JSON")
     p.add_argument("--date", default=None, help="date of the run as written in the report (default: today)")
     p.add_argument("--label", default="", help="label of the run (e.g. 'before', 'after')")
-    p.add_argument("--steps", nargs="+", default=["a", "b", "c", "r", "d", "e"], choices=["a", "b", "c", "r", "d", "e"])
+    p.add_argument("--steps", nargs="+", default=["a", "b", "c", "r", "d", "e", "f", "g"],
+                   choices=["a", "b", "c", "r", "d", "e", "f", "g"])
     p.add_argument("--full-estate", action="store_true", help="also load and check the whole estate (XLSX, mbox…)")
     p.add_argument("--report-timeout", type=float, default=1800, help="seconds before the report step is killed")
     args = p.parse_args(argv)

@@ -6,8 +6,11 @@ report then exports the findings and renders them (:func:`rgpd_audit.report.run_
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +21,22 @@ from .ingest import LoadReport, load_estate, load_manifest
 from .policy import Policy, load_policy
 from .resources import bundled_policy, sample_manifest
 from .workspace import Workspace, io_errors
+
+# A progress callback: (stage, event, seconds) with event "start", "done" or "skipped"; the
+# CLI prints a line per stage (rgpd_audit.cli.progress), the library prints nothing.
+Progress = Callable[[str, str, float], None]
+
+
+@contextlib.contextmanager
+def stage(progress: Progress | None, name: str) -> Iterator[dict]:
+    """Time a stage and report it to ``progress``; set ``["status"] = "skipped"`` to say it did nothing."""
+    info = {"status": "done"}
+    t0 = time.perf_counter()
+    if progress:
+        progress(name, "start", 0.0)
+    yield info
+    if progress:
+        progress(name, info["status"], time.perf_counter() - t0)
 
 
 class LoadFailed(RgpdAuditError):
@@ -86,6 +105,7 @@ def audit(
     allow_outside: bool = False,
     record: bool = True,
     mapping: Path | None = None,
+    progress: Progress | None = None,
 ) -> AuditResult:
     """Load the manifest's exports (``load``), classify, and run the checks as of ``as_of``.
 
@@ -97,6 +117,7 @@ def audit(
     The analyst's mapping file (``mapping``, default ``<workspace>/mapping.yaml``) is synced
     after classification: its decisions are inputs of the checks. ``record``: the run is an
     audit, entering the history (an ad-hoc check is not).
+    ``progress``: told of each stage (load, map, check), see :data:`Progress`.
     An I/O failure of the workspace (disk full, read-only) is a :class:`WorkspaceError`
     naming the file.
     """
@@ -106,13 +127,19 @@ def audit(
     with io_errors(ws.db_path):
         migrate_keys(ws)  # before a reload removes the file ids the old keys refer to
         if load:
-            m = load_manifest(manifest or sample_manifest(), policy=policy, allow_outside=allow_outside)
-            report = load_estate(ws, m)
-            if strict and report.failed:
-                raise LoadFailed("cannot load: " + "; ".join(f"{s.name}: {s.error}" for s in report.failed))
+            with stage(progress, "load") as st:
+                m = load_manifest(manifest or sample_manifest(), policy=policy, allow_outside=allow_outside)
+                report = load_estate(ws, m)
+                if strict and report.failed:
+                    raise LoadFailed("cannot load: " + "; ".join(f"{s.name}: {s.error}" for s in report.failed))
+                if report.sources and all(s.status == "unchanged" for s in report.sources):
+                    st["status"] = "skipped"
         ws.check_load_finished()
-        classify_if_available(ws, policy)
-        if sync_decisions(ws, mapping):
-            ws.set_setting("classified_inputs", _classification_inputs(ws))  # decisions applied: no new classification needed
-        run = run_checks(ws, policy, as_of, only=only, policy_file=policy_path, record=record)
+        with stage(progress, "map") as st:
+            if not classify_if_available(ws, policy):
+                st["status"] = "skipped"
+            if sync_decisions(ws, mapping):
+                ws.set_setting("classified_inputs", _classification_inputs(ws))  # decisions applied: no new classification needed
+        with stage(progress, "check"):
+            run = run_checks(ws, policy, as_of, only=only, policy_file=policy_path, record=record)
     return AuditResult(policy, report, run)

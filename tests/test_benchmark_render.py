@@ -41,3 +41,24 @@ def test_render_ratios_on_wall_and_cpu_and_failed_steps():
     # a missing step gives no ratio rather than a wrong one
     del result["steps"]["c"]
     assert "| 10 | 1.50 / 1.25 | – / – |" in run.render([result], mach, "2026-11-27", "t")
+
+
+def test_render_monthly_job_ratios_and_stage_lines(tmp_path):
+    run = _run_module()
+    log = tmp_path / "g.log"
+    log.write_text("Audit date: 2026-12-27\nload: skipped, nothing changed (0.3 s)\nmap: skipped, nothing changed (0.0 s)\n"
+                   "check: 1.6 s\nnotebook 00_chargement: 0.8 s\nReport: x\n", encoding="utf-8")
+    stages = run.stage_lines(log)
+    assert stages == {"load": "skipped 0.3", "map": "skipped 0.0", "check": "1.6", "notebook 00_chargement": "0.8"}
+    result = {
+        "scale": 10, "records_delimited": 1_000, "records_estate": 1_200, "bytes_delimited": 2**20,
+        "files_delimited": 3, "transcoded_files": 0, "report_bytes": 3_600_000,
+        "steps": {"a": _step(2.0, 2.0), "b": _step(3.0, 3.0), "c": _step(1.0, 1.0), "e": _step(4.0, 4.0),
+                  "f": _step(8.0, 6.0), "g": _step(2.0, 3.0, stages=stages)},
+    }
+    mach = {"cpus": 2, "cpu": "x", "ram": "1 GiB", "os": "os", "python": "3.11", "duckdb": "1.5.5", "pandas": "3"}
+    text = run.render([result], mach, "2026-11-27", "t")
+    row = next(line for line in text.splitlines() if line.startswith("| 10 | 8.0 s"))
+    # f/a 8/2 wall, 6/2 CPU; (b+c+e)/a = 8/2; g/f 2/8 wall, 3/6 CPU
+    assert "| 4.00 / 3.00 | 4.00 |" in row and "| 0.25 / 0.50 |" in row
+    assert "load skipped 0.3, map skipped 0.0, check 1.6" in row and row.endswith("| 3.60 MB |")

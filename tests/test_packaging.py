@@ -73,5 +73,5 @@ def test_pip_install_then_report_from_any_folder(tmp_path):
     assert run.returncode == 1, run.stderr[-3000:]  # 1: the sample holds error findings by design
     report = anywhere / "reports" / "2026-11-27"
     assert (report / "index.html").stat().st_size > 10_000
-    assert len(list((report / "notebooks").glob("*.ipynb"))) == 5
+    assert len(list((report / "annexes").glob("*.html"))) == 5  # nbconvert is a dependency of the base install
     assert (anywhere / ".rgpd-audit" / "workspace.duckdb").exists()

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .common import EXIT_FINDINGS, as_of_option, echo_as_of, handle_errors, main, out_option, policy_option, workspace_option
+from .progress import StageLines, check_verbosity, verbosity_options
 
 
 @main.command("check")
@@ -18,8 +19,9 @@ from .common import EXIT_FINDINGS, as_of_option, echo_as_of, handle_errors, main
 @click.option("--list", "list_checks", is_flag=True, help="List the checks and exit.")
 @click.option("--record", is_flag=True,
               help="Record this run as an audit: the next report compares with it (an ad-hoc check does not enter the trend).")
+@verbosity_options
 @handle_errors
-def check_command(workspace: Path, policy, as_of, out: Path, only, list_checks, record):
+def check_command(workspace: Path, policy, as_of, out: Path, only, list_checks, record, quiet, verbose):
     """Run the audit checks on the loaded workspace, as of an audit date.
 
     Writes FINDINGS.csv (safe to open in a spreadsheet) and findings.parquet under
@@ -46,9 +48,12 @@ def check_command(workspace: Path, policy, as_of, out: Path, only, list_checks, 
         for cid, spec in all_checks().items():
             click.echo(f"{cid:<40} {spec.theme:<20} {spec.title_fr}")
         return
-    echo_as_of(as_of)
+    check_verbosity(quiet, verbose)
+    if not quiet:
+        echo_as_of(as_of)
     with Workspace(workspace, create=False) as ws:
-        result = audit(ws, as_of, policy_path=policy, load=False, only=list(only) or None, record=record).run
+        result = audit(ws, as_of, policy_path=policy, load=False, only=list(only) or None, record=record,
+                       progress=StageLines(quiet, verbose)).run
         target = out / as_of.isoformat()
         csv_path, _ = export_findings(ws, result.run_id, target)
         rows = ws.con.execute(

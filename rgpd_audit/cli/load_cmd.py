@@ -9,6 +9,7 @@ import click
 
 from ..resources import sample_manifest
 from .common import EXIT_USAGE, handle_errors, main, policy_option, workspace_option
+from .progress import check_verbosity, is_terminal, verbosity_options
 
 
 def resolve_manifest(manifest: Path | None) -> Path:
@@ -24,8 +25,9 @@ def resolve_manifest(manifest: Path | None) -> Path:
 @click.option("--force", is_flag=True, help="Reload sources whose files did not change.")
 @click.option("--allow-outside", is_flag=True,
               help="Let the manifest name files outside its folder (or its `root:`); refused by default.")
+@verbosity_options
 @handle_errors
-def load_command(manifest_arg, manifest_opt, workspace, policy, only, force, allow_outside):
+def load_command(manifest_arg, manifest_opt, workspace, policy, only, force, allow_outside, quiet, verbose):
     """Load every export listed in a source manifest into the workspace.
 
     Each file is recorded (path, size, sha256, encoding, dialect, rows read / loaded /
@@ -37,7 +39,8 @@ def load_command(manifest_arg, manifest_opt, workspace, policy, only, force, all
     Every path of the manifest must lead inside the manifest's folder (or the folder its
     `root:` names), links included, unless --allow-outside. A load that does not finish
     (killed, disk full, a source failing) leaves its sources marked: `check` and `report`
-    refuse the workspace until they load.
+    refuse the workspace until they load. A progress bar on a terminal (none with --quiet or
+    in a log); --verbose writes a line per source loaded.
 
     \b
     Example:
@@ -54,6 +57,7 @@ def load_command(manifest_arg, manifest_opt, workspace, policy, only, force, all
     from ..policy import load_policy
     from ..workspace import Workspace
 
+    check_verbosity(quiet, verbose)
     mpath = resolve_manifest(manifest_arg or manifest_opt)
     pol = load_policy(policy)
     manifest = load_manifest(mpath, policy=pol, allow_outside=allow_outside)
@@ -62,11 +66,14 @@ def load_command(manifest_arg, manifest_opt, workspace, policy, only, force, all
         unknown = sorted(set(only) - {s.name for s in manifest.sources})
         if unknown:
             raise click.UsageError(f"unknown source(s): {', '.join(unknown)}")
+        show_bar = not quiet and not verbose and is_terminal(sys.stderr)
         with click.progressbar(length=len(names), label="Loading", file=sys.stderr,
-                               item_show_func=lambda s: s or "") as bar:
+                               item_show_func=lambda s: s or "", hidden=not show_bar) as bar:
             def progress(kind, name):
                 if kind == "source":
                     bar.update(1, name)
+                    if verbose:
+                        click.echo(f"load: {name}", err=True)
             migrate_keys(ws)  # before a reload removes the file ids old finding keys refer to
             report = load_estate(ws, manifest, only=list(only) or None, force=force, progress=progress)
         click.echo(f"Workspace: {ws.path}  Manifest: {manifest.file}")

@@ -15,6 +15,7 @@ from .common import (
     policy_option,
     workspace_option,
 )
+from .progress import StageLines, check_verbosity, verbosity_options
 
 
 @main.command("report")
@@ -28,16 +29,20 @@ from .common import (
 @click.option("--pdf", is_flag=True, help="Also print the report to PDF with headless Chromium (/usr/bin/chromium).")
 @click.option("--allow-outside", is_flag=True,
               help="Let the manifest name files outside its folder (or its `root:`); refused by default.")
+@verbosity_options
 @handle_errors
-def report_command(as_of, manifest, policy, workspace, out, lang, pdf, allow_outside):
+def report_command(as_of, manifest, policy, workspace, out, lang, pdf, allow_outside, quiet, verbose):
     """Audit the estate and write the management report to OUT/<as-of>/index.html.
 
     Loads the exports (unchanged files are skipped), runs every check as of the audit
-    date, exports the findings (findings.csv, findings.parquet), executes the analysis
-    notebooks 00-40 into OUT/<as-of>/notebooks/ and writes index.html: one self-contained
-    page (no network needed) with the key numbers, what changed since the previous audit,
-    the most urgent actions and a section per theme. No name, e-mail, phone number or
-    social security number is ever written to it.
+    date, exports the findings (findings.csv, findings.parquet), runs the analysis
+    notebooks 00-40 as annexes (OUT/<as-of>/annexes/*.html, their outputs without code) and
+    writes index.html: the key numbers, what changed since the previous audit, the most
+    urgent actions and a section per theme (no network needed: plotly.js is the folder's
+    plotly.min.js.gz.js). No name, e-mail, phone number or social security number is ever written.
+
+    A line per stage (load, map, check, html, each notebook) goes to stderr; --quiet for
+    none (cron). A later --as-of on unchanged exports skips load and classification.
 
     Exit code 1 when error-severity findings exist (as `check`), 0 otherwise, 2 on input
     or I/O errors (disk full, an unwritable OUT, a path outside the estate, a source that
@@ -51,13 +56,16 @@ def report_command(as_of, manifest, policy, workspace, out, lang, pdf, allow_out
     """
     from ..report import run_report
 
-    echo_as_of(as_of)
-    result = run_report(as_of, workspace, manifest, policy, out, lang, pdf=pdf, allow_outside=allow_outside)
+    check_verbosity(quiet, verbose)
+    if not quiet:
+        echo_as_of(as_of)
+    result = run_report(as_of, workspace, manifest, policy, out, lang, pdf=pdf, allow_outside=allow_outside,
+                        progress=StageLines(quiet, verbose))
     click.echo(f"Report: {result.index_html}")
     if result.pdf:
         click.echo(f"PDF: {result.pdf}")
     click.echo(f"Findings: {result.findings_csv}")
-    click.echo(f"Notebooks: {result.out_dir / 'notebooks'}")
+    click.echo(f"Annexes: {result.out_dir / 'annexes'}")
     click.echo(f"Run {result.run_id}: {result.errors} error(s), {result.warnings} warning(s)")
     if result.previous_run is None:
         click.echo("First audit in this workspace: nothing to compare with.")

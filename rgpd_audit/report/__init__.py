@@ -1,7 +1,9 @@
 """Reports: the papermill runner, audit history and trend, the HTML management report, PDF.
 
-- ``runner``   ``run_report`` (load → check → export → notebooks → index.html) and
+- ``runner``   ``run_report`` (load → check → export → annexes → index.html) and
                ``execute_notebook`` (papermill, checked parameters, failures named)
+- ``inprocess`` the report's notebooks run in its own process (one IPython shell, no kernel)
+- ``annexes``  executed notebooks as HTML pages without code; the folder's one plotly.js
 - ``history``  which run to show, the previous one, new / resolved / still open, trend
 - ``html``     the self-contained management report (Jinja2 templates in ``templates/``)
 - ``charts``   plotly figures from the DataFrames of :mod:`rgpd_audit.report.panels`

@@ -9,6 +9,7 @@ are compared by ``finding_key`` (stable across audits): *new* = in this run only
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pandas as pd
@@ -17,6 +18,27 @@ from ..workspace import Workspace
 
 DONE = "status = 'done'"
 AUDIT = "status = 'done' AND recorded"
+
+# Changes already computed, by (database, run, previous run): only while a report renders
+# (see remembered); None otherwise.
+_MEMO: dict | None = None
+
+
+@contextlib.contextmanager
+def remembered():
+    """While a report renders, compute each run's changes once.
+
+    ``index.html``, the command's summary and the notebooks (run in the same process) ask for
+    the same changes; once the run's findings are written nothing changes them until the
+    report is done, so the first answer is kept for the others (at 10M records, seconds each).
+    """
+    global _MEMO
+    outer = _MEMO
+    _MEMO = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _MEMO = outer
 
 
 def run_for(ws: Workspace, as_of: str | dt.date | None = None) -> int | None:
@@ -64,6 +86,9 @@ def changes_by_check(ws: Workspace, run_id: int | None, previous: int | None = N
     if previous is None:
         previous = previous_run(ws, run_id)
     prev = -1 if previous is None else previous
+    key = (str(ws.db_path), run_id, prev)
+    if _MEMO is not None and key in _MEMO:
+        return _MEMO[key].copy()
     df = ws.sql(
         """WITH cur AS (SELECT DISTINCT check_id, severity, finding_key FROM findings WHERE run_id = ?),
                 pre AS (SELECT DISTINCT check_id, severity, finding_key FROM findings WHERE run_id = ?)
@@ -77,8 +102,10 @@ def changes_by_check(ws: Workspace, run_id: int | None, previous: int | None = N
            FROM cur c FULL JOIN pre p ON c.check_id = p.check_id AND c.finding_key = p.finding_key
            GROUP BY 1 ORDER BY 1""",
         [run_id, prev],
-    )
-    return df[cols]
+    )[cols]
+    if _MEMO is not None:
+        _MEMO[key] = df.copy()
+    return df
 
 
 def totals_of_changes(ws: Workspace, run_id: int | None) -> dict:

@@ -212,9 +212,16 @@ def build_context(ws: Workspace, run_id: int | None, policy, lang: str = "fr", l
     }
 
 
-def render_report(ws: Workspace, run_id: int | None, policy=None, lang: str = "fr", links: Links | None = None) -> str:
-    """The complete HTML page; raises :class:`~rgpd_audit.report.guard.IdentifierLeak` on any identifier."""
+def render_report(ws: Workspace, run_id: int | None, policy=None, lang: str = "fr", links: Links | None = None,
+                  plotlyjs_tags: str | None = None) -> str:
+    """The complete HTML page; raises :class:`~rgpd_audit.report.guard.IdentifierLeak` on any identifier.
+
+    ``plotlyjs_tags``: what loads plotly.js instead of embedding it (the report folder's copy,
+    shared with the annexes: :func:`rgpd_audit.report.annexes.plotlyjs_tags`)."""
     ctx = build_context(ws, run_id, policy, lang, links)
     page = _env().get_template("report.html.j2").render(**ctx, plotlyjs_slot=PLOTLYJS_SLOT)
     assert_no_identifiers(page, "index.html")
+    if plotlyjs_tags:  # a script of the report's own folder ('self'), still nothing from the network
+        page = page.replace("script-src 'unsafe-inline'", "script-src 'self' 'unsafe-inline'", 1)
+        return page.replace(PLOTLYJS_SLOT, plotlyjs_tags, 1)
     return page.replace(PLOTLYJS_SLOT, f'<script type="text/javascript">{get_plotlyjs()}</script>', 1)

@@ -20,6 +20,9 @@ from ..resources import notebooks_dir as package_notebooks
 
 PRIMITIVES = (str, int, float, bool, type(None))
 NOTEBOOK_GLOB = "[0-4][0-9]_*.ipynb"  # 00 … 49: the report's notebooks (50+ are tools of their own)
+# The kernel logs errors only: its start-up warnings (« Kernel is running over TCP without
+# encryption », on a kernel bound to 127.0.0.1) would land in the cron log of every run.
+KERNEL_QUIET = ["--IPKernelApp.log_level=ERROR"]
 
 
 class ReportError(RgpdAuditError):
@@ -110,6 +113,7 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict, *, cwd: Pat
         papermill.execute_notebook(
             str(notebook), str(output), parameters=parameters, cwd=str(cwd or output.parent),
             kernel_name="python3", progress_bar=False, log_output=False, execution_timeout=timeout,
+            extra_arguments=KERNEL_QUIET,
         )
     except PapermillExecutionError as exc:
         raise NotebookFailed(notebook, _failed_cell(output, exc.cell_index), output, exc.ename, exc.evalue) from None
@@ -156,17 +160,28 @@ def run_report(
     notebooks: list[Path] | None = None,
     notebooks_dir: Path | None = None,
     allow_outside: bool = False,
+    progress=None,
 ) -> ReportResult:
     """Audit (:func:`rgpd_audit.pipeline.audit`: load, map, check), export the findings, run the
-    notebooks and write ``<out>/<as-of>/index.html``. ``allow_outside``: the manifest may name
-    files outside its folder."""
+    notebooks into HTML annexes and write ``<out>/<as-of>/index.html``. ``allow_outside``: the
+    manifest may name files outside its folder. ``progress``: told of each stage (load, map,
+    check, html, each notebook), see :data:`rgpd_audit.pipeline.Progress`.
+
+    The notebooks run in this process, one after the other in one IPython shell (no kernel;
+    see :mod:`rgpd_audit.report.inprocess`), unless this process is itself a kernel (a report
+    started from a notebook), where each runs in a kernel of its own with papermill. Each
+    executed notebook is written as an annex, ``annexes/<notebook>.html``: its outputs, no
+    code. ``index.html`` and the annexes share the folder's one plotly.js
+    (:data:`rgpd_audit.report.annexes.PLOTLYJS_FILE`).
+    """
     from ..checks.runner import export_findings
-    from ..pipeline import LoadFailed, audit
+    from ..pipeline import LoadFailed, audit, stage
     from ..workspace import Workspace, io_errors
     from . import panels
-    from .history import totals_of_changes
+    from .annexes import PLOTLYJS_FILE, annex_name, annex_title, plotlyjs_tags, write_plotlyjs
+    from .history import remembered, totals_of_changes
     from .html import Links, render_report
-    from .labels import check_lang
+    from .labels import check_lang, word
 
     as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     lang = check_lang(lang)
@@ -175,38 +190,45 @@ def run_report(
     manifest_path = Path(manifest).resolve() if manifest else sample_manifest()
     policy_path = Path(policy).resolve() if policy else bundled_policy()
     target = report_dir(Path(out_dir), as_of).resolve()
-    nb_dir = target / "notebooks"
+    annex_dir = target / ANNEX_DIR
 
-    with Workspace(workspace) as ws:
-        try:
-            result = audit(ws, as_of, manifest=manifest_path, policy_path=policy_path, strict=True,
-                           allow_outside=allow_outside)
-        except LoadFailed as exc:
-            raise ReportError(str(exc)) from None
-        pol, run = result.policy, result.run
-        csv_path, pq_path = export_findings(ws, run.run_id, target)
-        links = Links(
-            findings_csv=csv_path.name,
-            notebooks=[(nb.stem.replace("_", " "), f"notebooks/{nb.name}") for nb in notebooks],
-        )
-        page = render_report(ws, run.run_id, pol, lang, links)
-        ch = totals_of_changes(ws, run.run_id)
-        top = panels.urgent_actions(ws, run.run_id, pol, lang)
-        urgent = [f"{a} {d}" for a, d in zip(top["action"], top["detail"])]  # what to do, then what and where
-    # The workspace is closed: each notebook's kernel opens it in turn (DuckDB allows one writer).
-    params = {
-        "as_of": as_of.isoformat(), "workspace": str(workspace), "manifest": str(manifest_path) if manifest else "",
-        "policy": str(policy_path) if policy else "", "lang": lang,
-    }
-    executed = []
-    for nb in notebooks:
-        declared = notebook_parameters(nb)
-        executed.append(execute_notebook(nb, nb_dir / nb.name, {k: v for k, v in params.items() if k in declared}))
+    # the run's changes are computed once for the page, the summary and the notebooks
+    with remembered():
+        with Workspace(workspace) as ws:
+            try:
+                result = audit(ws, as_of, manifest=manifest_path, policy_path=policy_path, strict=True,
+                               allow_outside=allow_outside, progress=progress)
+            except LoadFailed as exc:
+                raise ReportError(str(exc)) from None
+            pol, run = result.policy, result.run
+            with stage(progress, "html"):
+                csv_path, pq_path = export_findings(ws, run.run_id, target)
+                links = Links(
+                    findings_csv=csv_path.name,
+                    notebooks=[(annex_title(nb, lang), f"{ANNEX_DIR}/{annex_name(nb)}") for nb in notebooks],
+                )
+                page = render_report(ws, run.run_id, pol, lang, links, plotlyjs_tags=plotlyjs_tags(PLOTLYJS_FILE))
+                ch = totals_of_changes(ws, run.run_id)
+                top = panels.urgent_actions(ws, run.run_id, pol, lang)
+                urgent = [f"{a} {d}" for a, d in zip(top["action"], top["detail"])]  # what to do, then what and where
+        # The workspace is closed: each notebook opens it in turn (DuckDB allows one writer).
+        params = {
+            "as_of": as_of.isoformat(), "workspace": str(workspace), "manifest": str(manifest_path) if manifest else "",
+            "policy": str(policy_path) if policy else "", "lang": lang,
+        }
+        with io_errors(target, ReportError):
+            annex_dir.mkdir(parents=True, exist_ok=True)
+            write_plotlyjs(target)
+        annexes = []
+        for nb in notebooks:
+            with stage(progress, f"notebook {nb.stem}"):
+                annexes.append(_annex(nb, annex_dir, params, lang, word("title", lang)))
+    _remove_stale(annex_dir, {p.name for p in annexes})
     index = target / "index.html"
     with io_errors(index, ReportError):
         index.write_text(page, encoding="utf-8")
     result = ReportResult(
-        as_of=as_of, run_id=run.run_id, out_dir=target, index_html=index, notebooks=executed,
+        as_of=as_of, run_id=run.run_id, out_dir=target, index_html=index, notebooks=annexes,
         findings_csv=csv_path, findings_parquet=pq_path, counts=run.counts, previous_run=ch["previous_run"],
         previous_as_of=ch["previous_as_of"],
         new=ch["new"], resolved=ch["resolved"], still_open=ch["still_open"], urgent=urgent,
@@ -214,5 +236,58 @@ def run_report(
     if pdf:
         from .pdf import print_pdf
 
-        result.pdf = print_pdf(index, target / "rapport.pdf" if lang == "fr" else target / "report.pdf")
+        with stage(progress, "pdf"):
+            result.pdf = print_pdf(index, target / "rapport.pdf" if lang == "fr" else target / "report.pdf")
     return result
+
+
+ANNEX_DIR = "annexes"
+
+
+def _annex(notebook: Path, annex_dir: Path, params: dict, lang: str, back_label: str) -> Path:
+    """Run ``notebook`` with the parameters it declares and write its HTML annex."""
+    from . import inprocess
+
+    inprocess.skip_iri_grammar()
+    import nbformat
+
+    from ..workspace import io_errors
+    from .annexes import PLOTLYJS_FILE, annex_name, annex_title, render_annex
+
+    failed = annex_dir / f"{notebook.stem}.failed.ipynb"
+    if inprocess.available():
+        # papermill's parameter cell, without importing papermill (a second of the report)
+        nb = nbformat.read(notebook, as_version=4)
+        declared = inprocess.declared_parameters(nb)
+        nb = inprocess.parameterize(nb, {k: v for k, v in params.items() if k in declared})
+        try:
+            inprocess.execute_inprocess(nb, cwd=annex_dir)
+        except inprocess.CellError as exc:
+            nbformat.write(nb, failed)
+            raise NotebookFailed(notebook, exc.cell_index, failed, exc.ename, exc.evalue) from None
+    else:  # this process is a kernel already: one kernel per notebook, with papermill
+        import tempfile
+
+        declared = notebook_parameters(notebook)
+        wanted = {k: v for k, v in params.items() if k in declared}
+        with tempfile.TemporaryDirectory(prefix="rgpd-audit-nb-") as tmp:
+            try:
+                executed = execute_notebook(notebook, Path(tmp) / notebook.name, wanted, cwd=annex_dir)
+            except NotebookFailed as exc:
+                failed.write_bytes(exc.saved.read_bytes())
+                raise NotebookFailed(notebook, exc.cell_index, failed, exc.ename, exc.evalue) from None
+            nb = nbformat.read(executed, as_version=4)
+    failed.unlink(missing_ok=True)
+    out = annex_dir / annex_name(notebook)
+    page = render_annex(nb, annex_title(notebook, lang, nb), lang, plotlyjs_href=f"../{PLOTLYJS_FILE}",
+                        back_href="../index.html", back_label=back_label, name=f"{ANNEX_DIR}/{out.name}")
+    with io_errors(out, ReportError):
+        out.write_text(page, encoding="utf-8")
+    return out
+
+
+def _remove_stale(annex_dir: Path, keep: set[str]) -> None:
+    """Annexes of notebooks no longer in the report (a re-run into the same folder) go."""
+    for p in annex_dir.glob("*.html"):
+        if p.name not in keep:
+            p.unlink()
