@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .checks.keys import migrate_keys
-from .checks.runner import RunResult, run_checks
+from .checks.runner import RunResult, require_loaded, run_checks
 from .errors import RgpdAuditError
 from .ingest import LoadReport, load_estate, load_manifest
 from .policy import Policy, load_policy
@@ -134,7 +134,7 @@ def audit(
                     raise LoadFailed("cannot load: " + "; ".join(f"{s.name}: {s.error}" for s in report.failed))
                 if report.sources and all(s.status == "unchanged" for s in report.sources):
                     st["status"] = "skipped"
-        ws.check_load_finished()
+        require_loaded(ws)  # before any stage line: an empty workspace is refused at once
         with stage(progress, "map") as st:
             if not classify_if_available(ws, policy):
                 st["status"] = "skipped"

@@ -42,6 +42,13 @@ def _sha256(path: Path | None) -> str | None:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def require_loaded(ws: Workspace) -> None:
+    """Refuse a workspace with nothing loaded, or whose last load did not finish."""
+    if not ws.tables("raw"):
+        raise RgpdAuditError(f"{ws.path}: the workspace holds no loaded data; run `rgpd-audit load` first")
+    ws.check_load_finished()
+
+
 def run_checks(
     ws: Workspace,
     policy: Policy,
@@ -58,9 +65,7 @@ def run_checks(
     ad-hoc ``rgpd-audit check`` passes False: its findings are kept, it is no "previous audit").
 
     Refuses a workspace whose last load did not finish (:meth:`Workspace.check_load_finished`)."""
-    if not ws.tables("raw"):
-        raise RgpdAuditError(f"{ws.path}: the workspace holds no loaded data; run `rgpd-audit load` first")
-    ws.check_load_finished()
+    require_loaded(ws)
     con = ws.con
     checks = all_checks()
     unknown = sorted(set(only or []) - set(checks))
