@@ -271,6 +271,9 @@ CAPABILITIES = Vocabulary("table capability", {
     "third_party_master": ("fichier des tiers (comptabilité)", "third-party master file (accounting)"),
     "mailing_list": ("liste de diffusion (abonnés, désinscrits)", "mailing list (subscribers, unsubscribed)"),
     "payroll": ("déclarations de paie", "payroll declarations"),
+    "file_store": ("dossier de fichiers (un enregistrement par fichier)", "folder of files (one record per file)"),
+    "content_parts": ("parties lues (corps, pièces jointes, fichiers)", "parts read (bodies, attachments, files)"),
+    "content_hits": ("données trouvées dans les contenus", "personal data found inside contents"),
 })
 
 # Why a row of an export could not be loaded (``load_rejects.reason_code``); the row's own

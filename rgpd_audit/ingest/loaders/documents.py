@@ -1,0 +1,106 @@
+"""A folder of documents, as synchronised or exported from Dropbox, Google Drive or a file
+server (``format: documents``, ``path: dropbox/Documents/**/*``): one record per file.
+
+Each file gives its ``path`` (from the folder the manifest's pattern starts at, written
+``/Recrutement/CV/cv.pdf`` as Dropbox writes paths, so ``split_by: {column: path, values:
+{'/Recrutement/*': candidates}}`` maps a sub-folder to an activity), name, extension,
+size, SHA-256, modification date, creation date where the file system keeps one, and the
+result of the content scanner: what kind of file it is, whether its text was read
+(``scanned``, ``not_scanned`` — an image, a scan without text, a type not read —,
+``rejected`` with the reason: a damaged or hostile file never fails the load) and how many
+hits. The hits (category, detector, masked evidence, offset) are the ``content_hits``
+entity; the text is never kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob as _glob
+import hashlib
+from pathlib import Path, PurePosixPath
+
+from ...detect.scan import scan_text
+from ..content import MAX_BYTES, Extracted, extract
+from .base import Capability, FileResult, LoadContext, Loader, Part
+from .registry import export_format
+
+COLUMNS = ["path", "name", "extension", "size_bytes", "sha256", "modified", "created", "owner",
+           "content_kind", "content_status", "content_reason", "hit_count"]
+HIT_COLUMNS = ["path", "part", "category", "detector", "special", "evidence", "offset"]
+DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def folder_root(pattern: str) -> PurePosixPath:
+    """The part of the manifest's pattern before its first wildcard: the synchronised folder."""
+    parts = PurePosixPath(pattern.replace("\\", "/")).parts
+    fixed = []
+    for p in parts:
+        if _glob.has_magic(p):
+            break
+        fixed.append(p)
+    if len(fixed) == len(parts):  # a single file named without a wildcard: its folder
+        fixed = fixed[:-1]
+    return PurePosixPath(*fixed) if fixed else PurePosixPath(".")
+
+
+def _utc(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime(DATE_FORMAT)
+
+
+@export_format
+class DocumentsLoader(Loader):
+    name = "documents"
+    title = "Folder of documents (Dropbox, Google Drive, file server): one record per file, its content scanned"
+    kind = "a document"
+    version = "1"
+    # a file is a record of its folder's activity, last changed when modified
+    date_roles = {"modified": ("last_activity",), "created": ("creation",)}
+    capabilities = (
+        Capability("file_store", {"path": "path", "modified": "modified", "size": "size_bytes"}),
+        Capability("content_parts", {"status": "content_status", "kind": "content_kind", "part": "path"}),
+        Capability("content_hits", {"part": "part", "category": "category", "detector": "detector",
+                                    "evidence": "evidence", "offset": "offset"}, entity="content_hits"),
+    )
+    derived_columns = ("name", "extension", "sha256", "content_kind", "content_status", "content_reason", "hit_count")
+
+    def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
+        display = ctx.display(path)
+        root = folder_root(ctx.source.path)
+        rel = PurePosixPath(display)
+        try:
+            rel = rel.relative_to(root)
+        except ValueError:
+            rel = PurePosixPath(path.name)
+        shown = "/" + str(rel)
+        st = path.stat()
+        warnings: list[str] = []
+        if st.st_size > MAX_BYTES:
+            data = b""
+            ex = Extracted("other", "not_scanned", reason=f"bigger than {MAX_BYTES >> 20} MiB")
+            digest = _sha256_file(path)
+        else:
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            ex = extract(data, path.name, None)
+        if ex.status == "rejected":
+            warnings.append(f"{display}: content not read: {ex.reason}")
+        hits = scan_text(ex.text) if ex.text else []
+        created = getattr(st, "st_birthtime", None)
+        row = [shown, path.name, path.suffix.lower().lstrip(".") or None, str(st.st_size), digest, _utc(st.st_mtime),
+               _utc(created) if created else None, None, ex.kind, ex.status,
+               ex.reason if not ex.truncated else "text cut at the scanning budget", str(len(hits))]
+        hit_rows = [[shown, "content", h.category, h.detector, "true" if h.special else "false", h.evidence, str(h.offset)]
+                    for h in hits]
+        main = Part(ctx.stage_rows("documents", COLUMNS, [row]), 1, dates={"modified": [DATE_FORMAT], "created": [DATE_FORMAT]})
+        hit_part = Part(ctx.stage_rows("documents_hits", HIT_COLUMNS, hit_rows, [1] * len(hit_rows)), len(hit_rows),
+                        entity="content_hits")
+        return [FileResult([main, hit_part], encoding=None, dialect={"format": "documents", "kind": ex.kind},
+                           warnings=warnings)]
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
