@@ -26,7 +26,7 @@ IDENTIFIER_CATEGORIES = {
     "email": "user.contact.email",
 }
 MASKERS = {"nir": ids.mask_nir, "iban": ids.mask_iban, "phone": ids.mask_phone, "email": ids.mask_email}
-_DIGITS = re.compile(r"\d{3,}")
+_DIGITS = re.compile(r"\d[\d .()/-]{5,}\d|\d{3,}")
 _SPACES = re.compile(r"\s+")
 MAX_TEXT = 2_000_000  # characters of one text scanned (a longer text: its first MAX_TEXT, reported)
 
@@ -42,7 +42,7 @@ class ContentHit:
 
 def _masked(text: str) -> str:
     text = ids.mask_identifiers(text, lambda f, v: MASKERS[f.kind](v))
-    return _DIGITS.sub(lambda m: "*" * len(m.group(0)), text)
+    return _DIGITS.sub(lambda m: re.sub(r"\d", "*", m.group(0)), text)
 
 
 def _excerpt(text: str, start: int, end: int, width: int = 40) -> str:

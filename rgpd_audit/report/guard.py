@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from ..errors import RgpdAuditError
 from ..detect import identifiers as _values
+from ..errors import RgpdAuditError
 
 MASK = "[masqué]"
 LABELS = {"email": "e-mail", "phone": "phone", "nir": "NIR", "iban": "IBAN"}

@@ -25,6 +25,7 @@ from __future__ import annotations
 from ...detect.special import CATEGORIES, TERMS, Term  # noqa: F401 - one vocabulary, shared
 from ...sql import quote_ident, quote_literal
 
+
 def _term_case(t: Term, n: str, m: str) -> tuple[str, str]:
     """(condition, matched-text expression) of one term."""
     text = m if t.case_sensitive else n

@@ -17,7 +17,6 @@ import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from stdnum.fr import siren as _siren
 from stdnum.fr import siret as _siret
