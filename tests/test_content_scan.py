@@ -142,7 +142,7 @@ def test_mail_bodies_and_attachments_scanned_only_hits_kept(estate):
         "JOIN raw.gmail m USING (_file_id, _row) ORDER BY m._row, TRY_CAST(h.offset AS INT)"
     ).fetchall()
     by_msg = {}
-    for mid, part, cat, det, ev in hits:
+    for mid, part, _cat, det, ev in hits:
         by_msg.setdefault(mid, []).append((part, det, ev))
     assert by_msg["<m1@x>"] == [("1:body", "nir", "1 90 ** ** *** *** 22")]  # the sender's own address is not a hit
     assert ("2:attachment", "medical_care") in [(p, d) for p, d, _ in by_msg["<m2@x>"]]
