@@ -203,3 +203,15 @@ def test_findings_per_message_and_file(estate):
     assert ("special_category.content", "cv_folder", "staff") in kinds
     assert kinds.count(("special_category.content", "cv_folder", "candidates")) == 1
     assert all("123 456" not in d for *_, d in found)
+
+
+def test_report_counts_content_hits_by_system_and_category(estate):
+    from rgpd_audit.report.panels import special_categories
+
+    df = special_categories(estate[1])
+    rows = {(r.source, r.category): (r.records, r.hits) for r in df.itertuples()}
+    assert rows[("gmail", "user.government_id.national_identification_number")] == (1, 1)
+    assert rows[("gmail", "user.health")] == (1, 2)  # one message: its body and its attachment
+    assert rows[("cv_folder", "user.health")] == (2, 2)
+    assert ("gmail", "user.contact.email") not in rows  # identifiers other than the NIR are not counted
+    assert not any("123" in str(v) for v in df.to_numpy().ravel())

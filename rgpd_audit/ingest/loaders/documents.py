@@ -59,7 +59,7 @@ class DocumentsLoader(Loader):
         Capability("file_store", {"path": "path", "modified": "modified", "size": "size_bytes"}),
         Capability("content_parts", {"status": "content_status", "kind": "content_kind", "part": "path"}),
         Capability("content_hits", {"part": "part", "category": "category", "detector": "detector",
-                                    "evidence": "evidence", "offset": "offset"}, entity="content_hits"),
+                                    "evidence": "evidence", "offset": "offset", "special": "special"}, entity="content_hits"),
     )
     derived_columns = ("name", "extension", "sha256", "content_kind", "content_status", "content_reason", "hit_count")
 

@@ -350,7 +350,7 @@ class GmailMboxLoader(Loader):
         # what is written inside: one row per body part or attachment scanned, one per hit
         Capability("content_parts", {"status": "status", "kind": "kind", "part": "part"}, entity="contents"),
         Capability("content_hits", {"part": "part", "category": "category", "detector": "detector",
-                                    "evidence": "evidence", "offset": "offset"}, entity="content_hits"),
+                                    "evidence": "evidence", "offset": "offset", "special": "special"}, entity="content_hits"),
     )
     title = "Gmail mailbox from Google Takeout (.mbox): message metadata, recipients, attachments"
     kind = "an mbox mailbox"
