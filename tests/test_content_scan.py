@@ -215,3 +215,30 @@ def test_report_counts_content_hits_by_system_and_category(estate):
     assert rows[("cv_folder", "user.health")] == (2, 2)
     assert ("gmail", "user.contact.email") not in rows  # identifiers other than the NIR are not counted
     assert not any("123" in str(v) for v in df.to_numpy().ravel())
+
+
+def test_dsar_search_reads_bodies_and_documents_again(estate):
+    from rgpd_audit.dsar import PersonQuery
+    from rgpd_audit.dsar.contents import find_in_contents
+
+    _, ws, _ = estate
+    third = find_in_contents(ws, PersonQuery.make(email="Paul.Tiers@autre.example.org"))
+    assert [(m.source, m.record, m.reasons) for m in third.matches] == [("gmail", "<m4@x>", ["email"])]
+    zoe = find_in_contents(ws, PersonQuery.make(name="Lefèvre Zoé"))
+    assert [(m.source, m.record, m.reasons, m.weak) for m in zoe.matches] == [
+        ("cv_folder", "docs/Recrutement/CV/cv-zoe.pdf", ["name"], True)]
+    assert third.problems == [] and zoe.problems == []
+
+
+def test_dsar_search_reports_a_file_changed_since_the_load(tmp_path):
+    from rgpd_audit.dsar import PersonQuery
+    from rgpd_audit.dsar.contents import find_in_contents
+
+    write_estate(tmp_path)
+    (tmp_path / "manifest.yaml").write_text(MANIFEST, encoding="utf-8")
+    with Workspace(tmp_path / "ws") as ws:
+        load_estate(ws, load_manifest(tmp_path / "manifest.yaml"))
+        (tmp_path / "docs" / "RH" / "note.odt").write_bytes(minimal_odt(["autre chose"]))
+        found = find_in_contents(ws, PersonQuery.make(email="paul.tiers@autre.example.org"))
+    assert found.problems == ["cv_folder: docs/RH/note.odt is missing or changed since the load: not searched"]
+    assert [m.record for m in found.matches] == ["<m4@x>"]

@@ -64,13 +64,16 @@ def dsar_group():
 
 @dsar_group.command("find")
 @person_options
+@click.option("--contents", is_flag=True,
+              help="Also look inside mail bodies, attachments and documents (read again from the loaded files).")
 @workspace_option
 @handle_errors
-def find_cmd(email, phone, name, birth_date, workspace: Path):
+def find_cmd(email, phone, name, birth_date, contents, workspace: Path):
     """List every record about a person across the loaded sources, with the match reason.
 
     Reasons: email, phone, name+birth_date; "name" alone is a weak candidate to check
-    (a homonym is possible) and is never exported.
+    (a homonym is possible) and is never exported. With --contents, the messages and
+    documents whose text names the person are listed too (table "<source> (content)").
 
     Example:
 
@@ -78,13 +81,20 @@ def find_cmd(email, phone, name, birth_date, workspace: Path):
         rgpd-audit dsar find --email aissa.ndiaye@example.fr
         rgpd-audit dsar find --phone "+33 6 12 34 56 78"
         rgpd-audit dsar find --name "Aïssa N'Diaye" --birth-date 1990-05-12
+        rgpd-audit dsar find --email aissa.ndiaye@example.fr --contents
     """
     from ..dsar import find_person
+    from ..dsar.contents import find_in_contents
     from ..workspace import Workspace
 
     q = _query(email, phone, name, birth_date)
     with Workspace(workspace, create=False) as ws:
         found = find_person(ws, q)
+        if contents:
+            inside = find_in_contents(ws, q)
+            found.matches.extend(inside.matches)
+            for problem in inside.problems:
+                click.echo(f"warning: {problem}", err=True)
     click.echo(f"Person: {found.subject_ref}  records: {len(found.strong)}  weak candidates: {len(found.weak)}")
     if not found.matches:
         return

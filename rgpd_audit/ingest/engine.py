@@ -210,6 +210,8 @@ def _load_sources(ws: Workspace, manifest: Manifest, *, only: list[str] | None, 
     ws.set_setting("organisation_domains", json.dumps(manifest.organisation.domains))
     ws.set_setting("organisation_name", manifest.organisation.name)
     ws.set_setting("organisation", manifest.organisation.model_dump_json(exclude_none=True))
+    # where the loaded files are: a DSAR search reads mail bodies and documents again from them
+    ws.set_setting("estate_root", str(Path(manifest.base_dir).resolve()))
     # the user's provider register (a providers.yaml next to the manifest), validated now and
     # kept with the data: the checks judge transfers on the register as it stood at the load
     ws.set_setting("providers_register", user_providers_json(manifest))

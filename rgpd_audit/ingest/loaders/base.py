@@ -268,6 +268,13 @@ class Loader:
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    # Formats whose records hold text the load does not keep (mail bodies, documents) say how
+    # to read it again at request time (a DSAR search): the texts of one record, from its
+    # file and the offset the load stored (``content_parts`` capability). None: no such text.
+    @classmethod
+    def read_contents(cls, path: Path, offset: int | None) -> list[tuple[str, str]] | None:
+        return None
+
     # The format's signature (see ``signature.py``): what a file of it is called in "this is
     # not a …", and why a file is not one, from its name and first bytes (None: it may be).
     kind: ClassVar[str] = "a file of this format"

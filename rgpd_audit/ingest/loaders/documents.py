@@ -63,6 +63,14 @@ class DocumentsLoader(Loader):
     )
     derived_columns = ("name", "extension", "sha256", "content_kind", "content_status", "content_reason", "hit_count")
 
+    @classmethod
+    def read_contents(cls, path: Path, offset: int | None) -> list[tuple[str, str]] | None:
+        """The file's text, read again (never stored)."""
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        ex = extract(path.read_bytes(), path.name, None)
+        return [("content", ex.text)] if ex.text else []
+
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
         display = ctx.display(path)
         root = folder_root(ctx.source.path)

@@ -70,10 +70,9 @@ def _leaves(msg: EmailMessage):
     yield from walk(msg, False)
 
 
-def scan_message(msg: EmailMessage, mid: str | None, skip_emails, keep_text: bool = False):
-    """(part rows, hit rows) of one message."""
-    parts: list[list] = []
-    hits: list[list] = []
+def message_texts(msg: EmailMessage):
+    """(part label, file name, content type, :class:`Extracted`) of each part of a message, read
+    within the message's time budget."""
     t0 = time.monotonic()
     for n, part, attached in _leaves(msg):
         ctype = part.get_content_type()
@@ -93,13 +92,21 @@ def scan_message(msg: EmailMessage, mid: str | None, skip_emails, keep_text: boo
                 try:
                     data = part.get_payload(decode=True) or b""
                 except Exception as exc:  # noqa: BLE001 - undecodable transfer encoding
-                    data, ex = b"", Extracted("other", "rejected", reason=f"undecodable transfer encoding ({type(exc).__name__})")
+                    ex = Extracted("other", "rejected", reason=f"undecodable transfer encoding ({type(exc).__name__})")
                 else:
                     ex = extract(data, filename, ctype, part.get_content_charset())
         elif ctype in ("text/plain", "text/html"):
             ex = _body_part(part, ctype)
         else:
             ex = Extracted("other", "not_scanned", reason=f"body part of type {ctype}")
+        yield label, filename, ctype, ex
+
+
+def scan_message(msg: EmailMessage, mid: str | None, skip_emails, keep_text: bool = False):
+    """(part rows, hit rows) of one message."""
+    parts: list[list] = []
+    hits: list[list] = []
+    for label, filename, ctype, ex in message_texts(msg):
         reason = ex.reason if not ex.truncated else "text cut at the scanning budget"
         parts.append([mid, label, filename, ctype, ex.kind, ex.status, reason, str(len(ex.text)),
                       ex.text if keep_text and ex.text else None])

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from ...sql import quote_ident
 from .base import Capability, FileResult, LoadContext, Loader, Part, Reject
-from .mail_content import HIT_COLUMNS, PART_COLUMNS, scan_message
+from .mail_content import HIT_COLUMNS, PART_COLUMNS, message_texts, scan_message
 from .registry import export_format
 from .signature import describe, magic, refuse_unless_recognised, within
 
@@ -343,7 +343,8 @@ class GmailMboxLoader(Loader):
     # a message is a record created when sent, and a contact: both dated by its Date header
     date_roles = {"date": ("creation", "last_activity")}
     capabilities = (
-        Capability("mail", {"message_id": "message_id", "date": "date", "sender": "from_address"}),
+        Capability("mail", {"message_id": "message_id", "date": "date", "sender": "from_address", "offset": "mbox_offset"},
+                   optional=frozenset({"offset"})),
         # a child row's (_file_id, _row) is its message's
         Capability("mail_recipients", {"address": "address", "domain": "domain"}, entity="recipients"),
         Capability("mail_attachments", {"name": "filename"}, entity="attachments"),
@@ -359,6 +360,25 @@ class GmailMboxLoader(Loader):
     @classmethod
     def mismatch(cls, path: Path, head: bytes) -> str | None:
         return mbox_mismatch(head)
+
+    @classmethod
+    def read_contents(cls, path: Path, offset: int | None) -> list[tuple[str, str]] | None:
+        """The texts of the message whose ``From `` line is at ``offset``: read again, never stored."""
+        if offset is None:
+            return None
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            lines = [fh.readline()]
+            prev_blank = False
+            for line in fh:
+                if line.startswith(b"From ") and ((prev_blank and _FROM_LINE.match(line)) or _FROM_STRICT.match(line)):
+                    break
+                if line.startswith(b">") and line.lstrip(b">").startswith(b"From "):
+                    line = line[1:]
+                lines.append(line)
+                prev_blank = not line.strip()
+        msg = BytesParser(policy=email.policy.default).parsebytes(_strip_separator(lines[1:]))
+        return [(label, ex.text) for label, _f, _c, ex in message_texts(msg) if ex.text]
 
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
         refuse_unless_recognised(self, ctx, path)
