@@ -84,7 +84,7 @@ def write_estate(root: Path) -> None:
     (docs / "RH").mkdir(parents=True)
     (docs / "Recrutement" / "CV" / "cv-zoe.pdf").write_bytes(minimal_pdf(["Zoé Lefèvre", f"N° SS : {NIR}"]))
     (docs / "Recrutement" / "CV" / "lettre.docx").write_bytes(minimal_docx(["Je suis travailleur handicapé (RQTH)."]))
-    (docs / "RH" / "note.odt").write_bytes(minimal_odt(["Salarié en congé maternité."]))
+    (docs / "RH" / "note.odt").write_bytes(minimal_odt(["Salarié en congé maternité.", "Suivi : marc.rh@example.com"]))
     (docs / "RH" / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
     (docs / "Recrutement" / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not a pdf")
 
@@ -176,7 +176,7 @@ def test_documents_one_record_per_file_mapped_by_path(estate):
         "FROM raw.cv_folder ORDER BY path"
     ).fetchall()
     assert rows == [
-        ("/RH/note.odt", "odt", "odt", "scanned", "1", "staff", True),
+        ("/RH/note.odt", "odt", "odt", "scanned", "2", "staff", True),
         ("/RH/scan.png", "png", "image", "not_scanned", "0", "staff", True),
         ("/Recrutement/CV/cv-zoe.pdf", "pdf", "pdf", "scanned", "1", "candidates", True),
         ("/Recrutement/CV/lettre.docx", "docx", "docx", "scanned", "1", "candidates", True),
@@ -242,3 +242,19 @@ def test_dsar_search_reports_a_file_changed_since_the_load(tmp_path):
         found = find_in_contents(ws, PersonQuery.make(email="paul.tiers@autre.example.org"))
     assert found.problems == ["cv_folder: docs/RH/note.odt is missing or changed since the load: not searched"]
     assert [m.record for m in found.matches] == ["<m4@x>"]
+
+
+def test_erasure_plan_reaches_messages_and_documents_naming_the_person(estate):
+    from rgpd_audit.dsar import PersonQuery, erase_plan
+    from rgpd_audit.policy import load_policy
+
+    _, ws, _ = estate
+    q = PersonQuery.make(email="paul.tiers@autre.example.org")
+    assert erase_plan(ws, load_policy(), q, as_of=dt.date(2026, 1, 1)).items == []  # not in any table
+    plan = erase_plan(ws, load_policy(), q, as_of=dt.date(2026, 1, 1), contents=True)
+    assert [(i.source, i.record, i.unit, i.action) for i in plan.items] == [("gmail", "<m4@x>", "message", "erase")]
+    zoe = erase_plan(ws, load_policy(), PersonQuery.make(name="Zoé Lefèvre"), as_of=dt.date(2026, 1, 1), contents=True)
+    assert ("cv_folder", "review") in [(i.source, i.action) for i in zoe.items]
+    marc = erase_plan(ws, load_policy(), PersonQuery.make(email="marc.rh@example.com"), as_of=dt.date(2026, 1, 1), contents=True)
+    assert [(i.source, i.record, i.field, i.unit, i.action) for i in marc.items] == [
+        ("cv_folder", "docs/RH/note.odt", "path", "document", "erase")]

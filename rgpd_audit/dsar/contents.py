@@ -4,7 +4,7 @@ and documents (sources with the ``content_parts`` capability).
 The texts are not in the workspace, so they are read again at request time, each record
 through its loader's ``read_contents`` from the file the load recorded (``load_files.path``
 under the estate's folder) and, for a mailbox, the message's stored offset. A record is
-returned with the reasons found in its texts: ``email`` (the address as a token),
+returned (its main table: the message, the file; ``Match.inside``) with the reasons found in its texts: ``email`` (the address as a token),
 ``phone`` (a number with the same digits, French numbers on their last nine), ``name``
 (the name's words side by side, in either order: weak, as in the tables' search). A file
 missing or changed since the load is reported, not searched.
@@ -113,7 +113,7 @@ def find_in_contents(ws: Workspace, query: PersonQuery, *, sources: list[str] | 
                 reasons += [r for r in reasons_in(text, query) if r not in reasons]
             if reasons:
                 ordered = [r for r in REASON_ORDER if r in reasons]
-                out.matches.append(Match(src.name, f"{src.name} (content)", record, act, ordered, fid, row))
+                out.matches.append(Match(src.name, src.name, record, act, ordered, fid, row, inside=True))
     return out
 
 
