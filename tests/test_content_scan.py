@@ -258,3 +258,38 @@ def test_erasure_plan_reaches_messages_and_documents_naming_the_person(estate):
     marc = erase_plan(ws, load_policy(), PersonQuery.make(email="marc.rh@example.com"), as_of=dt.date(2026, 1, 1), contents=True)
     assert [(i.source, i.record, i.field, i.unit, i.action) for i in marc.items] == [
         ("cv_folder", "docs/RH/note.odt", "path", "document", "erase")]
+
+
+def test_keep_text_refused_unless_the_workspace_is_encrypted(tmp_path):
+    from rgpd_audit.errors import RgpdAuditError
+
+    write_estate(tmp_path)
+    (tmp_path / "manifest.yaml").write_text(MANIFEST, encoding="utf-8")
+    with Workspace(tmp_path / "plain") as ws, pytest.raises(RgpdAuditError, match="not encrypted"):
+        load_estate(ws, load_manifest(tmp_path / "manifest.yaml"), keep_text=True)
+    with Workspace(tmp_path / "secret", key="correct horse battery staple") as ws:
+        load_estate(ws, load_manifest(tmp_path / "manifest.yaml"), keep_text=True)
+        kept = ws.con.execute("SELECT text FROM raw.gmail__contents WHERE text IS NOT NULL ORDER BY _row").fetchall()
+        assert kept and "Mon numéro de sécurité sociale" in kept[0][0]
+
+
+def test_a_nir_in_a_free_text_cell_is_forbidden_for_a_candidate(tmp_path):
+    from rgpd_audit.checks.runner import run_checks
+    from rgpd_audit.mapping.classify import suggest
+    from rgpd_audit.policy import load_policy
+
+    rows = ["Nom,Prénom,Commentaire"]
+    rows += [f"Nom{i},Prénom{i},Candidat motivé pour un poste de cariste en entrepôt numéro {i}" for i in range(30)]
+    rows += [f"Martin,Léa,\"Rappelée le 3/02, elle donne son numéro de sécu {NIR} pour le dossier\""]
+    (tmp_path / "cands.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text(
+        "version: 1\nname: t\norganisation: {name: X}\nsources:\n"
+        "  - {name: cands, format: csv, path: cands.csv, activities: [candidates], hosting: {provider: X, country: FR}}\n",
+        encoding="utf-8")
+    with Workspace(tmp_path / "ws") as ws:
+        load_estate(ws, load_manifest(tmp_path / "manifest.yaml"))
+        suggest(ws)
+        run_checks(ws, load_policy(), as_of=dt.date(2026, 1, 1), only=["forbidden_data.content_identifier"])
+        found = ws.con.execute("SELECT activity, record_key, detail_en FROM findings").fetchall()
+    assert len(found) == 1
+    assert found[0][0] == "candidates" and "'Commentaire'" in found[0][2] and "1 90 ** ** *** *** 22" in found[0][2]

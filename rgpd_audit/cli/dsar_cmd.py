@@ -149,8 +149,10 @@ def export_cmd(email, phone, name, birth_date, workspace, policy, as_of, out, la
               help="YAML file of legal claims in progress (Art. 17(3)(e)) that keep the person's records (docs/dsar.md).")
 @click.option("--objection", is_flag=True,
               help="The person also objects (Art. 21): keep their address on the mailing lists' suppression list.")
+@click.option("--contents", is_flag=True,
+              help="Also plan the messages and documents whose text names the person (read again from the loaded files).")
 @handle_errors
-def erase_plan_cmd(email, phone, name, birth_date, workspace, policy, as_of, out, lang, claims_file, objection):
+def erase_plan_cmd(email, phone, name, birth_date, workspace, policy, as_of, out, lang, claims_file, objection, contents):
     """Plan an erasure (Article 17), field by field: what to erase, what the law keeps and until when, whom to notify.
 
     Legal holds (rgpd_audit/data/holds.yaml) keep accounting entries 10 years after the close
@@ -166,6 +168,7 @@ def erase_plan_cmd(email, phone, name, birth_date, workspace, policy, as_of, out
     \b
         rgpd-audit dsar erase-plan --email aissa.ndiaye@example.fr --as-of 2026-11-27 --out plans/
         rgpd-audit dsar erase-plan --email a.b@example.fr --claims claims.yaml --objection --lang en --out plans/
+        rgpd-audit dsar erase-plan --email a.b@example.fr --contents --out plans/
     """
     from ..dsar import erase_plan, load_claims, write_plan
     from ..policy import load_policy
@@ -176,7 +179,7 @@ def erase_plan_cmd(email, phone, name, birth_date, workspace, policy, as_of, out
     claims = load_claims(claims_file) if claims_file else ()
     echo_as_of(as_of)
     with Workspace(workspace, create=False) as ws:
-        plan = erase_plan(ws, pol, q, as_of=as_of, claims=claims, objection=objection)
+        plan = erase_plan(ws, pol, q, as_of=as_of, claims=claims, objection=objection, contents=contents)
     paths = write_plan(plan, out, lang)
     s = plan.summary()
     held = sum(1 for i in plan.by_action("keep") if i.keep_reason == "hold")

@@ -174,8 +174,12 @@ def load_estate(
     force: bool = False,
     progress: Callable[[str, str], None] | None = None,
     workers: int | None = None,
+    keep_text: bool = False,
 ) -> LoadReport:
     """Load every source of the manifest (or those named in ``only``).
+
+    ``keep_text``: the text of mail parts is kept with their content-scan rows (an analyst who
+    needs it), refused unless the workspace is encrypted (``RGPD_AUDIT_KEY``).
 
     Each source is one transaction. DuckDB runs on one thread for the whole load: each file's
     rows are numbered by ``row_number() OVER ()``, which reads the file on one thread anyway,
@@ -196,17 +200,23 @@ def load_estate(
     """
     from ..workspace import io_errors
 
+    if keep_text and not ws.encrypted:
+        raise RgpdAuditError(
+            f"{ws.path}: --keep-text keeps mail bodies and attachments' text in the workspace: refused, the workspace "
+            "is not encrypted (set RGPD_AUDIT_KEY when creating it)"
+        )
     names = [s.name for s in manifest.sources if not only or s.name in only]
     with io_errors(ws.db_path):
         ws.begin_load(names)
-        report = _load_sources(ws, manifest, only=only, force=force, progress=progress, workers=workers)
+        report = _load_sources(ws, manifest, only=only, force=force, progress=progress, workers=workers,
+                               keep_text=keep_text)
         ws.end_load([s.name for s in report.sources if s.status != "failed"],
                     declared=None if only else [s.name for s in manifest.sources])
     return report
 
 
 def _load_sources(ws: Workspace, manifest: Manifest, *, only: list[str] | None, force: bool,
-                  progress: Callable[[str, str], None] | None, workers: int | None) -> LoadReport:
+                  progress: Callable[[str, str], None] | None, workers: int | None, keep_text: bool = False) -> LoadReport:
     ws.set_setting("organisation_domains", json.dumps(manifest.organisation.domains))
     ws.set_setting("organisation_name", manifest.organisation.name)
     ws.set_setting("organisation", manifest.organisation.model_dump_json(exclude_none=True))
@@ -236,7 +246,8 @@ def _load_sources(ws: Workspace, manifest: Manifest, *, only: list[str] | None, 
         def one(source: Source, w: Workspace = ws) -> SourceSummary:
             report("source", source.name)
             digests = {p: f.result() for p, f in hashes[source.name].items()}
-            return _load_source(w, manifest, source, force=force, progress=report, hashes=digests, scratch=scratch)
+            return _load_source(w, manifest, source, force=force, progress=report, hashes=digests, scratch=scratch,
+                                keep_text=keep_text)
 
         threads = ws.con.execute("SELECT current_setting('threads')").fetchone()[0]
         ws.con.execute("SET threads = 1")
@@ -267,7 +278,7 @@ def _on_own_connection(ws: Workspace, fn, source: Source) -> SourceSummary:
 
 
 def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bool, progress, hashes: dict | None = None,
-                 scratch: Scratch) -> SourceSummary:
+                 scratch: Scratch, keep_text: bool = False) -> SourceSummary:
     files = manifest.files_of(source)
     root = manifest.base_dir
     if hashes is None or list(hashes) != list(files):
@@ -282,7 +293,7 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
         return SourceSummary(source.name, source.format, "unchanged", tables=_source_tables(ws, source.name))
     loader = registry.get(source.format)()
     lazy = bool(getattr(loader, "lazy_staging", False))
-    ctx = LoadContext(ws.con, source, scratch, display_root=root, lazy_delimited=lazy)
+    ctx = LoadContext(ws.con, source, scratch, display_root=root, lazy_delimited=lazy, keep_text=keep_text)
     summary = SourceSummary(source.name, source.format, "loaded")
     limit = max_rows()
     staged_rows = 0  # rows of the parts read already (lazy parts are counted once inserted)

@@ -198,6 +198,7 @@ class LoadContext:
     scratch: Scratch  # temporary files: a folder per load, or memory when the workspace is encrypted
     display_root: Path | None = None
     lazy_delimited: bool = False  # read_delimited returns views (the loader only reads column names)
+    keep_text: bool = False  # content scanners keep the text they read (an encrypted workspace only: see load_estate)
     # a per-load token in the names of the engine's working columns: no export's column can
     # take their place (an export's ``__x`` is renamed anyway)
     token: str = field(default_factory=lambda: secrets.token_hex(4))

@@ -389,7 +389,7 @@ class GmailMboxLoader(Loader):
         attachments = _Stager(ctx, "mbox_attachments", ATTACHMENT_COLUMNS)
         contents = _Stager(ctx, "mbox_contents", PART_COLUMNS)
         hits = _Stager(ctx, "mbox_content_hits", HIT_COLUMNS)
-        keep_text = bool(getattr(ctx, "keep_text", False))
+        keep_text = ctx.keep_text
         rejects: list[Reject] = []
         warnings: list[str] = []
         date_from_line = raw_parts = 0
