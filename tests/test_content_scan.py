@@ -226,7 +226,7 @@ def test_dsar_search_reads_bodies_and_documents_again(estate):
     assert [(m.source, m.record, m.reasons) for m in third.matches] == [("gmail", "<m4@x>", ["email"])]
     zoe = find_in_contents(ws, PersonQuery.make(name="Lefèvre Zoé"))
     assert [(m.source, m.record, m.reasons, m.weak) for m in zoe.matches] == [
-        ("cv_folder", "docs/Recrutement/CV/cv-zoe.pdf", ["name"], True)]
+        ("cv_folder", "/Recrutement/CV/cv-zoe.pdf", ["name"], True)]
     assert third.problems == [] and zoe.problems == []
 
 
@@ -257,7 +257,7 @@ def test_erasure_plan_reaches_messages_and_documents_naming_the_person(estate):
     assert ("cv_folder", "review") in [(i.source, i.action) for i in zoe.items]
     marc = erase_plan(ws, load_policy(), PersonQuery.make(email="marc.rh@example.com"), as_of=dt.date(2026, 1, 1), contents=True)
     assert [(i.source, i.record, i.field, i.unit, i.action) for i in marc.items] == [
-        ("cv_folder", "docs/RH/note.odt", "path", "document", "erase")]
+        ("cv_folder", "/RH/note.odt", "path", "document", "erase")]
 
 
 def test_keep_text_refused_unless_the_workspace_is_encrypted(tmp_path):

@@ -85,20 +85,28 @@ def find_in_contents(ws: Workspace, query: PersonQuery, *, sources: list[str] | 
         if (sources and src.name not in sources) or not src.has_capability("content_parts") or not src.main_table:
             continue
         mail = src.capability("mail")
+        files = src.capability("file_store")
         offset_col = mail.col("offset") if mail else None
         mid_col = mail.col("message_id") if mail else None
         off = f"TRY_CAST(t.{quote_ident(offset_col)} AS BIGINT)" if offset_col else "NULL::BIGINT"
-        rec = f"coalesce(t.{quote_ident(mid_col)}, '#' || t._row)" if mid_col else "lf.path"
+        if files is not None:  # a folder: each record is a file under the folder the load recorded
+            rec = f"t.{quote_ident(files.col('path'))}"
+            digest = f"t.{quote_ident(files.col('sha256'))}"
+        else:
+            rec = f"coalesce(t.{quote_ident(mid_col)}, '#' || t._row)" if mid_col else "'#' || t._row"
+            digest = "lf.sha256"
         activity = f"coalesce(t._activity, {_literal(', '.join(src.activities))})" if src.activities else "t._activity"
         rows = ws.con.execute(
-            f"SELECT t._file_id, t._row, {off}, {rec}, {activity}, lf.path, lf.sha256 FROM raw.{quote_ident(src.name)} t "
+            f"SELECT t._file_id, t._row, {off}, {rec}, {activity}, lf.path, {digest} FROM raw.{quote_ident(src.name)} t "
             "JOIN load_files lf ON lf.file_id = t._file_id ORDER BY t._file_id, t._row"
         ).fetchall()
         checked: dict[str, bool] = {}
-        for fid, row, offset, record, act, rel, digest in rows:
+        for fid, row, offset, record, act, rel, digest_value in rows:
+            if files is not None:
+                rel = f"{rel}/{str(record).lstrip('/')}"
             path = Path(rel) if Path(rel).is_absolute() else root / rel
             if rel not in checked:
-                checked[rel] = path.is_file() and _sha256(path) == digest
+                checked[rel] = path.is_file() and _sha256(path) == digest_value
                 if not checked[rel]:
                     out.problems.append(f"{src.name}: {rel} is missing or changed since the load: not searched")
             if not checked[rel]:

@@ -284,6 +284,14 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
     if hashes is None or list(hashes) != list(files):
         hashes = {p: sha256_file(p) for p in files}
     display = lambda p: _display(p, root)  # noqa: E731
+    loader_cls = registry.get(source.format)
+    folder = loader_cls.folder_of(Path(root), source.path) if loader_cls.reads_folder and files else None
+    if folder is not None:
+        # a folder of documents is one unit of provenance: its digest is that of its listing
+        # (each file's path and sha256, which its record keeps), read by one call
+        listing = "\n".join(f"{display(p)}\t{hashes[p]}" for p in files)
+        folder_files, folder_hashes = files, hashes
+        files, hashes = [folder], {folder: hashlib.sha256(listing.encode("utf-8")).hexdigest()}
     previous = ws.con.execute("SELECT DISTINCT path, sha256 FROM load_files WHERE source = ?", [source.name]).fetchall()
     if not force and previous and sorted(previous) == sorted((display(p), h) for p, h in hashes.items()):
         # the files are the same; where the data is held and the user's evidence about it shape
@@ -291,7 +299,7 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
         ws.con.execute("UPDATE sources SET provider = ?, country = ?, hosting = ? WHERE name = ?",
                        [source.hosting.provider, source.hosting.country, source.hosting.model_dump_json(exclude_none=True), source.name])
         return SourceSummary(source.name, source.format, "unchanged", tables=_source_tables(ws, source.name))
-    loader = registry.get(source.format)()
+    loader = loader_cls()
     lazy = bool(getattr(loader, "lazy_staging", False))
     ctx = LoadContext(ws.con, source, scratch, display_root=root, lazy_delimited=lazy, keep_text=keep_text)
     summary = SourceSummary(source.name, source.format, "loaded")
@@ -311,8 +319,8 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
                 progress("file", display(path))
             t0 = time.perf_counter()
             digest = hashes[path]
-            size = path.stat().st_size
-            if digest in seen:
+            size = path.stat().st_size if folder is None else sum(p.stat().st_size for p in folder_files)
+            if digest in seen and not loader.copies_are_records:
                 fid = _next_file_id(con)
                 msg = f"{display(path)}: same content as {seen[digest]}, not loaded twice"
                 dup = FileSummary(display(path), None, "duplicate", warnings=[msg], size=size, sha256=digest)
@@ -321,7 +329,7 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
                 continue
             seen[digest] = display(path)
             try:
-                results = loader.read(ctx, path)
+                results = loader.read(ctx, path) if folder is None else loader.read_folder(ctx, folder, folder_files, folder_hashes)
             except RgpdAuditError:
                 raise
             except Exception as exc:  # a loader bug or an unexpected file: name the file

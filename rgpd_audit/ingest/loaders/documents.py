@@ -1,7 +1,8 @@
 """A folder of documents, as synchronised or exported from Dropbox, Google Drive or a file
 server (``format: documents``, ``path: dropbox/Documents/**/*``): one record per file.
 
-Each file gives its ``path`` (from the folder the manifest's pattern starts at, written
+The folder is one unit of provenance (one ``load_files`` row, its digest that of the listing
+of paths and sha256); each file gives its ``path`` (from the folder the manifest's pattern starts at, written
 ``/Recrutement/CV/cv.pdf`` as Dropbox writes paths, so ``split_by: {column: path, values:
 {'/Recrutement/*': candidates}}`` maps a sub-folder to an activity), name, extension,
 size, SHA-256, modification date, creation date where the file system keeps one, and the
@@ -56,11 +57,14 @@ class DocumentsLoader(Loader):
     # a file is a record of its folder's activity, last changed when modified
     date_roles = {"modified": ("last_activity",), "created": ("creation",)}
     capabilities = (
-        Capability("file_store", {"path": "path", "modified": "modified", "size": "size_bytes"}),
+        Capability("file_store", {"path": "path", "modified": "modified", "size": "size_bytes", "sha256": "sha256"}),
         Capability("content_parts", {"status": "content_status", "kind": "content_kind", "part": "path"}),
         Capability("content_hits", {"part": "part", "category": "category", "detector": "detector",
                                     "evidence": "evidence", "offset": "offset", "special": "special"}, entity="content_hits"),
     )
+    copies_are_records = True  # a copy of a CV in another folder is one more file to find and erase
+    reads_folder = True  # the folder is one unit of provenance, read by one call (thousands of files)
+    key_column = "path"  # a document is known by its path in the folder
     derived_columns = ("name", "extension", "sha256", "content_kind", "content_status", "content_reason", "hit_count")
 
     @classmethod
@@ -71,39 +75,67 @@ class DocumentsLoader(Loader):
         ex = extract(path.read_bytes(), path.name, None)
         return [("content", ex.text)] if ex.text else []
 
+    @classmethod
+    def folder_of(cls, base: Path, pattern: str) -> Path:
+        return Path(base) / folder_root(pattern)
+
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
-        display = ctx.display(path)
-        root = folder_root(ctx.source.path)
-        rel = PurePosixPath(display)
+        """One file alone (the engine reads a folder through ``read_folder``)."""
+        return self.read_folder(ctx, path.parent, [path], {})
+
+    def read_folder(self, ctx: LoadContext, folder: Path, files: list[Path], hashes: dict[Path, str]) -> list[FileResult]:
+        """One record per file, sorted by path; a file that cannot be read is a record whose
+        content is ``rejected`` with the reason, never a failed load."""
+        rows: list[list[str | None]] = []
+        hit_rows: list[list[str | None]] = []
+        hit_nums: list[int] = []
+        counts: dict[tuple[str, str], int] = {}
+        base = folder.resolve()
+        shown_files = []
+        for path in files:
+            try:
+                rel = path.resolve().relative_to(base).as_posix()
+            except ValueError:
+                rel = path.name
+            shown_files.append(("/" + rel, path))
+        for num, (shown, path) in enumerate(sorted(shown_files), start=1):
+            row, hits = self._one(path, shown, hashes.get(path))
+            rows.append(row)
+            for h in hits:
+                hit_rows.append(h)
+                hit_nums.append(num)
+            if row[9] != "scanned":
+                key = (row[9], row[10] or "")
+                counts[key] = counts.get(key, 0) + 1
+        warnings = [f"{ctx.display(folder)}: {n} file(s) {'rejected' if st == 'rejected' else 'not scanned'}: {why}"
+                    for (st, why), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        main = Part(ctx.stage_rows("documents", COLUMNS, rows), len(rows),
+                    dates={"modified": [DATE_FORMAT], "created": [DATE_FORMAT]})
+        hit_part = Part(ctx.stage_rows("documents_hits", HIT_COLUMNS, hit_rows, hit_nums), len(hit_rows), entity="content_hits")
+        return [FileResult([main, hit_part], encoding=None, dialect={"format": "documents", "files": len(rows)},
+                           warnings=warnings, status="loaded" if rows else "empty")]
+
+    @staticmethod
+    def _one(path: Path, shown: str, digest: str | None) -> tuple[list[str | None], list[list[str | None]]]:
         try:
-            rel = rel.relative_to(root)
-        except ValueError:
-            rel = PurePosixPath(path.name)
-        shown = "/" + str(rel)
-        st = path.stat()
-        warnings: list[str] = []
-        if st.st_size > MAX_BYTES:
-            data = b""
-            ex = Extracted("other", "not_scanned", reason=f"bigger than {MAX_BYTES >> 20} MiB")
-            digest = _sha256_file(path)
-        else:
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            ex = extract(data, path.name, None)
-        if ex.status == "rejected":
-            warnings.append(f"{display}: content not read: {ex.reason}")
+            st = path.stat()
+            if st.st_size > MAX_BYTES:
+                ex = Extracted("other", "not_scanned", reason=f"bigger than {MAX_BYTES >> 20} MiB")
+                digest = digest or _sha256_file(path)
+            else:
+                data = path.read_bytes()
+                digest = digest or hashlib.sha256(data).hexdigest()
+                ex = extract(data, path.name, None)
+        except OSError as exc:  # unreadable (permissions, vanished since the listing)
+            return [shown, path.name, path.suffix.lower().lstrip(".") or None, None, digest, None, None, None, "other",
+                    "rejected", f"cannot read the file ({exc.strerror or type(exc).__name__})", "0"], []
         hits = scan_text(ex.text) if ex.text else []
         created = getattr(st, "st_birthtime", None)
         row = [shown, path.name, path.suffix.lower().lstrip(".") or None, str(st.st_size), digest, _utc(st.st_mtime),
                _utc(created) if created else None, None, ex.kind, ex.status,
                ex.reason if not ex.truncated else "text cut at the scanning budget", str(len(hits))]
-        hit_rows = [[shown, "content", h.category, h.detector, "true" if h.special else "false", h.evidence, str(h.offset)]
-                    for h in hits]
-        main = Part(ctx.stage_rows("documents", COLUMNS, [row]), 1, dates={"modified": [DATE_FORMAT], "created": [DATE_FORMAT]})
-        hit_part = Part(ctx.stage_rows("documents_hits", HIT_COLUMNS, hit_rows, [1] * len(hit_rows)), len(hit_rows),
-                        entity="content_hits")
-        return [FileResult([main, hit_part], encoding=None, dialect={"format": "documents", "kind": ex.kind},
-                           warnings=warnings)]
+        return row, [[shown, "content", h.category, h.detector, "true" if h.special else "false", h.evidence, str(h.offset)]
+                     for h in hits]
 
 
 def _sha256_file(path: Path) -> str:
