@@ -293,3 +293,41 @@ def test_a_nir_in_a_free_text_cell_is_forbidden_for_a_candidate(tmp_path):
         found = ws.con.execute("SELECT activity, record_key, detail_en FROM findings").fetchall()
     assert len(found) == 1
     assert found[0][0] == "candidates" and "'Commentaire'" in found[0][2] and "1 90 ** ** *** *** 22" in found[0][2]
+
+
+def test_a_folder_with_copies_and_hostile_files_loads_every_file(tmp_path):
+    import io
+    import zipfile
+
+    docs = tmp_path / "docs" / "Recrutement"
+    docs.mkdir(parents=True)
+    cv = minimal_pdf(["Zoé", f"NIR {NIR}"])
+    (docs / "cv.pdf").write_bytes(cv)
+    (docs / "copie de cv.pdf").write_bytes(cv)  # the same bytes: one more file to find and erase
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("word/document.xml", '<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><d>&b;</d>')
+    (docs / "bomb.docx").write_bytes(buf.getvalue())
+    (docs / "truncated.docx").write_bytes(minimal_docx(["x"])[:60])
+    (docs / "empty.pdf").write_bytes(b"")
+    (tmp_path / "manifest.yaml").write_text(
+        "version: 1\nname: t\norganisation: {name: X}\nsources:\n"
+        "  - {name: cvs, format: documents, path: 'docs/**/*', activities: [candidates], hosting: {provider: X, country: FR}}\n",
+        encoding="utf-8")
+    with Workspace(tmp_path / "ws") as ws:
+        report = load_estate(ws, load_manifest(tmp_path / "manifest.yaml"))
+        assert report.failed == []
+        rows = ws.con.execute("SELECT path, content_status, content_reason, hit_count FROM raw.cvs ORDER BY path").fetchall()
+        files = ws.con.execute("SELECT path, rows_read, warnings FROM load_files").fetchall()
+        again = load_estate(ws, load_manifest(tmp_path / "manifest.yaml"))
+    assert rows == [
+        ("/Recrutement/bomb.docx", "rejected", "unreadable DOCX (DTDForbidden)", "0"),
+        ("/Recrutement/copie de cv.pdf", "scanned", None, "1"),
+        ("/Recrutement/cv.pdf", "scanned", None, "1"),
+        ("/Recrutement/empty.pdf", "rejected", "unreadable PDF (EmptyFileError)", "0"),
+        ("/Recrutement/truncated.docx", "rejected", "unreadable DOCX (BadZipFile)", "0"),
+    ]
+    (folder,) = files  # the folder is one unit of provenance
+    assert folder[0] == "docs" and folder[1] == 5 + 2  # five files, two hits
+    assert "docs: 1 file(s) rejected: unreadable DOCX (BadZipFile)" in folder[2]
+    assert [s.status for s in again.sources] == ["unchanged"]
