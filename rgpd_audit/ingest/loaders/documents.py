@@ -76,6 +76,12 @@ class DocumentsLoader(Loader):
         return [("content", ex.text)] if ex.text else []
 
     @classmethod
+    def mismatch(cls, path: Path, head: bytes) -> str | None:
+        """Any file can be a document: the format is chosen in the manifest, never recognised
+        from one file (which would name every file of an estate a document)."""
+        return "any file may be a document of a folder: the format is named in the manifest, not recognised"
+
+    @classmethod
     def folder_of(cls, base: Path, pattern: str) -> Path:
         return Path(base) / folder_root(pattern)
 
