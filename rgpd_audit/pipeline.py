@@ -59,6 +59,21 @@ def classify_if_available(ws: Workspace, policy, *, force: bool = False) -> bool
     return True
 
 
+def sync_decisions(ws: Workspace, mapping: Path | None = None) -> bool:
+    """Apply the analyst's mapping file (``<workspace>/mapping.yaml`` by default) to the
+    workspace before the checks, so that a decision saved in the file or the review form is
+    used at the next check. Nothing to do (False) when there is no mapping file yet."""
+    path = Path(mapping) if mapping else ws.path / "mapping.yaml"
+    if not path.exists():
+        return False
+    try:
+        from .mapping.file import sync_mapping
+    except ImportError:  # mapping stage not installed
+        return False
+    sync_mapping(ws, path)
+    return True
+
+
 def audit(
     ws: Workspace,
     as_of: dt.date,
@@ -69,6 +84,8 @@ def audit(
     only: list[str] | None = None,
     strict: bool = False,
     allow_outside: bool = False,
+    record: bool = True,
+    mapping: Path | None = None,
 ) -> AuditResult:
     """Load the manifest's exports (``load``), classify, and run the checks as of ``as_of``.
 
@@ -77,6 +94,9 @@ def audit(
     mixed. ``strict``: a source failing in this load stops the audit with
     :class:`LoadFailed`, which names the load errors — what the scheduled report does.
     ``allow_outside``: the manifest may name files outside its folder (``--allow-outside``).
+    The analyst's mapping file (``mapping``, default ``<workspace>/mapping.yaml``) is synced
+    after classification: its decisions are inputs of the checks. ``record``: the run is an
+    audit, entering the history (an ad-hoc check is not).
     An I/O failure of the workspace (disk full, read-only) is a :class:`WorkspaceError`
     naming the file.
     """
@@ -92,5 +112,7 @@ def audit(
                 raise LoadFailed("cannot load: " + "; ".join(f"{s.name}: {s.error}" for s in report.failed))
         ws.check_load_finished()
         classify_if_available(ws, policy)
-        run = run_checks(ws, policy, as_of, only=only, policy_file=policy_path)
+        if sync_decisions(ws, mapping):
+            ws.set_setting("classified_inputs", _classification_inputs(ws))  # decisions applied: no new classification needed
+        run = run_checks(ws, policy, as_of, only=only, policy_file=policy_path, record=record)
     return AuditResult(policy, report, run)

@@ -78,6 +78,9 @@ def validate(data: Any, model: type[M], file: str | Path) -> M:
                 msg = "unknown key"
             elif err["type"] == "missing":
                 msg = "required key is missing"
+            elif err.get("input", "") is None:
+                # an empty answer, as a draft by `rgpd-audit init` leaves the person's questions
+                msg = f"left empty: a value is needed here ({msg[0].lower() + msg[1:]}); a drafted manifest marks it TO DECIDE"
             issues.append(SpecIssue(str(file), key_path(err["loc"]), msg))
         raise SpecError(issues) from None
 

@@ -43,7 +43,7 @@ def test_round_trip_keeps_analyst_decisions(load_tiny, tmp_path):
     assert diff.created and diff.new == [] and diff.disappeared == []
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     cols = data["tables"]["cands"]["columns"]
-    assert data["version"] == 1 and data["tables"]["cands"]["source"] == "cands"
+    assert data["version"] == 2 and data["tables"]["cands"]["source"] == "cands"
     assert cols["E-mail"]["category"] == "user.contact.email" and cols["E-mail"]["status"] == "suggested"
     assert cols["E-mail"]["evidence"]["rule"] == "value:email"
     assert cols["E-mail"]["evidence"]["examples"][0] == "j***@e***.fr"
@@ -128,7 +128,7 @@ def test_invalid_mapping_names_key_paths(tmp_path):
 
 def test_wrong_version(tmp_path):
     p = tmp_path / "bad.yaml"
-    p.write_text("version: 2\ntables: {}\n", encoding="utf-8")
+    p.write_text("version: 9\ntables: {}\n", encoding="utf-8")
     with pytest.raises(SpecError) as exc:
         read_mapping(p)
     assert exc.value.issues[0].location == "version"

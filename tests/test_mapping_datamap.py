@@ -164,7 +164,7 @@ def test_sankey_nodes_and_links(estate):
     """The one data map of the report: systems → activities → hosting countries, widths = records."""
     fig = data_map_sankey(estate, load_policy())
     sk = fig.data[0]
-    labels = list(sk.node.label)
+    labels = list(sk.node.customdata)  # the full names (labels may be shortened or on two lines)
     assert {"CRM contacts", "Suivi candidats", "gmail", "France", "Allemagne", "États-Unis (hors EEE)"} <= set(labels)
     cand = next(i for i, label in enumerate(labels) if label.startswith("Candidature"))
     us = labels.index("États-Unis (hors EEE)")
@@ -176,4 +176,5 @@ def test_sankey_nodes_and_links(estate):
     crm = labels.index("CRM contacts")
     assert sorted(v for s, v in zip(sk.link.source, sk.link.value) if s == crm) == [1, 2]
     en = data_map_sankey(estate, load_policy(), lang="en")
-    assert "United States (outside the EEA)" in en.data[0].node.label
+    assert "United States (outside the EEA)" in en.data[0].node.customdata
+    assert "United States<br>(outside the EEA)" in en.data[0].node.label

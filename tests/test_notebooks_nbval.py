@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MINE = ["00_chargement.ipynb", "10_cartographie.ipynb", "20_conservation.ipynb", "30_transferts_acces.ipynb",
         "40_synthese.ipynb"]
 PATHS = [ROOT / "notebooks" / n for n in MINE]
-REQUIRED = {"as_of": '"2026-11-27"', "workspace": '".rgpd-audit"', "manifest": '""', "policy": '""', "lang": '"fr"'}
+REQUIRED = {"as_of": '""', "workspace": '""', "manifest": '""', "policy": '""', "lang": '"fr"'}
 
 
 @pytest.mark.parametrize("path", PATHS, ids=MINE)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
 from rgpd_audit.report import panels
 from rgpd_audit.report.guard import find_identifiers
+from rgpd_audit.workspace import Workspace
 from tests.test_report_fixtures import AS_OF, IDENTIFIERS, tiny_workspace
 
 TABLES = ["load_files", "load_by_source", "rejects_by_reason", "data_map", "categories_per_source", "transfers",
@@ -21,7 +21,7 @@ RUN_FIGURES = ["retention_chart"]
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     t = tiny_workspace(tmp_path_factory.mktemp("views"))
-    with panels.open_workspace(str(t.workspace)) as ws:
+    with Workspace(t.workspace, create=False) as ws:
         yield ws, t
 
 
@@ -68,18 +68,69 @@ def test_no_identifier_in_any_view(tiny):
             assert ident not in text, (name, ident)
 
 
-def test_empty_workspace_gives_empty_views(tmp_path, monkeypatch):
+def test_missing_workspace_is_said_in_every_view(tmp_path, monkeypatch):
+    # never an empty table or "Rien à signaler" for a workspace that is not there
     monkeypatch.delenv(panels.WORKSPACE_ENV, raising=False)
-    with panels.open_workspace(str(tmp_path / "missing")) as ws:
-        assert panels.run_for(ws, AS_OF.isoformat()) is None
-        assert "Rien" in panels.status(ws, AS_OF.isoformat())["message"][0]
-        for name, value in _all_outputs(ws, None).items():
-            assert isinstance(value, (pd.DataFrame, go.Figure)), name
-            if isinstance(value, pd.DataFrame) and name != "key_numbers":
-                assert value.empty, name
+    ws = panels.find_workspace(str(tmp_path / "missing"))
+    assert not ws.latest_audit_date()
+    for name, value in _all_outputs(ws, None).items():
+        assert isinstance(value, panels.Notice), name
+        assert "Rien de chargé" in value.text and "rgpd-audit load" in value.text, name
+        assert "Rien à signaler" not in value._repr_html_()
+    assert isinstance(panels.status(ws, AS_OF.isoformat()), panels.Notice)
+    en = panels.find_workspace(str(tmp_path / "missing"), "en")
+    assert "Nothing loaded" in panels.load_files(en).text
 
 
-def test_env_overrides_default_workspace(tiny, monkeypatch):
+def test_empty_workspace_is_said(tmp_path, monkeypatch):
+    monkeypatch.delenv(panels.WORKSPACE_ENV, raising=False)
+    Workspace(tmp_path / "ws").close()  # created, nothing loaded
+    value = panels.load_by_source(panels.find_workspace(str(tmp_path / "ws")))
+    assert isinstance(value, panels.Notice) and "aucune donnée chargée" in value.text
+
+
+def test_views_release_the_workspace(tmp_path):
+    # a notebook's handle holds no connection between views: another process can write
+    import subprocess
+    import sys
+
+    t = tiny_workspace(tmp_path)
+    handle = panels.find_workspace(str(t.workspace))
+    assert panels.load_by_source(handle).set_index("source").loc["cands", "rows_read"] == 5
+    assert handle.latest_audit_date() == AS_OF.isoformat()
+    code = ("import sys; from rgpd_audit.workspace import Workspace; from rgpd_audit.errors import WorkspaceError\n"
+            "try:\n    ws = Workspace(sys.argv[1], create=False)\nexcept WorkspaceError as e:\n    print(e); sys.exit(2)\n"
+            "ws.set_setting('touched', 'yes'); ws.close(); print('written')")
+    done = subprocess.run([sys.executable, "-c", code, str(t.workspace)], capture_output=True, text=True)
+    assert done.stdout.strip() == "written", done.stdout + done.stderr
+    # while this process holds it open, the other is told which process holds it and what to do
+    import os
+
+    with Workspace(t.workspace, create=False):
+        held = subprocess.run([sys.executable, "-c", code, str(t.workspace)], capture_output=True, text=True)
+    assert held.returncode == 2, held.stdout + held.stderr
+    assert f"in use by process {os.getpid()}" in held.stdout and "notebook" in held.stdout
+    assert len(held.stdout.strip().splitlines()) == 1
+
+
+def test_env_and_nearest_folder(tiny, monkeypatch, tmp_path):
     ws, t = tiny
     monkeypatch.setenv(panels.WORKSPACE_ENV, str(t.workspace))
-    assert panels.open_workspace.__defaults__ == (panels.DEFAULT_WORKSPACE,)
+    assert panels.find_workspace().path == t.workspace
+    monkeypatch.delenv(panels.WORKSPACE_ENV)
+    (tmp_path / ".rgpd-audit").mkdir()
+    (tmp_path / "notebooks" / "deep").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "notebooks" / "deep")
+    found = panels.find_workspace()
+    assert found.path == tmp_path / ".rgpd-audit" and found.located.how == "found"
+
+
+def test_encrypted_workspace_without_its_key_is_said(tmp_path, monkeypatch):
+    monkeypatch.delenv(panels.WORKSPACE_ENV, raising=False)
+    monkeypatch.setenv("RGPD_AUDIT_KEY", "correct horse battery staple")
+    t = tiny_workspace(tmp_path, audits=False)
+    handle = panels.find_workspace(str(t.workspace))
+    assert panels.load_by_source(handle).set_index("source").loc["cands", "rows_read"] == 5  # the key from the env
+    monkeypatch.delenv("RGPD_AUDIT_KEY")
+    value = panels.load_by_source(handle)
+    assert isinstance(value, panels.Notice) and "chiffré" in value.text and "RGPD_AUDIT_KEY" in value.text

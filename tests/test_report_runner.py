@@ -86,7 +86,9 @@ def test_english_report(report, tmp_path):
 def test_guard_refuses_leaking_page(report, monkeypatch):
     _, _, tiny = report
     monkeypatch.setattr(report_html.panels, "urgent_actions",
-                        lambda *a, **k: __import__("pandas").DataFrame({"action": ["call 06 12 34 56 78"]}))
+                        lambda *a, **k: __import__("pandas").DataFrame({
+                            "action": ["call 06 12 34 56 78"], "detail": [""], "who": [""], "legal": [""],
+                            "severity": [""], "sensitivity": [""], "score": [1.0]}))
     monkeypatch.setattr(report_html, "redact", lambda x: x)
     with Workspace(tiny.workspace) as ws, pytest.raises(IdentifierLeak, match="phone"):
         report_html.render_report(ws, tiny.run_now)

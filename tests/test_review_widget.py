@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -31,19 +32,20 @@ def row(review: MappingReview, column: str) -> int:
     return next(i for i, r in enumerate(review.rows) if r.column == column)
 
 
-def row_widgets(review: MappingReview, i: int) -> tuple:
-    return review.widget.children[i + 1].children  # children[0] is the header
+def row_widgets(review: MappingReview, i: int) -> dict:
+    """The widgets showing row ``i`` (it must be on the page shown)."""
+    return review._row_widgets[i]
 
 
 def button(review: MappingReview, i: int, description: str) -> widgets.Button:
-    return next(w for w in row_widgets(review, i) if isinstance(w, widgets.Button) and w.description == description)
+    return next(w for w in row_widgets(review, i).values() if isinstance(w, widgets.Button) and w.description == description)
 
 
 def texts(w) -> list[str]:
-    """Every text the form shows: labels, button captions, dropdown options."""
+    """Every text the form shows: labels, text cells, button captions, dropdown options."""
     out = []
-    if isinstance(w, (widgets.Label, widgets.Button)):
-        out.append(w.value if isinstance(w, widgets.Label) else w.description)
+    if isinstance(w, (widgets.Label, widgets.Button, widgets.HTML)):
+        out.append(w.description if isinstance(w, widgets.Button) else re.sub(r"<[^>]+>", "", w.value))
     if isinstance(w, widgets.Dropdown):
         out.extend(str(o) for o in w.options)
     for c in getattr(w, "children", ()):
@@ -61,13 +63,13 @@ def test_decisions_saved_and_kept_by_later_runs(ws_path, tmp_path):
     assert len(review.rows) == 7 and "7 colonne(s) à revoir" in review.status.value
 
     button(review, row(review, "E-mail"), "Accepter").click()
-    pick = next(w for w in row_widgets(review, row(review, "Référence")) if isinstance(w, widgets.Dropdown))
+    pick = row_widgets(review, row(review, "Référence"))["category"]
     pick.value = "user.unique_id"                       # as the analyst picks it in the dropdown
     button(review, row(review, "Statut"), "Non personnel").click()
     review.set_category(row(review, "Commentaires"), "user.x_rgpd.cover_letter")
     review.accept(row(review, "Nom"))
     assert len(review.decisions) == 5 and "5 décision(s) non enregistrée(s)" in review.status.value
-    assert row_widgets(review, row(review, "Statut"))[-1].value == "non personnel"
+    assert row_widgets(review, row(review, "Statut"))["state"].value == "non personnel"
 
     review.save_button.click()
     assert review.status.value.startswith("Enregistré : 5 décision(s)"), review.status.value
@@ -154,7 +156,7 @@ def test_notebook_committed_thin_and_without_outputs():
     params = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(params) == 1
     src = "".join(params[0]["source"])
-    assert 'workspace: str = ".rgpd-audit"  # workspace folder' in src
+    assert 'workspace: str = ""  # workspace folder; empty: $RGPD_AUDIT_WORKSPACE, else the nearest .rgpd-audit/' in src
     assert 'mapping: str = ""  # mapping file; empty: <workspace>/mapping.yaml' in src and 'lang: str = "fr"' in src
     import papermill as pm
     declared = pm.inspect_notebook(str(NOTEBOOK))  # one '=' per line, or papermill skips the line
@@ -174,3 +176,14 @@ def test_notebook_runs_headless_with_papermill(ws_path, tmp_path):
     assert len(shown) == 1 and "VBox" in "".join(shown[0]["data"]["text/plain"])
     assert not any(v in json.dumps(outputs) for v in RAW)
     assert not (tmp_path / "m.yaml").exists()   # showing the form writes nothing
+
+
+def test_notebook_without_a_workspace_says_so(tmp_path):
+    # the workspace rule, and no WorkspaceError traceback: "nothing loaded; how to load"
+    from rgpd_audit.report.runner import execute_notebook
+
+    out = tmp_path / "run.ipynb"
+    execute_notebook(NOTEBOOK, out, {"workspace": str(tmp_path / "missing"), "lang": "fr"})
+    outputs = [o for c in json.loads(out.read_text(encoding="utf-8"))["cells"] for o in c.get("outputs", [])]
+    assert not any(o.get("output_type") == "error" for o in outputs)
+    assert "Rien de chargé" in json.dumps(outputs, ensure_ascii=False) and "rgpd-audit load" in json.dumps(outputs)

@@ -91,7 +91,7 @@ def test_xlsx_sheets_and_cells(reg, tmp_path):
     assert "Mailchimp → The Rocket Science Group LLC" in news and "la politique ne nomme pas cet hébergeur" in news
     assert "3 ans après la dernière activité" in news
     org = sheet_text(wb["Organisation"])
-    assert "non désigné" in org and "2026-11-27" in org
+    assert "non désigné" in org and "27/11/2026" in org  # French dates in the French register
     assert "sans objet : responsable du traitement établi dans l'Union (art. 27.1)" in org
     # a processor's record holds no legal basis (the client's, as controller); security as a checklist
     assert "Bases légales" not in web_text(wb) and "Bases légales" in text
@@ -115,7 +115,7 @@ def test_creation_date_is_the_first_audit(estate):
     run_checks(estate, load_policy(), dt.date(2025, 3, 1), only=["policy.lint"])
     reg = build_register(load_policy(), estate, as_of=AS_OF)
     cand = next(s for s in reg.controller if s.id == "candidates")
-    assert field(cand, "Date de création") == "2025-03-01" and field(cand, "Date de dernière") == "2026-11-27"
+    assert field(cand, "Date de création") == "01/03/2025" and field(cand, "Date de dernière") == "27/11/2026"
 
 
 def test_no_personal_values_in_outputs(reg, tmp_path):
@@ -142,6 +142,13 @@ def test_html_self_contained(reg):
     assert "observée mais non déclarée" in html
 
 
+def test_french_register_reads_french(reg):
+    """The policy's source section reads "§1–§10", not "(§1–§10 (whole document))"; dates 27/11/2026."""
+    html = render_html(reg)
+    assert "POLITIQUE DE CONFIDENTIALITÉ (§1–§10)" in html and "whole document" not in html
+    assert "27/11/2026" in html and "2026-11-27" not in html
+
+
 def test_english(estate, tmp_path):
     reg = build_register(load_policy(), estate, as_of=AS_OF, lang="en")
     cand = next(s for s in reg.controller if s.id == "candidates")
@@ -160,7 +167,7 @@ def test_policy_only_register(tmp_path):
     assert not reg.data_loaded and reg.gaps == []
     cand = next(s for s in reg.controller if s.id == "candidates")
     assert field(cand, "Catégories de données observées") == "aucune donnée chargée"
-    assert field(cand, "Date de création") == "2026-01-05" and field(cand, "Date de dernière") == "2026-11-27"
+    assert field(cand, "Date de création") == "05/01/2026" and field(cand, "Date de dernière") == "27/11/2026"
     assert "Google → Google LLC, États-Unis (US)" in field(cand, "Transferts")
     xlsx, _ = write_register(reg, tmp_path)
     assert "aucune donnée chargée" in sheet_text(load_workbook(xlsx)["Déclaré vs observé"])
@@ -213,7 +220,7 @@ def test_controller_identity_from_the_manifest_and_creation_date(tmp_path):
     assert "SAS" in org and "123456782" in org and "14 rue des Arts, 59800 Lille" in org
     assert "rgpd@medicoop-france.fr" in org  # what the policy tells people, shown as such
     assert "Contact indiqué par la politique" in org
-    assert "2019-05-24" in sheet_text(wb["§6 partners"])
+    assert "24/05/2019" in sheet_text(wb["§6 partners"])
     r = CliRunner().invoke(main, ["register", "--workspace", str(ws_dir), "--as-of", "2026-11-27", "--out", str(out),
                                   "--created", "2027-01-01"])
     assert r.exit_code == 2 and "--created" in r.output

@@ -74,26 +74,41 @@ if _bases := {b for _, basis, _, _ in EVENT_SQL.values() for b in re.findall(r"'
     raise RuntimeError(f"retention bases without labels: {sorted(_bases)}")
 
 
-def _date_of(cols: list[str], alias: str = "t") -> str:
+def _as_date(c: str, alias: str = "t", text: dict[str, list[str]] | None = None) -> str:
+    """SQL for a column's date: typed at load (a cast), or, for a column dated by the analyst's
+    mapping only (``text``: column -> formats), read from its text with the source's formats."""
+    col = f"{alias}.{quote_ident(c)}"
+    if text and c in text:
+        fmts = ", ".join(quote_literal(f) for f in text[c])
+        return f"coalesce(TRY_CAST({col} AS DATE), CAST(try_strptime(CAST({col} AS VARCHAR), [{fmts}]) AS DATE))"
+    return f"TRY_CAST({col} AS DATE)"
+
+
+def _date_of(cols: list[str], alias: str = "t", text: dict[str, list[str]] | None = None) -> str:
     if not cols:
         return "NULL::DATE"
-    parts = [f"TRY_CAST({alias}.{quote_ident(c)} AS DATE)" for c in cols]
+    parts = [_as_date(c, alias, text) for c in cols]
     return parts[0] if len(parts) == 1 else f"greatest({', '.join(parts)})"
 
 
-def _date_until(cols: list[str], d: str, alias: str = "t") -> str:
+def _date_until(cols: list[str], d: str, alias: str = "t", text: dict[str, list[str]] | None = None) -> str:
     """The latest of the columns' dates up to the audit date ``d`` (a date after it is ignored)."""
     if not cols:
         return "NULL::DATE"
-    parts = [f"CASE WHEN TRY_CAST({alias}.{quote_ident(c)} AS DATE) <= {d} THEN TRY_CAST({alias}.{quote_ident(c)} AS DATE) END" for c in cols]
+    parts = [f"CASE WHEN {_as_date(c, alias, text)} <= {d} THEN {_as_date(c, alias, text)} END" for c in cols]
     return parts[0] if len(parts) == 1 else f"greatest({', '.join(parts)})"
 
 
-def _any_after(cols: list[str], d: str, alias: str = "t") -> str:
+def _any_after(cols: list[str], d: str, alias: str = "t", text: dict[str, list[str]] | None = None) -> str:
     """True when one of the columns holds a date later than ``d``: its value on ``d`` is unknown."""
     if not cols:
         return "false"
-    return "(" + " OR ".join(f"coalesce(TRY_CAST({alias}.{quote_ident(c)} AS DATE) > {d}, false)" for c in cols) + ")"
+    return "(" + " OR ".join(f"coalesce({_as_date(c, alias, text)} > {d}, false)" for c in cols) + ")"
+
+
+def _text_dates(s: LoadedSource) -> dict[str, list[str]]:
+    """The source's columns dated by a mapping decision only, with the formats to read them."""
+    return {c: s.date_formats for c in s.mapped_date_columns}
 
 
 # A duration a contract sets, as written in its cell: a number, optionally followed by its unit
@@ -109,7 +124,7 @@ def _contracts_relation(sources: list[LoadedSource]) -> str | None:
         roles = s.date_roles()
         if not key or "contract_end" not in roles:
             continue
-        end = _date_of(roles["contract_end"], "c")
+        end = _date_of(roles["contract_end"], "c", _text_dates(s))
         ret_col = s.options.get("retention_column")
         if ret_col and ret_col in s.columns.get(s.name, []):
             cell = f"lower(nullif(trim(c.{quote_ident(ret_col)}), ''))"
@@ -206,9 +221,10 @@ def _source_select(
         contract_cols = ("c.contract_end AS c_end, c.ck IS NOT NULL AS c_found, coalesce(c.ongoing, false) AS c_ongoing, "
                          "c.contract_months AS c_months, coalesce(c.unreadable, false) AS c_unreadable")
     d = q.bind(ctx.as_of)
-    own_end = _date_of(roles.get("contract_end", []))
-    purchase_cols = _date_until(roles.get("last_purchase", []), d)
-    purchase_after = _any_after(roles.get("last_purchase", []), d)
+    text = _text_dates(s)
+    own_end = _date_of(roles.get("contract_end", []), text=text)
+    purchase_cols = _date_until(roles.get("last_purchase", []), d, text=text)
+    purchase_after = _any_after(roles.get("last_purchase", []), d, text=text)
     key_col = s.options.get("key")
     if purchases and key_col and key_col in s.columns.get(s.name, []):
         joins.append(f"LEFT JOIN {PURCHASES_CTE} p ON p.acct = trim(t.{quote_ident(key_col)})")
@@ -223,15 +239,15 @@ def _source_select(
         # struct (no clash with the computed columns) and its load_files path / entry
         carried = ", ".join(f"{quote_literal(c)}: t.{quote_ident(c)}" for c in s.key_subject_columns())
         record_key, subject_ref = s.key_expr("b.__k", files="b.__lf"), s.subject_expr("b.__k")
-        creation = _date_of(roles.get("creation", []))
+        creation = _date_of(roles.get("creation", []), text=text)
         state, raw_status = _state_exprs(s, q)
         base = (
             f"SELECT t._file_id, t._row, {{{carried}}} AS __k, {{'path': lf.path, 'entry': lf.entry}} AS __lf, "
-            f"{_date_until(roles.get('last_activity', []), d)} AS last_activity, "
-            f"{_any_after(roles.get('last_activity', []), d)} AS activity_after, {creation} AS creation, "
-            f"{_date_until(roles.get('record_change', []), d)} AS changed, "
+            f"{_date_until(roles.get('last_activity', []), d, text=text)} AS last_activity, "
+            f"{_any_after(roles.get('last_activity', []), d, text=text)} AS activity_after, {creation} AS creation, "
+            f"{_date_until(roles.get('record_change', []), d, text=text)} AS changed, "
             f"{own_end} AS own_end, {purchase_cols} AS last_purchase, {purchase_after} AS purchase_after, "
-            f"{_date_of(roles.get('fiscal_year_close', []))} AS fiscal_year_close, "
+            f"{_date_of(roles.get('fiscal_year_close', []), text=text)} AS fiscal_year_close, "
             f"{contract_cols}, {state} AS rec_state, {raw_status} AS status_value "
             # a record created after the audit date did not exist then: not audited
             f"FROM raw.{quote_ident(s.name)} t {' '.join(joins)} WHERE {where} AND coalesce({creation} <= {d}, true)"
@@ -385,6 +401,22 @@ def retention_problems(ctx: CheckContext) -> str | None:
     return ctx.cache["retention_problems"]
 
 
+def _decision_note(ctx: CheckContext, q: Query, lang: str) -> str:
+    """SQL appending to a finding the analyst's mapping decisions its dates rest on, per source
+    ('' for sources whose dates come from the manifest or the loader)."""
+    whens = []
+    for s in loaded_sources(ctx.ws):
+        decided = sorted((c, r) for c, (r, who) in s.date_role_origins().items()
+                         if who == "mapping" and c in s.columns.get(s.name, []))
+        if not decided:
+            continue
+        cols = ", ".join(f"« {c} » = {DATE_ROLES.label(r, lang)}" for c, r in decided)
+        note = (f" Date retenue selon la décision du mapping : {cols}." if lang == "fr"
+                else f" Date as decided in the mapping: {cols}.")
+        whens.append(f"WHEN {q.bind(s.name)} THEN {q.bind(note)}")
+    return f"(CASE source {' '.join(whens)} ELSE '' END)" if whens else "''"
+
+
 def _basis_case(q: Query, lang: str) -> str:
     return "CASE basis " + " ".join(
         f"WHEN {q.bind(k)} THEN {q.bind(RETENTION_BASES.label(k, lang))}" for k in RETENTION_BASES
@@ -408,8 +440,8 @@ def retention_breach(ctx: CheckContext) -> Query | None:
         "retention.breach",
         activity="activity", source="source", record_key="record_key", subject_ref="subject_ref",
         reference_date="reference_date", deadline="deadline", days_overdue="days_overdue", clause="clause",
-        detail_fr=f"printf('Conservé %d jours au-delà de la durée prévue (%s) ; référence : %s le %s, échéance le %s.', days_overdue, rule_fr, {_basis_case(q, 'fr')}, strftime(reference_date, '%d/%m/%Y'), strftime(deadline, '%d/%m/%Y'))",
-        detail_en=f"printf('Kept %d days beyond the retention period (%s); reference: %s on %s, deadline %s.', days_overdue, rule_en, {_basis_case(q, 'en')}, strftime(reference_date, '%Y-%m-%d'), strftime(deadline, '%Y-%m-%d'))",
+        detail_fr=f"printf('Conservé %d jours au-delà de la durée prévue (%s) ; référence : %s le %s, échéance le %s.', days_overdue, rule_fr, {_basis_case(q, 'fr')}, strftime(reference_date, '%d/%m/%Y'), strftime(deadline, '%d/%m/%Y')) || {_decision_note(ctx, q, 'fr')}",
+        detail_en=f"printf('Kept %d days beyond the retention period (%s); reference: %s on %s, deadline %s.', days_overdue, rule_en, {_basis_case(q, 'en')}, strftime(reference_date, '%Y-%m-%d'), strftime(deadline, '%Y-%m-%d')) || {_decision_note(ctx, q, 'en')}",
         finding_key="concat_ws('|', 'retention.breach', activity, source, record_key, rule_id)",
         from_=f"{rel} WHERE status = 'breach'",
     )
@@ -431,8 +463,8 @@ def retention_unverifiable(ctx: CheckContext) -> Query | None:
     return q.add(
         "retention.unverifiable",
         activity="activity", source="source", record_key="record_key", subject_ref="subject_ref", clause="clause",
-        detail_fr=f"printf('Conservation invérifiable (%s) : %s.', rule_fr, {_basis_case(q, 'fr')})",
-        detail_en=f"printf('Retention cannot be verified (%s): %s.', rule_en, {_basis_case(q, 'en')})",
+        detail_fr=f"printf('Conservation invérifiable (%s) : %s.', rule_fr, {_basis_case(q, 'fr')}) || {_decision_note(ctx, q, 'fr')}",
+        detail_en=f"printf('Retention cannot be verified (%s): %s.', rule_en, {_basis_case(q, 'en')}) || {_decision_note(ctx, q, 'en')}",
         finding_key="concat_ws('|', 'retention.unverifiable', activity, source, record_key, rule_id)",
         from_=f"{rel} WHERE status = 'unverifiable'",
     )

@@ -50,8 +50,12 @@ def run_checks(
     only: list[str] | None = None,
     domains: list[str] | None = None,
     policy_file: Path | None = None,
+    record: bool = True,
 ) -> RunResult:
     """Run every registered check (or those in ``only``) as of ``as_of``; returns counts.
+
+    ``record``: the run is an audit and enters the history the report compares with (an
+    ad-hoc ``rgpd-audit check`` passes False: its findings are kept, it is no "previous audit").
 
     Refuses a workspace whose last load did not finish (:meth:`Workspace.check_load_finished`)."""
     if not ws.tables("raw"):
@@ -78,8 +82,9 @@ def run_checks(
 
         policy_file = bundled_policy()
     con.execute(
-        "INSERT INTO audit_runs VALUES (?, ?, current_localtimestamp(), NULL, ?, ?, ?, NULL, 'running')",
-        [run_id, as_of, str(policy_file) if policy_file else None, _sha256(policy_file), json.dumps(inputs, default=str)],
+        "INSERT INTO audit_runs (run_id, as_of, started_at, finished_at, policy_file, policy_sha256, inputs, counts, status, recorded) "
+        "VALUES (?, ?, current_localtimestamp(), NULL, ?, ?, ?, NULL, 'running', ?)",
+        [run_id, as_of, str(policy_file) if policy_file else None, _sha256(policy_file), json.dumps(inputs, default=str), record],
     )
     ctx = CheckContext(ws, policy, as_of, list(domains))
     overrides = severity_overrides(policy, checks)

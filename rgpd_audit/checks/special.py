@@ -77,18 +77,23 @@ def forbidden(ctx: CheckContext) -> Query | None:
     srcs = {s.name: s for s in loaded_sources(ctx.ws)}
     for act, cats in FORBIDDEN.items():
         rows = ctx.con.execute(
-            "SELECT source, table_name, column_name, category FROM column_map WHERE status <> 'not_personal' "
+            "SELECT source, table_name, column_name, category, status FROM column_map WHERE status <> 'not_personal' "
             "AND list_contains(?, category) ORDER BY ALL",
             [list(cats)],
         ).fetchall()
         by_source: dict[str, list[tuple[str, str]]] = {}
-        for source, table, col, cat in rows:
+        unreviewed: dict[str, bool] = {}
+        for source, table, col, cat, status in rows:
             s = srcs.get(source)
             if s is None or act not in s.activities or table != source:
                 continue
             by_source.setdefault(source, []).append((col, cat))
+            unreviewed[source] = unreviewed.get(source, False) or status == "suggested"
         for source, colcats in by_source.items():
             s = srcs[source]
+            # the analyst's decision wins; a classifier's suggestion is used, and the finding says so
+            note_fr = " Catégorie suggérée, non revue (à confirmer dans mapping.yaml)." if unreviewed[source] else ""
+            note_en = " Category suggested, not reviewed (confirm it in mapping.yaml)." if unreviewed[source] else ""
 
             def filled(c: str) -> str:
                 return f"nullif(trim(CAST(t.{quote_ident(c)} AS VARCHAR)), '') IS NOT NULL"
@@ -109,8 +114,8 @@ def forbidden(ctx: CheckContext) -> Query | None:
                 record_key=s.key_expr("t"),
                 subject_ref=s.subject_expr("t"),
                 clause=q.bind(why),
-                detail_fr=f"'Donnée non autorisée pour un candidat : ' || trim({names_fr}) || '.'",
-                detail_en=f"'Data not allowed for a candidate: ' || trim(replace(replace({names_fr}, 'lieu de naissance', 'birthplace'), 'NIR', 'NIR')) || '.'",
+                detail_fr=f"'Donnée non autorisée pour un candidat : ' || trim({names_fr}) || '.' || {q.bind(note_fr)}",
+                detail_en=f"'Data not allowed for a candidate: ' || trim(replace(replace({names_fr}, 'lieu de naissance', 'birthplace'), 'NIR', 'NIR')) || '.' || {q.bind(note_en)}",
                 finding_key=f"'forbidden_data.candidate_identifier|' || {name} || '|' || {s.key_expr('t')}",
                 from_=(
                     f"raw.{quote_ident(source)} t LEFT JOIN load_files lf ON lf.file_id = t._file_id "
@@ -129,15 +134,18 @@ def undeclared_category(ctx: CheckContext) -> list[Finding]:
     from ..mapping.observed import compare, observe
 
     found = [c for c in compare(ctx.policy, observe(ctx.ws, ctx.policy)) if c.finding == "undeclared"]
+    titles = dict(ctx.con.execute("SELECT name, title FROM sources").fetchall())
     out = []
     for g in found:
         a = ctx.policy.activity(g.activity_id)
         act_fr, act_en = f"{a.section} {a.title.get('fr')}", f"{a.section} {a.title.get('en')}"
-        where = ", ".join(g.systems)
+        where = ", ".join(titles.get(x) or x for x in g.systems)  # what a reader knows a system by
         out.append(Finding(
             "mapping.undeclared_category", "error" if g.special else "warning",
-            f"Catégorie « {category_label(g.category, 'fr')} » observée dans {where} ({g.columns} colonne(s), {g.detections} détection(s)) sans être déclarée pour l'activité {act_fr}.",
-            f"Category '{category_label(g.category, 'en')}' observed in {where} ({g.columns} column(s), {g.detections} detection(s)) but not declared for activity {act_en}.",
+            f"Catégorie « {category_label(g.category, 'fr')} » observée dans {where} ({g.columns} colonne(s), {g.detections} détection(s)) sans être déclarée pour l'activité {act_fr}."
+            + ("" if g.reviewed else " Catégorie suggérée, non revue (à confirmer dans mapping.yaml)."),
+            f"Category '{category_label(g.category, 'en')}' observed in {where} ({g.columns} column(s), {g.detections} detection(s)) but not declared for activity {act_en}."
+            + ("" if g.reviewed else " Category suggested, not reviewed (confirm it in mapping.yaml)."),
             activity=g.activity_id, source=g.systems[0] if len(g.systems) == 1 else None, record_key=g.category,
             clause="RGPD art. 13.1.c, art. 30.1.c ; politique : catégories déclarées de l'activité",
             finding_key=f"mapping.undeclared_category|{g.activity_id}|{g.category}",

@@ -16,7 +16,7 @@ from ..plugins import import_modules
 from .common import main
 
 # Importing the command modules registers their commands on ``main``.
-COMMAND_MODULES = ("policy_cmd", "load_cmd", "map_cmd", "check_cmd", "register_cmd", "report_cmd", "dsar_cmd", "notebooks_cmd")
+COMMAND_MODULES = ("policy_cmd", "load_cmd", "map_cmd", "check_cmd", "register_cmd", "report_cmd", "dsar_cmd", "notebooks_cmd", "init_cmd")
 
 import_modules(tuple(f"{__name__}.{name}" for name in COMMAND_MODULES), "rgpd_audit.commands")
 

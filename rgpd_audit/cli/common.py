@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 from pathlib import Path
 
 import click
@@ -16,7 +15,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
-DEFAULT_WORKSPACE = ".rgpd-audit"
+DEFAULT_WORKSPACE = ".rgpd-audit"  # rgpd_audit.workspace.locate.DEFAULT_NAME (not imported: --help stays light)
 WORKSPACE_ENV = "RGPD_AUDIT_WORKSPACE"
 
 
@@ -89,13 +88,25 @@ def repo_sample_manifest() -> Path:
     return sample_manifest()
 
 
+def _locate_workspace(ctx, param, value):
+    """The workspace rule (``rgpd_audit.workspace.locate``): --workspace, else
+    $RGPD_AUDIT_WORKSPACE, else the nearest .rgpd-audit/ from here up, else ./.rgpd-audit
+    (created only by the commands that fill a workspace; the others say none is found)."""
+    from ..workspace.locate import locate
+
+    found = locate(value, create_here=True)
+    ctx.meta["workspace_how"] = found.how
+    return found.path
+
+
 def workspace_option(func):
     return click.option(
         "--workspace",
         "workspace",
         type=click.Path(file_okay=False, path_type=Path),
-        default=lambda: os.environ.get(WORKSPACE_ENV, DEFAULT_WORKSPACE),
-        show_default=f"${WORKSPACE_ENV} or ./{DEFAULT_WORKSPACE}",
+        default=None,
+        callback=_locate_workspace,
+        show_default=f"${WORKSPACE_ENV}, else the nearest ./{DEFAULT_WORKSPACE} here or above, else ./{DEFAULT_WORKSPACE}",
         help="Workspace folder holding the DuckDB database and its settings.",
     )(func)
 

@@ -32,7 +32,10 @@ def load_command(manifest_arg, manifest_opt, workspace, policy, only, force, all
 
     Each file is recorded (path, size, sha256, encoding, dialect, rows read / loaded /
     rejected); rows that cannot be read are kept in the rejects table with their line and
-    reason. Unchanged files are skipped; a changed file replaces its source atomically.
+    reason. A source is reloaded when its files, its manifest entry (format, options,
+    activities, use) or its loader's version changed, atomically; otherwise it is skipped
+    (a changed hosting entry is updated in place); each line says why. A source losing
+    more than 5 % of its rows is reported loudly, with a diagnosis where one can be made.
     Every path of the manifest must lead inside the manifest's folder (or the folder its
     `root:` names), links included, unless --allow-outside. A load that does not finish
     (killed, disk full, a source failing) leaves its sources marked: `check` and `report`
@@ -48,7 +51,9 @@ def load_command(manifest_arg, manifest_opt, workspace, policy, only, force, all
     """
     from ..checks.keys import migrate_keys
     from ..ingest.engine import load_estate
+    from ..ingest.loaded import loaded_sources
     from ..ingest.manifest import load_manifest
+    from ..ingest.quality import REJECT_SHARE, diagnose, over_share, unknown_option_columns
     from ..policy import load_policy
     from ..workspace import Workspace
 
@@ -81,12 +86,24 @@ def load_command(manifest_arg, manifest_opt, workspace, policy, only, force, all
             else:
                 nfiles = sum(1 for f in s.files if f.status != "duplicate")
                 read, loaded, rejected = s.rows_read, s.rows_loaded, s.rows_rejected
-            click.echo(f"{s.name:<24} {s.format:<16} {s.status:<10} {nfiles:>5} {read:>9} {loaded:>9} {rejected:>9}")
+            click.echo(f"{s.name:<24} {s.format:<16} {s.status:<10} {nfiles:>5} {read:>9} {loaded:>9} {rejected:>9}"
+                       + (f"  ({s.reason})" if s.reason else ""))
         tot = ws.con.execute("SELECT coalesce(sum(rows_read),0), coalesce(sum(rows_loaded),0), coalesce(sum(rows_rejected),0) FROM load_files").fetchone()
         click.echo("-" * len(header))
         click.echo(f"{'total (workspace)':<24} {'':<16} {'':<10} {'':>5} {tot[0]:>9} {tot[1]:>9} {tot[2]:>9}")
         for w in report.warnings:
             click.echo(f"warning: {w}", err=True)
+        by_name = {s.name: s for s in manifest.sources}
+        for q in over_share(ws):
+            src = by_name.get(q.source)
+            why = diagnose(ws, q.source, src.options.date_format if src else None)
+            click.echo(f"ERROR: {q.source}: {q.rows_rejected} of {q.rows_read} rows rejected "
+                       f"(over {REJECT_SHARE:.0%}){': ' + why if why else ''}; fix the source's options in the manifest "
+                       "and load again (`rgpd-audit check` reports it as load.rejected_share)", err=True)
+        for ls in loaded_sources(ws):
+            if ls.name in names and ls.main_table:
+                for w in unknown_option_columns(ls.options, ls.columns.get(ls.name, [])):
+                    click.echo(f"warning: {ls.name}: {w}", err=True)
         for s in report.failed:
             click.echo(f"error: {s.name}: {s.error}", err=True)
         if report.failed:

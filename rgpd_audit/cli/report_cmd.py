@@ -62,7 +62,8 @@ def report_command(as_of, manifest, policy, workspace, out, lang, pdf, allow_out
     if result.previous_run is None:
         click.echo("First audit in this workspace: nothing to compare with.")
     else:
-        click.echo(f"Since run {result.previous_run}: {result.new} new, {result.resolved} resolved, {result.still_open} still open")
+        click.echo(f"Since the audit of {result.previous_as_of} (run {result.previous_run}): {result.new} new, "
+                   f"{result.resolved} resolved, {result.still_open} still open")
     for i, action in enumerate(result.urgent, 1):
         click.echo(f"  {i}. {action}")
     if result.errors:

@@ -89,6 +89,7 @@ class SourceSummary:
     files: list[FileSummary] = field(default_factory=list)
     error: str | None = None
     tables: list[str] = field(default_factory=list)
+    reason: str = ""  # why the source was (re)loaded or skipped, in words
 
     @property
     def rows_read(self) -> int:
@@ -292,17 +293,22 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
         listing = "\n".join(f"{display(p)}\t{hashes[p]}" for p in files)
         folder_files, folder_hashes = files, hashes
         files, hashes = [folder], {folder: hashlib.sha256(listing.encode("utf-8")).hexdigest()}
-    previous = ws.con.execute("SELECT DISTINCT path, sha256 FROM load_files WHERE source = ?", [source.name]).fetchall()
-    if not force and previous and sorted(previous) == sorted((display(p), h) for p, h in hashes.items()):
-        # the files are the same; where the data is held and the user's evidence about it shape
-        # no row, so a changed hosting entry is taken as it stands
-        ws.con.execute("UPDATE sources SET provider = ?, country = ?, hosting = ? WHERE name = ?",
-                       [source.hosting.provider, source.hosting.country, source.hosting.model_dump_json(exclude_none=True), source.name])
-        return SourceSummary(source.name, source.format, "unchanged", tables=_source_tables(ws, source.name))
+    reason = _why_reload(ws, source, {display(p): h for p, h in hashes.items()}, force)
+    if reason is None:
+        # the files and the manifest entry are the same; where the data is held and the user's
+        # evidence about it shape no row, so a changed hosting entry is taken as it stands
+        hosting = source.hosting.model_dump_json(exclude_none=True)
+        before = ws.con.execute("SELECT hosting::VARCHAR, title FROM sources WHERE name = ?", [source.name]).fetchone()
+        ws.con.execute("UPDATE sources SET provider = ?, country = ?, hosting = ?, title = ? WHERE name = ?",
+                       [source.hosting.provider, source.hosting.country, hosting, source.title, source.name])
+        why = "files, manifest entry and loader unchanged"
+        if before is not None and before[0] is not None and json.loads(before[0]) != json.loads(hosting):
+            why += "; hosting updated (it shapes no row)"
+        return SourceSummary(source.name, source.format, "unchanged", tables=_source_tables(ws, source.name), reason=why)
     loader = loader_cls()
     lazy = bool(getattr(loader, "lazy_staging", False))
     ctx = LoadContext(ws.con, source, scratch, display_root=root, lazy_delimited=lazy, keep_text=keep_text)
-    summary = SourceSummary(source.name, source.format, "loaded")
+    summary = SourceSummary(source.name, source.format, "loaded", reason=reason)
     limit = max_rows()
     staged_rows = 0  # rows of the parts read already (lazy parts are counted once inserted)
     con = ws.con
@@ -376,7 +382,12 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
             summary.files.append(done)
         missing = [c for c in source.options.dates if c not in found_dates]
         if missing and summary.rows_read:
-            msg = f"{source.name}: date column(s) {', '.join(map(repr, missing))} found in no file"
+            from .quality import did_you_mean
+
+            loaded_cols = [c for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'raw' AND table_name = ? "
+                "ORDER BY column_index", [ALIAS, source.name]).fetchall()]
+            msg = f"{source.name}: date column(s) {', '.join(repr(c) + did_you_mean(c, loaded_cols) for c in missing)} found in no file"
             summary.files[-1].warnings.append(msg)
         summary.tables = _source_tables(ws, source.name)
         _record_source(con, source, manifest, summary.tables)
@@ -406,6 +417,42 @@ class _Pending:
     outcomes: list = field(default_factory=list)  # per part: (rows loaded, rejects, warnings)
     dup: FileSummary | None = None
     renamed: dict[str, str] = field(default_factory=dict)  # export's column -> loaded column (stage_rows, engine)
+
+
+def _why_reload(ws: Workspace, source: Source, files: dict[str, str], force: bool) -> str | None:
+    """Why the source must be (re)loaded, in words; None when nothing that shapes its rows
+    changed: its files (path and sha256), its manifest entry (format, activities, use,
+    options) and the version of its loader."""
+    row = ws.con.execute(
+        "SELECT format, activities, use, options::VARCHAR, loader_version FROM sources WHERE name = ?", [source.name]
+    ).fetchone()
+    previous = dict(ws.con.execute("SELECT DISTINCT path, sha256 FROM load_files WHERE source = ?", [source.name]).fetchall())
+    if row is None or not previous:
+        return "new source"
+    if force:
+        return "--force"
+    why = []
+    if previous != files:
+        changed = sum(1 for p, h in files.items() if p in previous and previous[p] != h)
+        added, gone = len(set(files) - set(previous)), len(set(previous) - set(files))
+        parts = [f"{n} {what}" for n, what in ((changed, "changed"), (added, "new"), (gone, "gone")) if n]
+        why.append("files: " + ", ".join(parts) if parts else "files changed")
+    fmt, acts, use, options, version = row
+    if fmt != source.format:
+        why.append(f"format {fmt} -> {source.format}")
+    if list(acts or []) != list(source.activities):
+        why.append("activities changed")
+    if use != source.use:
+        why.append(f"use {use} -> {source.use}")
+    old = json.loads(options) if options else {}
+    new = json.loads(source.options.model_dump_json(exclude_defaults=True))
+    if old != new:
+        keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+        why.append("manifest options changed: " + ", ".join(keys))
+    loader_version = registry.get(source.format).version
+    if fmt == source.format and version != loader_version:
+        why.append(f"loader {source.format} version {version or '(not recorded)'} -> {loader_version}")
+    return "; ".join(why) or None
 
 
 def _drop_staged(con, staged: list[str]) -> None:
@@ -478,11 +525,11 @@ def _record_rejects(con, fid: int, source: str, path: str, rejects: list[Reject]
 
 def _record_source(con, source: Source, manifest: Manifest, tables: list[str]) -> None:
     con.execute(
-        "INSERT INTO sources (name, title, format, activities, use, provider, country, options, manifest, tables, loaded_at, hosting) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?)",
+        "INSERT INTO sources (name, title, format, activities, use, provider, country, options, manifest, tables, loaded_at, hosting, "
+        "loader_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?)",
         [source.name, source.title, source.format, source.activities, source.use, source.hosting.provider,
          source.hosting.country, source.options.model_dump_json(exclude_defaults=True), str(manifest.file or ""), tables,
-         source.hosting.model_dump_json(exclude_none=True)],
+         source.hosting.model_dump_json(exclude_none=True), registry.get(source.format).version],
     )
 
 

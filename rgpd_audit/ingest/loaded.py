@@ -16,6 +16,19 @@ from ..workspace import Workspace
 from .loaders import registry
 from .loaders.base import Capability
 
+# How the checks read a date the load did not type (a column dated by the analyst's mapping
+# decision only): after ISO 8601, the day-first forms of French exports.
+DAY_FIRST_FORMATS = ["%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y", "%d.%m.%Y"]
+
+
+def _subject_kind(category: str | None) -> str | None:
+    """The kind of subject key a category gives (``user.contact.email`` -> ``email``)."""
+    for prefix, kind in (("user.contact.email", "email"), ("user.contact.phone_number", "phone"),
+                         ("user.name", "name"), ("user.demographic.date_of_birth", "birth_date")):
+        if category and (category == prefix or category.startswith(prefix + ".")):
+            return kind
+    return None
+
 
 def row_identity(alias: str = "t", files: str = "lf") -> str:
     """SQL for a loaded row's identity that survives a reload: its file as recorded (path and
@@ -53,6 +66,9 @@ class LoadedSource:
     columns: dict[str, list[str]] = field(default_factory=dict)  # table -> columns
     title: str | None = None
     hosting: dict = field(default_factory=dict)  # the manifest's hosting entry (service, evidence…)
+    # the analyst's decisions of the mapping (``column_map`` rows confirmed or not_personal):
+    # table -> column -> {category, activity, subject_key, date_role, status}
+    decisions: dict[str, dict[str, dict]] = field(default_factory=dict)
 
     @property
     def evidence(self) -> dict:
@@ -91,11 +107,43 @@ class LoadedSource:
     def main_table(self) -> str | None:
         return self.name if self.name in self.tables else None
 
+    def date_role_origins(self, table: str | None = None) -> dict[str, tuple[str | tuple[str, ...], str]]:
+        """column -> (role or roles, who said so), by precedence: the analyst's confirmed
+        mapping decision (``mapping``) over the manifest's ``options.dates`` (``manifest``)
+        over the loader's declaration (``loader``). A decision without a date role leaves
+        the others' role (it decides the category); the classifier's unreviewed guess of a
+        date role is never used."""
+        out: dict[str, tuple] = {c: (r, "loader") for c, r in self.loader.date_roles.items()}
+        out.update({c: (r, "manifest") for c, r in (self.options.get("dates") or {}).items()})
+        for col, d in self.decisions.get(table or self.name, {}).items():
+            if d.get("date_role"):
+                out[col] = (d["date_role"], "mapping")
+        return out
+
+    @property
+    def mapped_date_columns(self) -> frozenset[str]:
+        """Columns of the main table dated by a mapping decision only: the load did not type
+        them (the checks read their text with the source's ``date_format``, else the usual
+        day-first forms)."""
+        typed = set(self.loader.date_roles) | set(self.options.get("dates") or {})
+        return frozenset(c for c, (_, who) in self.date_role_origins().items() if who == "mapping" and c not in typed)
+
+    @property
+    def date_formats(self) -> list[str]:
+        fmt = self.options.get("date_format")
+        given = [fmt] if isinstance(fmt, str) else list(fmt or [])
+        return given + [f for f in DAY_FIRST_FORMATS if f not in given]
+
+    def decided(self, column: str, table: str | None = None) -> dict | None:
+        """The analyst's decision on a column (None: no decision)."""
+        return self.decisions.get(table or self.name, {}).get(column)
+
     def date_roles(self, table: str | None = None) -> dict[str, list[str]]:
-        """role -> columns carrying it, restricted to columns present in the table."""
+        """role -> columns carrying it, restricted to columns present in the table (the
+        precedence of :meth:`date_role_origins`)."""
         cols = set(self.columns.get(table or self.name, []))
         roles: dict[str, list[str]] = {}
-        merged = {**self.loader.date_roles, **self.options.get("dates", {})}
+        merged = {c: r for c, (r, _) in self.date_role_origins(table).items()}
         for col, role in merged.items():
             if col in cols:
                 for r in (role,) if isinstance(role, str) else role:  # a loader may give a column several roles
@@ -112,15 +160,20 @@ class LoadedSource:
         return self.options.get("record_kind") or self.loader.record_kind
 
     def subject_columns(self) -> dict[str, list[str]]:
+        """kind (email, phone, name, birth_date) -> the main table's columns identifying the
+        person, by precedence: the analyst's confirmed decision (``subject_key`` true with an
+        e-mail, phone, name or birth-date category adds the column; false removes it) over the
+        manifest's ``options.subject``."""
         subj = self.options.get("subject") or {}
         cols = set(self.columns.get(self.name, []))
+        decided = self.decisions.get(self.name, {})
         out = {}
         for kind in ("email", "phone", "name", "birth_date"):
             v = subj.get(kind)
-            if v is None:
-                continue
-            vs = [v] if isinstance(v, str) else list(v)
-            vs = [c for c in vs if c in cols]
+            vs = [] if v is None else [v] if isinstance(v, str) else list(v)
+            vs = [c for c in vs if c in cols and (c not in decided or decided[c]["subject_key"])]
+            vs += [c for c, d in decided.items()
+                   if d["subject_key"] and c in cols and c not in vs and _subject_kind(d["category"]) == kind]
             if vs:
                 out[kind] = vs
         return out
@@ -170,6 +223,7 @@ def loaded_sources(ws: Workspace) -> list[LoadedSource]:
         "WHERE database_name = 'ws' AND schema_name = 'raw' GROUP BY table_name"
     ).fetchall()
     columns = {t: c for t, c in colrows}
+    decisions = _decisions(ws)
     out = []
     for name, title, fmt, acts, use, provider, country, options, tables, hosting in rows:
         opts = json.loads(options) if isinstance(options, str) else (options or {})
@@ -177,8 +231,26 @@ def loaded_sources(ws: Workspace) -> list[LoadedSource]:
         present = [t for t in (tables or []) if t in columns]
         out.append(
             LoadedSource(name, fmt, list(acts or []), use, provider, country, opts, present,
-                         {t: columns[t] for t in present}, title, host)
+                         {t: columns[t] for t in present}, title, host,
+                         {t: decisions[t] for t in present if t in decisions})
         )
+    return out
+
+
+def _decisions(ws: Workspace) -> dict[str, dict[str, dict]]:
+    """The analyst's decisions in ``column_map`` (synced from the mapping file), per table."""
+    has = ws.con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'ws' AND table_name = 'column_map'"
+    ).fetchone()[0]
+    if not has:
+        return {}
+    out: dict[str, dict[str, dict]] = {}
+    for table, col, category, activity, subject_key, date_role, status in ws.con.execute(
+        "SELECT table_name, column_name, category, activity, subject_key, date_role, status FROM column_map "
+        "WHERE status IN ('confirmed', 'not_personal') ORDER BY ALL"
+    ).fetchall():
+        out.setdefault(table, {})[col] = {"category": category, "activity": activity, "subject_key": bool(subject_key),
+                                          "date_role": date_role, "status": status}
     return out
 
 

@@ -18,7 +18,9 @@ One entry per loaded column, grouped by raw table (``raw.<source>`` or
                        examples: [1 85 ** ** *** *** 48], suggested: {...}}
 
 The analyst edits ``category``, ``activity``, ``subject_key``, ``date_role`` and sets
-``status``. Decisions (``confirmed``, ``not_personal``, or a ``suggested`` entry whose
+``status``; the review form also records who decided (``decided_by``) and when
+(``decided_at``, UTC). That made the file's version 2: a version 1 file (without them) is
+read as it is and written back as version 2. Decisions (``confirmed``, ``not_personal``, or a ``suggested`` entry whose
 values were changed by hand, which then becomes ``confirmed``) are never overwritten by a
 later suggestion run. Columns loaded but absent from the file are added as ``suggested``
 and reported as new; entries of columns no longer loaded are kept and reported as
@@ -44,6 +46,7 @@ from .classify.suggest import free_text_columns, refresh_special_hits
 
 Status = Literal["suggested", "confirmed", "not_personal"]
 DECIDED = ("confirmed", "not_personal")
+VERSION = 2  # 2: decided_by / decided_at; version 1 files are read as they are
 
 
 class Suggested(StrictModel):
@@ -70,6 +73,8 @@ class ColumnEntry(StrictModel):
     subject_key: bool = False
     date_role: DateRole | None = None
     status: Status
+    decided_by: str | None = None      # who decided (the review form: a parameter, $RGPD_AUDIT_USER or the OS login)
+    decided_at: dt.datetime | None = None  # when, in UTC
     evidence: Evidence | None = None
 
     @model_validator(mode="after")
@@ -94,7 +99,7 @@ class TableEntry(StrictModel):
 
 
 class Mapping(StrictModel):
-    version: Literal[1]
+    version: Literal[1, 2]
     tables: dict[str, TableEntry] = Field(default_factory=dict)
 
 
@@ -114,7 +119,8 @@ HEADER = """\
 #   suggested     the classifier's proposal, refreshed at every run
 #   confirmed     decided by an analyst: never overwritten
 #   not_personal  decided by an analyst: not personal data (category: null)
-# Changing a suggested entry's values by hand makes it confirmed. `evidence` is informative.
+# Changing a suggested entry's values by hand makes it confirmed. decided_by / decided_at:
+# who decided and when (UTC), written by the review form. `evidence` is informative.
 """
 
 
@@ -187,7 +193,7 @@ def sync_mapping(ws: Workspace, mapping_path: str | Path) -> MappingDiff:
     if path.exists():
         mapping = read_mapping(path)
     else:
-        mapping, diff.created = Mapping(version=1), True
+        mapping, diff.created = Mapping(version=VERSION), True
     before = free_text_columns(ws)
     decisions = _decisions(mapping)
     rows = _rows(ws)
@@ -210,14 +216,17 @@ def sync_mapping(ws: Workspace, mapping_path: str | Path) -> MappingDiff:
         old = mapping.tables.get(table).columns.get(col) if table in mapping.tables else None
         if old is None:
             diff.new.append((table, col))
-        keep_evidence = old.evidence if old is not None and row["status"] in DECIDED else None
-        t["columns"][col] = _entry(row, keep_evidence)
+        kept = old is not None and row["status"] in DECIDED
+        entry = _entry(row, old.evidence if kept else None)
+        if kept:  # who decided, and when, stay with the decision
+            entry = entry.model_copy(update={"decided_by": old.decided_by, "decided_at": old.decided_at})
+        t["columns"][col] = entry
     for table, te in mapping.tables.items():
         for col, e in te.columns.items():
             if (table, col) not in rows:
                 diff.disappeared.append((table, col))
                 out.setdefault(table, {"source": te.source, "columns": {}})["columns"][col] = e
-    merged = Mapping(version=1, tables={t: TableEntry(**v) for t, v in sorted(out.items())})
+    merged = Mapping(version=VERSION, tables={t: TableEntry(**v) for t, v in sorted(out.items())})
     write_mapping_file(merged, path)
     if diff.created:
         diff.new = []  # a first run: everything is new, nothing to report
@@ -226,12 +235,17 @@ def sync_mapping(ws: Workspace, mapping_path: str | Path) -> MappingDiff:
 
 def write_mapping_file(mapping: Mapping, path: str | Path) -> None:
     data = mapping.model_dump(mode="json", exclude_none=False)
+    data["version"] = VERSION
     for te in data["tables"].values():
         for e in te["columns"].values():
+            for k in ("decided_by", "decided_at"):
+                if e.get(k) is None:
+                    e.pop(k, None)
             ev = e.get("evidence")
             if ev is not None:
                 e["evidence"] = {k: v for k, v in ev.items() if v not in (None, [])}
-    text = HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=110)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: a form's save stays well under a second
+    text = HEADER + yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=None, width=110)
     Path(path).write_text(text, encoding="utf-8")
 
 
@@ -241,8 +255,60 @@ def write_mapping(ws: Workspace, path: str | Path) -> Path:
     out: dict[str, dict] = {}
     for (table, col), row in rows.items():
         out.setdefault(table, {"source": row["source"], "columns": {}})["columns"][col] = _entry(row)
-    write_mapping_file(Mapping(version=1, tables={t: TableEntry(**v) for t, v in sorted(out.items())}), path)
+    write_mapping_file(Mapping(version=VERSION, tables={t: TableEntry(**v) for t, v in sorted(out.items())}), path)
     return Path(path)
+
+
+# The last mapping file a form saved, as written: the next save need not parse and validate it
+# again (0.15 s for 300 columns) when the file on disk is still that one.
+_READ_CACHE: dict[Path, tuple[tuple, Mapping]] = {}
+
+
+def _signature(path: Path) -> tuple:
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+def _read_cached(path: Path) -> Mapping:
+    hit = _READ_CACHE.get(path.resolve())
+    if hit is not None and hit[0] == _signature(path):
+        return hit[1]
+    _READ_CACHE.pop(path.resolve(), None)
+    return read_mapping(path)
+
+
+def record_decisions(ws: Workspace, mapping_path: str | Path, decisions: dict[tuple[str, str], dict]) -> int:
+    """Write a few decisions to the mapping file and apply them to ``column_map``, without
+    merging the whole workspace again (the review form's save).
+
+    ``decisions``: {(table, column): {"status", "category", "subject_key", "date_role",
+    "decided_by", "decided_at"}}. The file must list the columns (``sync_mapping`` first
+    otherwise; done here when one is missing). Returns the number of columns changed in the
+    workspace. The free-text scan is refreshed only when the set of free-text columns changed.
+    """
+    path = Path(mapping_path)
+    if not path.exists():
+        sync_mapping(ws, path)
+    mapping = _read_cached(path)
+    if any(t not in mapping.tables or c not in mapping.tables[t].columns for t, c in decisions):
+        sync_mapping(ws, path)
+        mapping = _read_cached(path)
+    changed: dict[tuple[str, str], ColumnEntry] = {}
+    try:
+        for (table, column), d in decisions.items():
+            entry = mapping.tables[table].columns[column].model_copy(update=d)
+            entry = ColumnEntry.model_validate(entry.model_dump())  # the same rules as a file written by hand
+            mapping.tables[table].columns[column] = changed[(table, column)] = entry
+        write_mapping_file(mapping, path)
+        _READ_CACHE[path.resolve()] = (_signature(path), mapping)
+    except BaseException:
+        _READ_CACHE.pop(path.resolve(), None)
+        raise
+    before = free_text_columns(ws)
+    n = _apply(ws, changed)
+    if free_text_columns(ws) != before:
+        refresh_special_hits(ws)
+    return n
 
 
 def validate_mapping(data, file: str | Path = "<mapping>") -> Mapping:
@@ -252,5 +318,5 @@ def validate_mapping(data, file: str | Path = "<mapping>") -> Mapping:
 
 __all__ = [
     "ColumnEntry", "Evidence", "Mapping", "MappingDiff", "SpecError", "SpecIssue", "TableEntry",
-    "apply_mapping", "read_mapping", "sync_mapping", "validate_mapping", "write_mapping", "write_mapping_file",
+    "apply_mapping", "read_mapping", "record_decisions", "sync_mapping", "validate_mapping", "write_mapping", "write_mapping_file",
 ]

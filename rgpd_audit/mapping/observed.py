@@ -43,6 +43,7 @@ class CategorySeen:
     columns: set[tuple[str, str, str]] = field(default_factory=set)
     detections: int = 0          # special_hits records
     firm: bool = False           # attributed by the data or the column, not only by the manifest
+    reviewed: bool = False       # one column's category at least is an analyst's decision (or data seen)
 
 
 @dataclass
@@ -100,7 +101,7 @@ def observe(ws: Workspace | None, policy: Policy) -> Observations:
             sysrow = o.systems[system] = System(system, title, prov[0] if prov else None, country)
         sysrow.records = records
     rows = ws.con.execute(
-        """SELECT activity, category, special, system, table_name, column_name, activity_basis, origin, records
+        """SELECT activity, category, special, system, table_name, column_name, activity_basis, origin, records, status
            FROM datamap
            WHERE activity IS NOT NULL
              AND (origin = 'special_hits' OR status = 'confirmed'
@@ -108,7 +109,7 @@ def observe(ws: Workspace | None, policy: Policy) -> Observations:
            ORDER BY ALL""",
         [MIN_CONFIDENCE],
     ).fetchall()
-    for activity, category, special, system, table, column, basis, origin, records in rows:
+    for activity, category, special, system, table, column, basis, origin, records, status in rows:
         o = obs.of(activity)
         seen = o.categories.setdefault(category, CategorySeen(category, bool(special)))
         seen.special = seen.special or bool(special)
@@ -116,6 +117,7 @@ def observe(ws: Workspace | None, policy: Policy) -> Observations:
         seen.columns.add((system, table, column))
         if origin == "special_hits":
             seen.detections += records or 0
+        seen.reviewed = seen.reviewed or status != "suggested"
         if basis != "manifest":
             seen.firm = True
     return obs
@@ -132,6 +134,7 @@ class Comparison:
     systems: list[str] = field(default_factory=list)
     columns: int = 0
     detections: int = 0
+    reviewed: bool = True  # False: the category rests on the classifier's suggestions only
 
 
 def covers(declared: str, observed: str) -> bool:
@@ -154,7 +157,8 @@ def compare(policy: Policy, obs: Observations) -> list[Comparison]:
             if not c.firm or any(covers(d, cat) for d in a.data_categories):
                 continue
             finding = "covered" if any_data and not c.special else "undeclared"
-            out.append(Comparison(a.id, cat, c.special, finding, sorted(c.systems), len(c.columns), c.detections))
+            out.append(Comparison(a.id, cat, c.special, finding, sorted(c.systems), len(c.columns), c.detections,
+                                  c.reviewed))
         for d in a.data_categories:
             seen = bool(o.categories) if any_data else any(covers(d, cat) for cat in o.categories)
             if not seen:

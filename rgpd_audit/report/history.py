@@ -1,6 +1,8 @@
 """Audit history: which run to show, the previous one, what changed, and the trend.
 
-Runs are ordered by audit date then run id; only runs with status ``done`` count. Findings
+Runs are ordered by audit date then run id; only runs with status ``done`` count, and the
+history (the previous audit, the trend) counts only *recorded* runs: audits made by
+``rgpd-audit report`` or ``check --record``, not an analyst's ad-hoc ``check``. Findings
 are compared by ``finding_key`` (stable across audits): *new* = in this run only,
 *resolved* = in the previous run only, *still open* = in both.
 """
@@ -14,6 +16,7 @@ import pandas as pd
 from ..workspace import Workspace
 
 DONE = "status = 'done'"
+AUDIT = "status = 'done' AND recorded"
 
 
 def run_for(ws: Workspace, as_of: str | dt.date | None = None) -> int | None:
@@ -28,21 +31,29 @@ def run_for(ws: Workspace, as_of: str | dt.date | None = None) -> int | None:
 
 
 def previous_run(ws: Workspace, run_id: int) -> int | None:
-    """The done run just before ``run_id`` in (as_of, run_id) order."""
+    """The audit (a recorded done run) just before ``run_id`` in (as_of, run_id) order: on
+    the same audit date, the earlier audit of that date."""
     row = ws.con.execute(
         f"""SELECT r.run_id FROM audit_runs r, (SELECT as_of, run_id FROM audit_runs WHERE run_id = ?) c
-            WHERE r.{DONE} AND (r.as_of < c.as_of OR (r.as_of = c.as_of AND r.run_id < c.run_id))
+            WHERE r.{AUDIT} AND (r.as_of < c.as_of OR (r.as_of = c.as_of AND r.run_id < c.run_id))
             ORDER BY r.as_of DESC, r.run_id DESC LIMIT 1""",
         [run_id],
     ).fetchone()
     return row[0] if row else None
 
 
+def latest_audit_date(ws: Workspace) -> dt.date | None:
+    """The audit date of the latest recorded audit (None when there is none)."""
+    row = ws.con.execute(f"SELECT as_of FROM audit_runs WHERE {AUDIT} ORDER BY run_id DESC LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
 def run_info(ws: Workspace, run_id: int | None) -> dict | None:
     if run_id is None:
         return None
-    row = ws.con.execute("SELECT run_id, as_of, policy_sha256 FROM audit_runs WHERE run_id = ?", [run_id]).fetchone()
-    return None if row is None else {"run_id": row[0], "as_of": row[1], "policy_sha256": row[2]}
+    row = ws.con.execute("SELECT run_id, as_of, policy_sha256, coalesce(finished_at, started_at) FROM audit_runs WHERE run_id = ?",
+                         [run_id]).fetchone()
+    return None if row is None else {"run_id": row[0], "as_of": row[1], "policy_sha256": row[2], "at": row[3]}
 
 
 def changes_by_check(ws: Workspace, run_id: int | None, previous: int | None = None) -> pd.DataFrame:
@@ -71,13 +82,15 @@ def changes_by_check(ws: Workspace, run_id: int | None, previous: int | None = N
 
 
 def totals_of_changes(ws: Workspace, run_id: int | None) -> dict:
-    """{'previous_run', 'previous_as_of', 'new', 'resolved', 'still_open'} for a run."""
+    """{'previous_run', 'previous_as_of', 'previous_at', 'new', 'resolved', 'still_open'} for a run
+    (``previous_at``: when the previous audit ran, to tell several audits of one day apart)."""
     prev = None if run_id is None else previous_run(ws, run_id)
     df = changes_by_check(ws, run_id, prev)
     info = run_info(ws, prev)
     return {
         "previous_run": prev,
         "previous_as_of": info["as_of"] if info else None,
+        "previous_at": info["at"] if info else None,
         "new": int(df["new"].sum()) if prev is not None else None,
         "resolved": int(df["resolved"].sum()) if prev is not None else None,
         "still_open": int(df["still_open"].sum()) if prev is not None else None,
@@ -85,15 +98,16 @@ def totals_of_changes(ws: Workspace, run_id: int | None) -> dict:
 
 
 def trend(ws: Workspace, until_run: int | None = None) -> pd.DataFrame:
-    """Findings per severity for the latest done run of each audit date (up to ``until_run``)."""
+    """Findings per severity for the latest audit of each audit date (up to ``until_run``, which
+    is shown even when it is an ad-hoc run)."""
     where = ""
-    params: list = []
+    params: list = [-1 if until_run is None else until_run]
     if until_run is not None:
         where = "AND as_of <= (SELECT as_of FROM audit_runs WHERE run_id = ?)"
         params.append(until_run)
     return ws.sql(
         f"""WITH runs AS (
-                SELECT max(run_id) AS run_id, as_of FROM audit_runs WHERE {DONE} {where} GROUP BY as_of)
+                SELECT max(run_id) AS run_id, as_of FROM audit_runs WHERE ({AUDIT} OR run_id = ?) {where} GROUP BY as_of)
             SELECT r.as_of::DATE AS as_of, r.run_id,
                    count(f.finding_key) FILTER (WHERE f.severity = 'error')::INTEGER AS error,
                    count(f.finding_key) FILTER (WHERE f.severity = 'warning')::INTEGER AS warning,

@@ -4,18 +4,6 @@ from __future__ import annotations
 
 from ..vocab import LANGS, THEMES, Lang  # noqa: F401 - Lang re-exported for the report's modules
 
-# What to do about a theme's error findings: the verb of an "urgent action".
-ACTIONS = {
-    "retention": ("Supprimer ou anonymiser", "Delete or anonymise"),
-    "transfers": ("Encadrer le transfert (clauses types) ou changer d'hébergeur pour", "Put safeguards in place (SCCs) or move the hosting for"),
-    "access": ("Retirer ou revoir les accès pour", "Remove or review access for"),
-    "special_categories": ("Supprimer ou justifier les données sensibles pour", "Delete or justify the sensitive data for"),
-    "requests": ("Répondre sans délai à", "Answer without delay"),
-    "policy": ("Corriger la politique pour", "Fix the policy for"),
-    "load": ("Corriger les exports pour", "Fix the exports for"),
-    "other": ("Traiter", "Address"),
-}
-
 WORDS = {
     "title": ("Rapport d'audit RGPD", "GDPR audit report"),
     "as_of": ("Date de l'audit", "Audit date"),
@@ -44,11 +32,40 @@ WORDS = {
     "country": ("Pays", "Country"),
     "mechanism": ("Garantie invoquée", "Safeguard claimed"),
     "provider": ("Hébergeur", "Provider"),
-    "max_overdue": ("Retard maximal (jours)", "Longest delay (days)"),
+    "max_overdue": ("Retard maximal", "Longest delay"),
     "days": ("jours", "days"),
     "up_to": ("jusqu'à", "up to"),
     "late": ("de retard", "late"),
     "cases": ("cas", "cases"),
+    "people": ("personnes", "people"),
+    "who": ("Qui s'en charge", "Who does it"),
+    "legal": ("Texte de référence", "Legal reference"),
+    "risk_score": ("Score de risque", "Risk score"),
+    "sensitivity": ("Sensibilité des données", "Sensitivity of the data"),
+    "sensitivity_special": ("numéro de sécurité sociale ou donnée sensible (santé, syndicat, condamnations)",
+                            "social security number or special-category data (health, union, convictions)"),
+    "sensitivity_minors": ("données de mineurs", "data about minors"),
+    "sensitivity_sensitive_records": ("fichier contenant des données sensibles", "records holding sensitive data"),
+    "sensitivity_ordinary": ("données courantes", "ordinary data"),
+    "urgent_how": (
+        "Classées par risque : gravité × sensibilité des données × nombre de personnes concernées × ancienneté du retard.",
+        "Ranked by risk: severity × sensitivity of the data × people affected × how long overdue.",
+    ),
+    "glossary": ("Comment lire ce rapport", "How to read this report"),
+    "glossary_error": (
+        "un manquement au RGPD à corriger sans attendre (données gardées trop longtemps, transfert sans garantie, accès non justifié…).",
+        "a breach of the GDPR to correct without waiting (data kept too long, transfer without safeguard, unjustified access…).",
+    ),
+    "glossary_warning": (
+        "un risque ou une imprécision à examiner : ce n'est pas forcément un manquement, mais il faut vérifier ou documenter.",
+        "a risk or an imprecision to examine: not necessarily a breach, but it must be checked or documented.",
+    ),
+    "glossary_info": ("un constat utile, sans action attendue.", "a useful observation, no action expected."),
+    "trend_table": ("Anomalies à chaque audit", "Findings at each audit"),
+    "category": ("Catégorie de données", "Data category"),
+    "files": ("Fichiers", "Files"),
+    "reason": ("Motif", "Reason"),
+    "page": ("Page", "Page"),
     "nothing": ("Rien à signaler.", "Nothing to report."),
     "nothing_loaded": ("Rien n'est chargé dans l'espace de travail.", "Nothing is loaded in the workspace."),
     "no_run": ("Aucun audit enregistré à cette date.", "No audit recorded at this date."),
@@ -94,3 +111,50 @@ def word(key: str, lang: str) -> str:
 
 def theme_title(theme: str, lang: str) -> str:
     return THEMES.label(theme if theme in THEMES else "other", lang)
+
+
+# -- numbers, durations and dates as a reader writes them ------------------------------------
+
+NNBSP = "\u202f"  # narrow no-break space: the French thousands separator
+
+
+def fmt_int(n, lang: str = "fr") -> str:
+    """``1393`` → « 1 393 » (French, narrow no-break space) or "1,393" (English)."""
+    if n is None:
+        return "—"
+    s = f"{int(n):,}"
+    return s.replace(",", NNBSP) if lang != "en" else s
+
+
+def fmt_duration(days, lang: str = "fr") -> str:
+    """A number of days in years and months: 3911 → « 10 ans et 8 mois » / "10 years and 8 months"."""
+    if days is None:
+        return "—"
+    days = int(days)
+    if days < 31:
+        unit = ("jour", "jours") if lang != "en" else ("day", "days")
+        return f"{days} {unit[days != 1]}"
+    months_total = round(days / 30.4375)  # average month (365.25 / 12), to the nearest
+    years, months = divmod(months_total, 12)
+    if lang == "en":
+        parts = [f"{years} year{'s' if years > 1 else ''}"] if years else []
+        parts += [f"{months} month{'s' if months > 1 else ''}"] if months else []
+        return " and ".join(parts)
+    parts = [f"{years} an{'s' if years > 1 else ''}"] if years else []
+    parts += [f"{months} mois"] if months else []
+    return " et ".join(parts)
+
+
+def fmt_date(d, lang: str = "fr") -> str:
+    """A date as its reader writes it: 27/11/2026 (French) or 2026-11-27 (English)."""
+    if d is None:
+        return ""
+    import datetime as dt
+
+    if isinstance(d, str):
+        d = dt.date.fromisoformat(d[:10])
+    elif isinstance(d, dt.datetime):
+        d = d.date()
+    elif not isinstance(d, dt.date):  # a pandas Timestamp
+        d = d.date()
+    return d.strftime("%d/%m/%Y") if lang != "en" else d.isoformat()

@@ -3,15 +3,16 @@
 Every function takes an open :class:`~rgpd_audit.workspace.Workspace` (and the audit run
 to show, from :func:`run_for`) and returns a pandas DataFrame or a plotly figure. None of
 them prints, and none shows a raw identifier: only counts, source and activity names,
-record keys and pseudonyms (``subject_ref``). An empty workspace gives empty tables and
-"nothing loaded" figures, never an error.
+record keys and pseudonyms (``subject_ref``).
+
+A notebook passes instead the handle :func:`find_workspace` gives (the shared workspace
+rule): each view then opens the workspace read-only for the call and closes it (no
+connection kept across cells, so the CLI can write meanwhile), and a missing, empty or
+unreadable workspace gives a :class:`~rgpd_audit.report.handle.Notice` saying so and how to
+load — never an empty table that reads as "nothing to report".
 """
 
 from __future__ import annotations
-
-import os
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 
@@ -21,20 +22,22 @@ from ..vocab import TRANSFER_MECHANISMS, country_name
 from ..workspace import Workspace
 from . import charts
 from .guard import redact
+from .handle import Notice, WorkspaceHandle, find, per_call
 from .history import changes_by_check, run_for, totals_of_changes
 from .history import trend as _trend
-from .labels import ACTIONS, BUCKETS, check_lang, pick, theme_title, word
+from .labels import BUCKETS, check_lang, fmt_duration, fmt_int, pick, theme_title, word
 
 __all__ = [
-    "setup", "open_workspace", "open_policy", "run_for", "status", "declared_sources", "load_files", "load_by_source",
+    "setup", "find_workspace", "open_policy", "run_for", "status", "declared_sources", "load_files", "load_by_source",
     "load_chart", "rejects_by_reason", "data_map", "data_map_sankey", "categories_per_source",
     "findings_by_check", "findings_by_theme", "retention_by_activity", "retention_age_buckets",
     "retention_chart", "unverifiable_by_source", "transfers", "transfers_chart", "special_categories",
-    "key_numbers", "changes", "trend", "trend_chart", "urgent_actions",
+    "key_numbers", "changes", "trend", "trend_chart", "urgent_actions", "source_titles",
 ]
 
 DEFAULT_WORKSPACE = ".rgpd-audit"
 WORKSPACE_ENV = "RGPD_AUDIT_WORKSPACE"
+__all__ += ["Notice", "WorkspaceHandle"]
 
 
 # -- notebook plumbing ----------------------------------------------------------------------
@@ -59,18 +62,11 @@ def setup(lang: str = "fr") -> str:
     return check_lang(lang)
 
 
-def open_workspace(workspace: str = DEFAULT_WORKSPACE) -> Workspace:
-    """Open the workspace of a notebook; ``$RGPD_AUDIT_WORKSPACE`` overrides the default path.
-
-    A missing workspace gives an empty one (in a temporary folder) so that every view shows
-    "nothing loaded" instead of failing.
-    """
-    if workspace in ("", DEFAULT_WORKSPACE) and os.environ.get(WORKSPACE_ENV):
-        workspace = os.environ[WORKSPACE_ENV]
-    path = Path(workspace or DEFAULT_WORKSPACE)
-    if not (path / "workspace.duckdb").exists():
-        path = Path(tempfile.mkdtemp(prefix="rgpd-audit-empty-"))
-    return Workspace(path)
+def find_workspace(workspace: str = "", lang: str = "fr") -> WorkspaceHandle:
+    """The notebook's workspace by the shared rule (``rgpd_audit.workspace.locate``): the
+    ``workspace`` parameter, else ``$RGPD_AUDIT_WORKSPACE``, else the nearest ``.rgpd-audit/``
+    from the notebook's folder up. A handle, not a connection: pass it to the views."""
+    return find(workspace, lang)
 
 
 def _has_table(ws: Workspace, name: str) -> bool:
@@ -139,13 +135,14 @@ def load_files(ws: Workspace) -> pd.DataFrame:
 
 
 def load_by_source(ws: Workspace) -> pd.DataFrame:
-    """Per source: files, rows read / loaded / rejected, share rejected (%)."""
+    """Per source (and its ``title``, what a reader knows it by): files, rows read / loaded /
+    rejected, share rejected (%)."""
     return ws.sql(
-        "SELECT source, count(*) FILTER (WHERE status <> 'duplicate')::INTEGER AS files, "
+        "SELECT source, coalesce(any_value(s.title), source) AS title, count(*) FILTER (WHERE status <> 'duplicate')::INTEGER AS files, "
         "sum(rows_read)::BIGINT AS rows_read, sum(rows_loaded)::BIGINT AS rows_loaded, "
         "sum(rows_rejected)::BIGINT AS rows_rejected, "
         "round(100.0 * sum(rows_rejected) / nullif(sum(rows_read), 0), 1) AS pct_rejected "
-        "FROM load_files GROUP BY source ORDER BY source"
+        "FROM load_files LEFT JOIN sources s ON s.name = load_files.source GROUP BY source ORDER BY source"
     )
 
 
@@ -154,15 +151,20 @@ def load_chart(ws: Workspace, lang: str = "fr"):
     return charts.load_bar(load_by_source(ws), lang)
 
 
-def rejects_by_reason(ws: Workspace) -> pd.DataFrame:
-    """Rejected rows per source, field and kind of reason — values removed, never the raw line."""
+def rejects_by_reason(ws: Workspace, lang: str = "fr") -> pd.DataFrame:
+    """Rejected rows per source, field and kind of reason — values removed, never the raw line;
+    ``reason_label`` is the kind of reason in words."""
+    from .catalogue import reject_reason
+
     # Every token holding a digit, an @ or a quote is a value read from the file: dropped.
-    return ws.sql(
+    df = ws.sql(
         r"""SELECT source, coalesce(field, '') AS field,
                    trim(regexp_replace(regexp_replace(reason, '\S*[0-9@''"]\S*', '…', 'g'), '(…\s*)+', '… ', 'g')) AS reason,
-                   count(*)::INTEGER AS rows
+                   reason_code, count(*)::INTEGER AS rows
             FROM load_rejects GROUP BY ALL ORDER BY rows DESC, source, field"""
     )
+    df.insert(3, "reason_label", [reject_reason(c, lang) for c in df["reason_code"]])
+    return df
 
 
 # -- data map -----------------------------------------------------------------------------
@@ -220,9 +222,10 @@ def categories_per_source(ws: Workspace) -> pd.DataFrame:
 
 
 def _themes() -> dict[str, tuple[str, str, str]]:
-    from ..checks import all_checks
+    """Every kind of finding: (theme, French title, English title) — the catalogue's."""
+    from .catalogue import checks
 
-    return {cid: (spec.theme, spec.title_fr, spec.title_en) for cid, spec in all_checks().items()}
+    return {cid: (c.theme, c.fr, c.en) for cid, c in checks().items()}
 
 
 def findings_by_check(ws: Workspace, run_id: int | None, lang: str = "fr") -> pd.DataFrame:
@@ -299,7 +302,10 @@ def retention_age_buckets(ws: Workspace, run_id: int | None, policy=None, lang: 
 
 
 def retention_chart(ws: Workspace, run_id: int | None, policy=None, lang: str = "fr"):
-    """Breaches per activity and age of the delay, as stacked bars."""
+    """Breaches per activity and age of the delay, as stacked bars ("no audit at this date"
+    when there is no run to show: an empty chart must not read as "nothing to report")."""
+    if run_id is None:
+        return charts.empty_figure(word("no_run", lang), word("breaches_by_age", lang))
     return charts.breaches_by_age(retention_age_buckets(ws, run_id, policy, lang), lang)
 
 
@@ -319,17 +325,20 @@ def transfers(ws: Workspace, policy=None, lang: str = "fr") -> pd.DataFrame:
     pol = open_policy(policy)
     claimed = {(h.provider.lower(), h.country): h.claimed_transfer_mechanism for h in pol.hosting}
     dm = data_map(ws, pol, lang)
-    cols = ["country", "country_label", "outside_eea", "provider", "mechanism", "sources", "records"]
+    cols = ["country", "country_label", "outside_eea", "provider", "mechanism", "mechanism_id", "sources", "records"]
     if dm.empty:
         return pd.DataFrame(columns=cols)
     g = dm.groupby(["country", "provider"], dropna=False).agg(sources=("source", "nunique"), records=("records", "sum")).reset_index()
     g["outside_eea"] = [bool(c) and not is_eea(c) for c in g["country"]]
-    g["country_label"] = [f"{c} ({word('outside_eea', lang)})" if o else str(c) for c, o in zip(g["country"], g["outside_eea"])]
+    g["country_label"] = [f"{country_name(c, lang)} ({word('outside_eea', lang)})" if o else country_name(c, lang)
+                          for c, o in zip(g["country"], g["outside_eea"])]
     g["mechanism"] = [
         TRANSFER_MECHANISMS.label(claimed[(str(p).lower(), c)], lang) if (str(p).lower(), c) in claimed else word("no_mechanism", lang)
         for p, c in zip(g["provider"], g["country"])
     ]
+    g["mechanism_id"] = [claimed.get((str(p).lower(), c)) or "undeclared" for p, c in zip(g["provider"], g["country"])]
     g.loc[~g["outside_eea"], "mechanism"] = pick(("non nécessaire (UE/EEE)", "not needed (EU/EEA)"), lang)
+    g.loc[~g["outside_eea"], "mechanism_id"] = "eea"
     g = g.sort_values(["outside_eea", "records"], ascending=[False, False])
     return g[cols].reset_index(drop=True)
 
@@ -339,17 +348,20 @@ def transfers_chart(ws: Workspace, policy=None, lang: str = "fr"):
     return charts.transfers_bar(transfers(ws, policy, lang), lang)
 
 
-def special_categories(ws: Workspace) -> pd.DataFrame:
-    """Special-category hits (health, union, criminal…) per source and category: counts only.
+def special_categories(ws: Workspace, lang: str = "fr") -> pd.DataFrame:
+    """Special-category hits (health, union, criminal…) per source and category: counts only,
+    with the system's ``title`` and the category in words (``category_label``).
 
     Free-text cells (``special_hits``) and what the content scanner found inside messages,
     attachments and documents (the ``content_hits`` capability: special categories, and
     NIRs, forbidden for some activities) are counted together; never their content."""
+    from ..ingest.loaded import loaded_sources
+    from .catalogue import category
+
+    cols = ["source", "title", "category", "category_label", "records", "hits"]
     parts = []
     if _has_table(ws, "special_hits"):
         parts.append("SELECT source, category, file_id, row_no FROM special_hits")
-    from ..ingest.loaded import loaded_sources
-
     for s in loaded_sources(ws):
         hits = s.capability("content_hits")
         if hits is None:
@@ -360,11 +372,15 @@ def special_categories(ws: Workspace) -> pd.DataFrame:
             f"FROM raw.{quote_ident(hits.name)} WHERE {quote_ident(hits.columns['special'])} = 'true' OR {cat} = {quote_literal(_NIR)}"
         )
     if not parts:
-        return pd.DataFrame(columns=["source", "category", "records", "hits"])
-    return ws.sql(
+        return pd.DataFrame(columns=cols)
+    df = ws.sql(
         "SELECT source, category, count(DISTINCT (file_id, row_no))::INTEGER AS records, count(*)::INTEGER AS hits "
         f"FROM ({' UNION ALL '.join(parts)}) GROUP BY ALL ORDER BY records DESC, source, category"
     )
+    titles = source_titles(ws)
+    df["title"] = [titles.get(x, x) for x in df["source"]]
+    df["category_label"] = [category(c, lang) for c in df["category"]]
+    return df[cols]
 
 
 _NIR = "user.government_id.national_identification_number"
@@ -411,30 +427,88 @@ def trend_chart(ws: Workspace, run_id: int | None = None, lang: str = "fr"):
 
 
 def urgent_actions(ws: Workspace, run_id: int | None, policy=None, lang: str = "fr", n: int = 3) -> pd.DataFrame:
-    """The ``n`` most urgent actions: error findings grouped by check and activity, most first."""
-    cols = ["rank", "theme", "check_id", "activity", "findings", "max_days_overdue", "sources", "action"]
+    """The ``n`` most urgent actions: serious findings and warnings grouped by kind of finding
+    and activity, ranked by risk (:mod:`rgpd_audit.report.risk`), not by count. Each says what
+    to do (``action``), who typically does it (``who``) and the text it rests on (``legal``)."""
+    from . import catalogue, risk
+
+    cols = ["rank", "action", "detail", "who", "legal", "score", "sensitivity", "theme", "check", "severity",  # the reader's
+            "activity", "findings", "people", "max_days_overdue", "overdue", "sources", "check_id"]
     if run_id is None:
         return pd.DataFrame(columns=cols)
-    titles = _activity_titles(open_policy(policy), lang)
-    meta = _themes()
+    pol = open_policy(policy)
+    titles = _activity_titles(pol, lang)
+    acts = {a.id: a for a in pol.activities}
+    stitles = source_titles(ws)
     df = ws.sql(
-        "SELECT check_id, activity, count(*)::INTEGER AS findings, max(days_overdue) AS max_days_overdue, "
-        "string_agg(DISTINCT source, ', ' ORDER BY source) AS sources FROM findings "
-        "WHERE run_id = ? AND severity = 'error' GROUP BY ALL "
-        "ORDER BY findings DESC, max_days_overdue DESC NULLS LAST, check_id, activity LIMIT ?",
-        [run_id, n],
+        "SELECT check_id, severity, CASE WHEN check_id LIKE 'retention.%' THEN activity END AS per_activity, "
+        "list(DISTINCT activity ORDER BY activity) FILTER (WHERE activity IS NOT NULL) AS activities, "
+        "count(*)::INTEGER AS findings, count(DISTINCT coalesce(subject_ref, record_key, finding_key))::INTEGER AS people, "
+        "max(days_overdue) AS max_days_overdue, list(DISTINCT source ORDER BY source) FILTER (WHERE source IS NOT NULL) AS sources "
+        "FROM findings WHERE run_id = ? AND severity IN ('error', 'warning') GROUP BY ALL",
+        [run_id],
     )
+    rows = []
+    for r in df.itertuples():
+        overdue = None if pd.isna(r.max_days_overdue) else int(r.max_days_overdue)
+        act_ids = _strings(r.activities)
+        sens = min((risk.sensitivity_of(r.check_id, r.severity, acts.get(a)) for a in act_ids or [None]),
+                   key=lambda k: -risk.SENSITIVITY[k])
+        sc = risk.score(r.severity, sens, r.people, overdue)
+        rows.append((sc.value, r, act_ids, overdue, sens))
+    rows.sort(key=lambda x: (-x[0], x[1].check_id, x[2]))
     out = []
-    for i, r in enumerate(df.itertuples(), 1):
-        theme, tfr, ten = meta.get(r.check_id, ("other", r.check_id, r.check_id))
-        act = titles.get(r.activity, r.activity) if isinstance(r.activity, str) else None
-        what = pick((tfr, ten), lang).rstrip(".").lower()
-        text = f"{pick(ACTIONS.get(theme, ACTIONS['other']), lang)} {r.findings} {word('cases', lang)} — {what}"
-        if act:
-            text += f" ({act})"
-        if pd.notna(r.max_days_overdue):
-            text += f", {word('up_to', lang)} {int(r.max_days_overdue)} {word('days', lang)} {word('late', lang)}"
-        out.append({"rank": i, "theme": theme_title(theme, lang), "check_id": r.check_id, "activity": act,
-                    "findings": r.findings, "max_days_overdue": r.max_days_overdue,
-                    "sources": redact(r.sources), "action": redact(text) + "."})
+    for i, (value, r, act_ids, overdue, sens) in enumerate(rows[:n], 1):
+        a = catalogue.action(r.check_id)
+        check = catalogue.check_title(r.check_id, lang)
+        detail = f"{check} : " if lang == "fr" else f"{check}: "
+        detail += f"{fmt_int(r.findings, lang)} {word('cases', lang)}"
+        if r.people != r.findings:
+            detail += f" ({fmt_int(r.people, lang)} {word('people', lang)})"
+        shown = [titles.get(a, a) for a in act_ids]
+        if shown:
+            detail += " — " + _enum(shown, lang)
+        if overdue:
+            detail += f", {word('up_to', lang)} {fmt_duration(overdue, lang)} {word('late', lang)}"
+        systems = _enum([stitles.get(x, x) for x in _strings(r.sources)], lang)
+        if systems:
+            detail += f" ({systems})"
+        out.append({
+            "rank": i, "score": value, "theme": theme_title(catalogue.check_theme(r.check_id), lang),
+            "check_id": r.check_id, "check": check, "severity": catalogue.severity(r.severity, lang),
+            "activity": _enum(shown, lang, limit=None), "findings": r.findings, "people": r.people,
+            "max_days_overdue": overdue, "overdue": fmt_duration(overdue, lang) if overdue else "",
+            "sensitivity": word("sensitivity_" + sens, lang), "sources": redact(systems),
+            "action": redact(pick(a.do, lang)) + ".", "detail": redact(detail) + ".", "who": pick(a.who, lang),
+            "legal": catalogue.checks()[r.check_id].legal_basis if r.check_id in catalogue.checks() else "",
+        })
     return pd.DataFrame(out, columns=cols)
+
+
+def source_titles(ws: Workspace) -> dict[str, str]:
+    """Each system's title (its name when it has none): what a reader knows it by."""
+    return {name: (title or name) for name, title in ws.con.execute("SELECT name, title FROM sources").fetchall()}
+
+
+def _strings(values) -> list[str]:
+    """The strings of a DuckDB list cell (None, a list or a numpy array)."""
+    if values is None or not hasattr(values, "__iter__") or isinstance(values, str):
+        return []
+    return [v for v in list(values) if isinstance(v, str)]
+
+
+def _enum(items: list[str], lang: str, limit: int | None = 3) -> str:
+    """« a ; b ; c et 2 autres » — a list a reader can take in."""
+    sep = " ; " if lang != "en" else "; "
+    if limit is None or len(items) <= limit:
+        return sep.join(items)
+    more = len(items) - limit
+    return sep.join(items[:limit]) + (f" et {more} autre{'s' if more > 1 else ''}" if lang != "en" else f" and {more} more")
+
+
+# A view given a notebook's handle opens the workspace for the call and releases it.
+for _name in __all__:
+    _obj = globals().get(_name)
+    if callable(_obj) and not isinstance(_obj, type) and _name not in ("setup", "find_workspace", "open_policy"):
+        globals()[_name] = per_call(_obj)
+del _name, _obj

@@ -58,6 +58,7 @@ class ReportResult:
     findings_parquet: Path
     counts: dict[str, dict[str, int]]
     previous_run: int | None = None
+    previous_as_of: dt.date | None = None
     new: int | None = None
     resolved: int | None = None
     still_open: int | None = None
@@ -190,7 +191,8 @@ def run_report(
         )
         page = render_report(ws, run.run_id, pol, lang, links)
         ch = totals_of_changes(ws, run.run_id)
-        urgent = list(panels.urgent_actions(ws, run.run_id, pol, lang)["action"])
+        top = panels.urgent_actions(ws, run.run_id, pol, lang)
+        urgent = [f"{a} {d}" for a, d in zip(top["action"], top["detail"])]  # what to do, then what and where
     # The workspace is closed: each notebook's kernel opens it in turn (DuckDB allows one writer).
     params = {
         "as_of": as_of.isoformat(), "workspace": str(workspace), "manifest": str(manifest_path) if manifest else "",
@@ -206,6 +208,7 @@ def run_report(
     result = ReportResult(
         as_of=as_of, run_id=run.run_id, out_dir=target, index_html=index, notebooks=executed,
         findings_csv=csv_path, findings_parquet=pq_path, counts=run.counts, previous_run=ch["previous_run"],
+        previous_as_of=ch["previous_as_of"],
         new=ch["new"], resolved=ch["resolved"], still_open=ch["still_open"], urgent=urgent,
     )
     if pdf:

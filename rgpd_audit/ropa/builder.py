@@ -19,6 +19,7 @@ from ..mapping.observed import Observation, Observations, compare, observe
 from ..policy import Activity, Hosting, Policy, describe_rule
 from ..vocab import CONTROLLER_ROLES, LEGAL_BASES, RECORD_KINDS, ROLES, TRANSFER_MECHANISMS, Lang, category_label, country_name, is_special
 from ..workspace import Workspace
+from . import words
 from .words import w
 
 RegisterKind = Literal["controller", "processor"]
@@ -88,6 +89,13 @@ class Register:
     def t(self, key: str, **kwargs) -> str:
         """A register word in this register's language (used by the templates)."""
         return w(key, self.lang, **kwargs)
+
+    def date(self, d: dt.date) -> str:
+        """A date in this register's language (used by the templates and the XLSX writer)."""
+        return words.date(d, self.lang)
+
+    def number(self, n) -> str:
+        return words.number(n, self.lang) if n else ""
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -187,7 +195,7 @@ def _transfers(policy: Policy, o: Observation, as_of: dt.date, lang: Lang, facts
                  if h else w("policy_silent", lang))
         for d in v.destinations:
             where = f"{v.provider_name} → {d.entity}, {country_name(d.country, lang)} ({d.country})"
-            date = as_of.strftime("%d/%m/%Y") if lang == "fr" else as_of.isoformat()
+            date = words.date(as_of, lang)
             if d.covered:
                 verdict = w("verdict_ok", lang, date=date, label=d.label_fr if lang == "fr" else d.label_en)
                 notes = d.notes_fr if lang == "fr" else d.notes_en
@@ -323,8 +331,8 @@ def _activity_sheet(a: Activity, policy: Policy, obs: Observations, as_of: dt.da
         f.append(Field(w("enrichment", lang), _lines(e.name.get(lang) for e in a.enrichment_sources),
                        src(a.enrichment_sources[0].clause.section)))
     f.append(Field(w("systems", lang), _systems(o, obs.loaded, lang), w("observed", lang) if o.has_data else ""))
-    f.append(Field(w("created", lang), created.isoformat()))
-    f.append(Field(w("updated", lang), as_of.isoformat()))
+    f.append(Field(w("created", lang), words.date(created, lang)))
+    f.append(Field(w("updated", lang), words.date(as_of, lang)))
     return ActivitySheet(a.id, a.section, a.title.get(lang), register, _sheet_name(a), f, warnings, o.has_data)
 
 
@@ -383,8 +391,8 @@ def _organisation(policy: Policy, obs: Observations, as_of: dt.date, created: dt
         Field(w("policy_source", lang), policy.source.title + (f" ({policy.source.section})" if policy.source.section else "")),
         Field(w("activities_count", lang), counts),
         Field(w("data_state", lang), w("data_loaded", lang, n=obs.n_sources) if obs.loaded else w("no_data", lang)),
-        Field(w("created", lang), created.isoformat()),
-        Field(w("updated", lang), as_of.isoformat()),
+        Field(w("created", lang), words.date(created, lang)),
+        Field(w("updated", lang), words.date(as_of, lang)),
     ]
     return fields
 

@@ -228,3 +228,14 @@ WORDS: dict[str, dict[str, str]] = {
 def w(key: str, lang: str = "fr", **kwargs) -> str:
     text = WORDS[lang][key]
     return text.format(**kwargs) if kwargs else text
+
+
+def date(d, lang: str = "fr") -> str:
+    """A date as the register's reader writes it: 27/11/2026 (French) or 2026-11-27 (English)."""
+    return d.strftime("%d/%m/%Y") if lang == "fr" else d.isoformat()
+
+
+def number(n, lang: str = "fr") -> str:
+    """1393 -> « 1 393 » (French, narrow no-break space) or "1,393" (English)."""
+    text = f"{int(n):,}"
+    return text.replace(",", "\u202f") if lang == "fr" else text

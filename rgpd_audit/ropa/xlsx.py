@@ -97,7 +97,7 @@ def write_xlsx(reg: Register, path: str | Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = reg.t("organisation_sheet")
-    _title(ws, reg.t("title"), f"{reg.organisation_name} — {reg.t('as_of')} {reg.as_of.isoformat()}")
+    _title(ws, reg.t("title"), f"{reg.organisation_name} — {reg.t('as_of')} {reg.date(reg.as_of)}")
     _header(ws, 4, [reg.t("field"), reg.t("content"), reg.t("basis")])
     _fields(ws, 5, reg.organisation)
     _widths(ws, [38, 80, 30])

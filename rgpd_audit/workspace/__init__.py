@@ -54,6 +54,8 @@ _IO_REASONS = (
     "Permission denied", "Operation not permitted", "Not a directory", "Is a directory",
     "No such file or directory", "Input/output error", "Too many open files",
 )
+# DuckDB 1.x: 'Could not set lock on file "…": Conflicting lock is held in /usr/bin/python3 (PID 4242) by user …'
+_LOCK = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
 _QUOTED_PATH = re.compile(r'(?:file|directory) "([^"]+)"', re.IGNORECASE)
 _QUOTED_ANY_PATH = re.compile(r'"([^"\n]*/[^"\n]*)"')
 
@@ -104,6 +106,18 @@ def io_errors(path: str | Path | None, error: type[RgpdAuditError] = WorkspaceEr
         raise error(msg + hint) from exc
 
 
+def lock_holder(exc: BaseException) -> str | None:
+    """When DuckDB could not open the file because another process holds it: one line saying
+    which process (its PID and program, from DuckDB's message) and what to do; else None."""
+    msg = str(exc)
+    if "lock" not in msg.lower():
+        return None
+    m = _LOCK.search(msg)
+    who = f"process {m.group('pid')} ({Path(m.group('program')).name})" if m else "another process"
+    return (f"the workspace is in use by {who}: a notebook kernel or another rgpd-audit command holds it; "
+            "wait for the command to finish, or restart or shut down the notebook's kernel, then try again")
+
+
 def _migrations() -> list[tuple[int, str, str]]:
     out = []
     for entry in resources.files("rgpd_audit.workspace.migrations").iterdir():
@@ -131,15 +145,19 @@ def _httpfs_path() -> str | None:
 class Workspace:
     """An open workspace. Use as a context manager, or call ``close()``."""
 
-    def __init__(self, path: str | Path, *, key: str | None = None, create: bool = True):
+    def __init__(self, path: str | Path, *, key: str | None = None, create: bool = True, read_only: bool = False):
         self.path = Path(path)
+        self.read_only = read_only
         self.db_path = self.path / DB_FILE
         if key is None:
             key = os.environ.get(KEY_ENV) or None
         self.encrypted = bool(key)
         exists = self.db_path.exists()
-        if not exists and not create:
-            raise WorkspaceError(f"{self.path}: no workspace here (run `rgpd-audit load` first)")
+        if not exists and (not create or read_only):
+            raise WorkspaceError(
+                f"{self.path}: no workspace here (run `rgpd-audit load` first, or name the workspace with "
+                "--workspace or $RGPD_AUDIT_WORKSPACE)"
+            )
         if self.path.exists() and not self.path.is_dir():
             raise WorkspaceError(f"{self.path}: not a folder (a file is in the way of the workspace)")
         with io_errors(self.path, hint=" (cannot create the workspace folder)"):
@@ -156,12 +174,18 @@ class Workspace:
                     "encryption needs the duckdb-extension-httpfs package (OpenSSL); install it with pip"
                 )
             self.con.execute(f"LOAD {quote_literal(ext)}")
-        opts = f" (ENCRYPTION_KEY {quote_literal(key)})" if key else ""
+        opts = [f"ENCRYPTION_KEY {quote_literal(key)}"] if key else []
+        if read_only:
+            opts.append("READ_ONLY")
+        opts = f" ({', '.join(opts)})" if opts else ""
         try:
             self.con.execute(f"ATTACH {quote_literal(str(self.db_path))} AS {ALIAS}{opts}")
         except duckdb.Error as exc:
             self.con.close()
             msg = str(exc)
+            held = lock_holder(exc)
+            if held is not None:
+                raise WorkspaceError(f"{self.db_path}: {held}") from None
             if "without a key" in msg:
                 raise WorkspaceError(f"{self.db_path}: the workspace is encrypted; set {KEY_ENV} to its key") from None
             if "Wrong encryption key" in msg or "wrong encryption key" in msg.lower():
@@ -183,7 +207,10 @@ class Workspace:
                 if key:
                     # data spilled to disk during big queries is encrypted too
                     self.con.execute("SET temp_file_encryption = true")
-                self._migrate()
+                if read_only:
+                    self._check_current()
+                else:
+                    self._migrate()
                 self._install_macros()
         except BaseException:
             self.close()
@@ -234,6 +261,15 @@ class Workspace:
                 raise WorkspaceError(f"{self.db_path}: migration {name} failed: {exc}") from None
         if self.get_setting("pseudonym_secret") is None:
             self.set_setting("pseudonym_secret", secrets.token_hex(32))
+
+    def _check_current(self) -> None:
+        """A read-only workspace cannot be migrated: it must be of this release's schema."""
+        current = self.schema_version
+        if current != SCHEMA_VERSION:
+            raise WorkspaceError(
+                f"{self.db_path}: workspace schema v{current}, this rgpd-audit reads v{SCHEMA_VERSION}; "
+                + ("run `rgpd-audit load` (or `check`) once to upgrade it" if current < SCHEMA_VERSION else "upgrade the package")
+            )
 
     def get_setting(self, key: str) -> str | None:
         row = self.con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
@@ -299,5 +335,5 @@ class Workspace:
         return self.con.execute(query, params or []).df()
 
 
-def open_workspace(path: str | Path, *, key: str | None = None, create: bool = True) -> Workspace:
-    return Workspace(path, key=key, create=create)
+def open_workspace(path: str | Path, *, key: str | None = None, create: bool = True, read_only: bool = False) -> Workspace:
+    return Workspace(path, key=key, create=create, read_only=read_only)

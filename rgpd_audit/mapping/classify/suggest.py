@@ -404,6 +404,7 @@ class ReviewRow:
     rule: str | None
     example: str | None
     date_role: str | None
+    subject_key: bool = False
 
 
 def needs_review(ws: Workspace) -> list[ReviewRow]:
@@ -413,8 +414,8 @@ def needs_review(ws: Workspace) -> list[ReviewRow]:
     special = {n for n, c in categories().items() if c.special} | {
         "user.government_id.national_identification_number", "user.x_rgpd.place_of_birth"}
     rows = ws.con.execute(
-        "SELECT source, table_name, column_name, category, confidence, rule, examples[1], date_role "
-        "FROM column_map WHERE status = 'suggested' ORDER BY table_name, column_name"
+        "SELECT source, table_name, column_name, category, confidence, rule, examples[1], date_role, "
+        "coalesce(subject_key, false) FROM column_map WHERE status = 'suggested' ORDER BY table_name, column_name"
     ).fetchall()
     out = [ReviewRow(*r) for r in rows]
     out.sort(key=lambda r: (r.category not in special, r.category is None, r.confidence or 0, r.table, r.column))

@@ -1,0 +1,156 @@
+"""The notebooks' workspace: found by the shared rule, opened for each call and released.
+
+A notebook holds a :class:`WorkspaceHandle`, not a connection: every view opens the
+workspace read-only, reads, and closes it, so that ``rgpd-audit check`` (which writes) can
+run while the notebook is open — DuckDB lets no process write a file another one holds.
+A workspace that is missing, empty, unreadable (encrypted without ``RGPD_AUDIT_KEY``, a
+wrong key, held by a writer) is never shown as "nothing to report": every view then returns
+a :class:`Notice` saying what is wrong and how to load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import inspect
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import WorkspaceError
+from ..workspace import KEY_ENV, Workspace
+from ..workspace.locate import Located, locate, not_found
+
+
+class Notice:
+    """What a view shows instead of a table when there is nothing to show from: a sentence
+    (French or English) saying why and how to load. Never empty, never "nothing to report"."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return (f'<div class="rgpd-notice" style="border-left:4px solid #b45309;background:#fffbeb;padding:.6em 1em">'
+                f"<strong>⚠</strong> {html.escape(self.text)}</div>")
+
+    def __bool__(self) -> bool:  # `as_of or …`: a notice is no value
+        return False
+
+
+class WorkspaceHandle:
+    """Where the notebook's workspace is, and whether it can be read; no connection kept."""
+
+    def __init__(self, located: Located | None, start: Path, lang: str = "fr"):
+        self.located, self.start, self.lang = located, start, lang
+        self.path = located.path if located else None
+        self._problem: str | None = None
+
+    # -- what is wrong ---------------------------------------------------------------
+    def _how_to_load(self) -> str:
+        target = self.path if self.path is not None else Path(self.start) / ".rgpd-audit"
+        if self.lang == "fr":
+            return (f"Pour charger : `rgpd-audit load MANIFESTE --workspace {target}` (ou `rgpd-audit report`), "
+                    "puis relancer le notebook.")
+        return f"To load: `rgpd-audit load MANIFEST --workspace {target}` (or `rgpd-audit report`), then run the notebook again."
+
+    def problem(self) -> str | None:
+        """Why nothing can be shown (a sentence with how to load), or None when data is loaded."""
+        with self.session() as (_, problem):
+            return problem
+
+    @contextmanager
+    def session(self):
+        """``(workspace, None)``: the workspace opened read-only for one call, closed after it;
+        or ``(None, problem)`` when it cannot be shown (missing, empty, unreadable)."""
+        fr = self.lang == "fr"
+        nothing = "Rien de chargé" if fr else "Nothing loaded"
+        if self.located is None:
+            yield None, f"{nothing} : {not_found(self.start, self.lang)}. {self._how_to_load()}"
+            return
+        if not (self.path / "workspace.duckdb").exists():
+            what = "aucun espace de travail dans" if fr else "no workspace in"
+            yield None, f"{nothing} : {what} {self.located.describe(self.lang)}. {self._how_to_load()}"
+            return
+        try:
+            ws = Workspace(self.path, create=False, read_only=True)
+        except WorkspaceError as exc:
+            yield None, self._unreadable(str(exc))
+            return
+        try:
+            if ws.con.execute("SELECT count(*) FROM load_files").fetchone()[0] == 0:
+                what = "l'espace de travail ne contient aucune donnée chargée" if fr else "the workspace holds no loaded data"
+                yield None, f"{nothing} : {what} ({self.located.describe(self.lang)}). {self._how_to_load()}"
+            else:
+                yield ws, None
+        finally:
+            ws.close()
+
+    def _unreadable(self, msg: str) -> str:
+        fr = self.lang == "fr"
+        if KEY_ENV in msg and "encrypted" in msg:
+            return (f"L'espace de travail {self.path} est chiffré : définir {KEY_ENV} (sa clé) dans l'environnement "
+                    "de JupyterLab, puis redémarrer le noyau." if fr else
+                    f"The workspace {self.path} is encrypted: set {KEY_ENV} (its key) in JupyterLab's environment, "
+                    "then restart the kernel.")
+        return f"Espace de travail illisible : {msg}" if fr else f"Unreadable workspace: {msg}"
+
+    @contextmanager
+    def open(self):
+        """The workspace, opened read-only for one call, closed after it (raises when it cannot be)."""
+        with self.session() as (ws, problem):
+            if ws is None:
+                raise WorkspaceError(problem)
+            yield ws
+
+    def latest_audit_date(self) -> str | None:
+        """The audit date of the latest recorded audit, None when there is none (or no data)."""
+        from .history import latest_audit_date
+
+        with self.session() as (ws, _):
+            d = latest_audit_date(ws) if ws is not None else None
+        return d.isoformat() if isinstance(d, dt.date) else None
+
+    def close(self) -> None:
+        """Nothing to release (kept for notebooks ending with ``ws.close()``)."""
+
+    def __repr__(self) -> str:
+        where = self.located.describe(self.lang) if self.located else not_found(self.start, self.lang)
+        problem = self.problem()
+        return f"Workspace: {where}" + (f"\n{problem}" if problem else "")
+
+    def _repr_html_(self) -> str:
+        where = self.located.describe(self.lang) if self.located else not_found(self.start, self.lang)
+        problem = self.problem()
+        label = "Espace de travail" if self.lang == "fr" else "Workspace"
+        out = f"<p><strong>{label}</strong> : {html.escape(where)}</p>"
+        return out + (Notice(problem)._repr_html_() if problem else "")
+
+
+def find(workspace: str = "", lang: str = "fr", start: str | Path | None = None) -> WorkspaceHandle:
+    """The notebook's workspace by the shared rule (parameter, ``$RGPD_AUDIT_WORKSPACE``, the
+    nearest ``.rgpd-audit/`` from the notebook's folder up); never creates one. ``start`` is
+    the notebook's folder (the kernel's current folder in JupyterLab and under papermill)."""
+    start = Path.cwd() if start is None else Path(start)
+    return WorkspaceHandle(locate(workspace or None, start=start), start, lang)
+
+
+def per_call(func):
+    """Let a view taking an open workspace first take a :class:`WorkspaceHandle`: the
+    workspace is then opened for the call and closed after it, and a workspace with nothing
+    to show gives a :class:`Notice` instead of an empty table."""
+    if "ws" not in inspect.signature(func).parameters:
+        return func
+
+    @functools.wraps(func)
+    def wrapper(ws, *args, **kwargs):
+        if not isinstance(ws, WorkspaceHandle):
+            return func(ws, *args, **kwargs)
+        with ws.session() as (opened, problem):
+            if opened is None:
+                return Notice(problem)
+            return func(opened, *args, **kwargs)
+
+    return wrapper
