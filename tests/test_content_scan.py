@@ -331,3 +331,20 @@ def test_a_folder_with_copies_and_hostile_files_loads_every_file(tmp_path):
     assert folder[0] == "docs" and folder[1] == 5 + 2  # five files, two hits
     assert "docs: 1 file(s) rejected: unreadable DOCX (BadZipFile)" in folder[2]
     assert [s.status for s in again.sources] == ["unchanged"]
+
+
+def test_init_drafts_a_folder_of_documents_as_one_documents_source(tmp_path):
+    from rgpd_audit.mapping.onboarding import discover
+
+    (tmp_path / "crm").mkdir()
+    (tmp_path / "crm" / "contacts.csv").write_text("Nom,Email\nA,a@example.com\n", encoding="utf-8")
+    docs = tmp_path / "Dropbox" / "Documents"
+    (docs / "CV").mkdir(parents=True)
+    (docs / "CV" / "cv.pdf").write_bytes(minimal_pdf(["CV"]))
+    (docs / "lettre.docx").write_bytes(minimal_docx(["Lettre"]))
+    (tmp_path / "Dropbox" / "partages.csv").write_text("path,shared_with\n/a,b@example.com\n", encoding="utf-8")
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # at the root, among exports: left out
+    groups, left = discover(tmp_path)
+    docs_groups = [(g.format, g.pattern, sorted(f.rel for f in g.files)) for g in groups if g.format == "documents"]
+    assert docs_groups == [("documents", "Dropbox/Documents/**/*", ["Dropbox/Documents/CV/cv.pdf", "Dropbox/Documents/lettre.docx"])]
+    assert [f.rel for f in left] == ["photo.png"]
