@@ -348,3 +348,17 @@ def test_init_drafts_a_folder_of_documents_as_one_documents_source(tmp_path):
     docs_groups = [(g.format, g.pattern, sorted(f.rel for f in g.files)) for g in groups if g.format == "documents"]
     assert docs_groups == [("documents", "Dropbox/Documents/**/*", ["Dropbox/Documents/CV/cv.pdf", "Dropbox/Documents/lettre.docx"])]
     assert [f.rel for f in left] == ["photo.png"]
+
+
+def test_a_part_the_walk_cannot_read_is_a_rejected_part_not_a_rejected_message(monkeypatch):
+    from rgpd_audit.ingest.loaders import mail_content
+
+    def broken(msg):
+        yield "1:body", None, "text/plain", extract(b"Bonjour, arret maladie", "a.txt")
+        raise ValueError("nested structure")
+
+    monkeypatch.setattr(mail_content, "message_texts", broken)
+    parts, hits = mail_content.scan_message(_msg("<x@x>", "x"), "<x@x>", [])
+    assert [(p[1], p[5], p[6]) for p in parts] == [
+        ("1:body", "scanned", None), ("2:rest", "rejected", "message structure not readable (ValueError)")]
+    assert [h[3] for h in hits] == ["sick_leave"]

@@ -106,10 +106,14 @@ def scan_message(msg: EmailMessage, mid: str | None, skip_emails, keep_text: boo
     """(part rows, hit rows) of one message."""
     parts: list[list] = []
     hits: list[list] = []
-    for label, filename, ctype, ex in message_texts(msg):
-        reason = ex.reason if not ex.truncated else "text cut at the scanning budget"
-        parts.append([mid, label, filename, ctype, ex.kind, ex.status, reason, str(len(ex.text)),
-                      ex.text if keep_text and ex.text else None])
-        for h in scan_text(ex.text, skip_emails=skip_emails):
-            hits.append([mid, label, h.category, h.detector, "true" if h.special else "false", h.evidence, str(h.offset)])
+    try:
+        for label, filename, ctype, ex in message_texts(msg):
+            reason = ex.reason if not ex.truncated else "text cut at the scanning budget"
+            parts.append([mid, label, filename, ctype, ex.kind, ex.status, reason, str(len(ex.text)),
+                          ex.text if keep_text and ex.text else None])
+            for h in scan_text(ex.text, skip_emails=skip_emails):
+                hits.append([mid, label, h.category, h.detector, "true" if h.special else "false", h.evidence, str(h.offset)])
+    except Exception as exc:  # noqa: BLE001 - a structure the walk cannot follow: the rest of the message is one rejected part
+        parts.append([mid, f"{len(parts) + 1}:rest", None, None, "other", "rejected",
+                      f"message structure not readable ({type(exc).__name__})", "0", None])
     return parts, hits
