@@ -119,6 +119,10 @@ DATE_ROLES = Vocabulary("date role", {
 # Which date a record's retention clock was actually taken from (or why there is none).
 RETENTION_BASES = Vocabulary("retention basis", {
     "last_activity": ("dernière activité", "last activity"),
+    "named_contact": ("dernier contact, dans un autre système, avec une personne que le document nomme",
+                      "latest contact, in another system, with a person the document names"),
+    "file_modified": ("dernière modification du document (aucune personne qu'il nomme n'est connue ailleurs)",
+                      "last modification of the document (no person it names is known elsewhere)"),
     "creation": ("date de création, faute de date d'activité", "creation date, no activity date"),
     "contract_end": ("fin du contrat client", "end of the client contract"),
     "last_purchase": ("dernier achat", "last purchase"),

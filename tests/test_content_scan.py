@@ -362,3 +362,36 @@ def test_a_part_the_walk_cannot_read_is_a_rejected_part_not_a_rejected_message(m
     assert [(p[1], p[5], p[6]) for p in parts] == [
         ("1:body", "scanned", None), ("2:rest", "rejected", "message structure not readable (ValueError)")]
     assert [h[3] for h in hits] == ["sick_leave"]
+
+
+def test_a_documents_clock_starts_at_the_latest_contact_with_the_person_it_names(tmp_path):
+    import os
+
+    from rgpd_audit.checks.runner import run_checks
+    from rgpd_audit.policy import load_policy
+
+    (tmp_path / "cands.csv").write_text(
+        "Nom,Email,Dernier contact\nMartin,Lea.Martin@example.com,2025-06-01\n", encoding="utf-8")
+    docs = tmp_path / "docs" / "CV"
+    docs.mkdir(parents=True)
+    (docs / "cv-lea.pdf").write_bytes(minimal_pdf(["Léa Martin", "lea.martin@example.com"]))
+    (docs / "cv-old.pdf").write_bytes(minimal_pdf(["Paul Durand", "paul.durand@example.com"]))
+    old = dt.datetime(2019, 3, 1).timestamp()
+    for p in docs.iterdir():
+        os.utime(p, (old, old))
+    (tmp_path / "manifest.yaml").write_text(
+        "version: 1\nname: t\norganisation: {name: X}\nsources:\n"
+        "  - {name: cands, format: csv, path: cands.csv, activities: [candidates], hosting: {provider: X, country: FR},\n"
+        "     options: {date_format: '%Y-%m-%d', subject: {email: Email}, dates: {Dernier contact: last_activity}}}\n"
+        "  - {name: cvs, format: documents, path: 'docs/**/*', activities: [candidates], hosting: {provider: X, country: FR}}\n",
+        encoding="utf-8")
+    with Workspace(tmp_path / "ws") as ws:
+        load_estate(ws, load_manifest(tmp_path / "manifest.yaml"))
+        subjects = ws.con.execute("SELECT path, subject_ref IS NOT NULL FROM raw.cvs__content_hits ORDER BY 1").fetchall()
+        assert subjects == [("/CV/cv-lea.pdf", True), ("/CV/cv-old.pdf", True)]  # a pseudonym, never the address
+        assert "example.com" not in str(ws.con.execute("SELECT * FROM raw.cvs__content_hits").fetchall()).replace("e***.com", "")
+        run_checks(ws, load_policy(), as_of=dt.date(2026, 1, 1), only=["retention.breach"])
+        found = ws.con.execute("SELECT source, record_key, detail_en FROM findings WHERE source = 'cvs'").fetchall()
+    # Léa was in touch in 2025 (the candidates' file): her 2019 CV is within two years of that contact
+    assert [(s, k) for s, k, _ in found] == [("cvs", "/CV/cv-old.pdf")]
+    assert "last modification of the document" in found[0][2], found[0][2]

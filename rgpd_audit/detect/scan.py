@@ -38,6 +38,7 @@ class ContentHit:
     offset: int
     evidence: str
     special: bool  # a special category (Art. 9/10) rather than an identifier
+    end: int = 0   # where the hit ends in the text (``text[offset:end]``: never stored)
 
 
 def _masked(text: str) -> str:
@@ -70,8 +71,8 @@ def scan_text(text: str, *, skip_emails: Iterable[str] = (), identifiers: bool =
             value = text[f.start:f.end]
             if f.kind == "email" and value.lower() in skip:
                 continue
-            out.append(ContentHit(IDENTIFIER_CATEGORIES[f.kind], f.kind, f.start, MASKERS[f.kind](value), False))
+            out.append(ContentHit(IDENTIFIER_CATEGORIES[f.kind], f.kind, f.start, MASKERS[f.kind](value), False, f.end))
     for h in find_special(text):
-        out.append(ContentHit(h.category, h.term, h.start, _excerpt(text, h.start, h.end), True))
+        out.append(ContentHit(h.category, h.term, h.start, _excerpt(text, h.start, h.end), True, h.end))
     out.sort(key=lambda h: (h.offset, h.category))
     return out

@@ -273,6 +273,7 @@ def _on_own_connection(ws: Workspace, fn, source: Source) -> SourceSummary:
     w.con = ws.con.cursor()
     try:
         w.con.execute(f"USE {ALIAS}")
+        w._install_macros()  # the workspace's macros (pseudonym) are temporary: one set per connection
         return fn(source, w)
     finally:
         w.con.close()

@@ -27,7 +27,7 @@ from .registry import export_format
 
 COLUMNS = ["path", "name", "extension", "size_bytes", "sha256", "modified", "created", "owner",
            "content_kind", "content_status", "content_reason", "hit_count"]
-HIT_COLUMNS = ["path", "part", "category", "detector", "special", "evidence", "offset"]
+HIT_COLUMNS = ["path", "part", "category", "detector", "special", "evidence", "offset", "subject_ref"]
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -60,7 +60,8 @@ class DocumentsLoader(Loader):
         Capability("file_store", {"path": "path", "modified": "modified", "size": "size_bytes", "sha256": "sha256"}),
         Capability("content_parts", {"status": "content_status", "kind": "content_kind", "part": "path"}),
         Capability("content_hits", {"part": "part", "category": "category", "detector": "detector",
-                                    "evidence": "evidence", "offset": "offset", "special": "special"}, entity="content_hits"),
+                                    "evidence": "evidence", "offset": "offset", "special": "special", "subject": "subject_ref"},
+                   optional=frozenset({"subject"}), entity="content_hits"),
     )
     copies_are_records = True  # a copy of a CV in another folder is one more file to find and erase
     reads_folder = True  # the folder is one unit of provenance, read by one call (thousands of files)
@@ -104,8 +105,9 @@ class DocumentsLoader(Loader):
             except ValueError:
                 rel = path.name
             shown_files.append(("/" + rel, path))
+        pseudonym = _pseudonymiser(ctx)
         for num, (shown, path) in enumerate(sorted(shown_files), start=1):
-            row, hits = self._one(path, shown, hashes.get(path))
+            row, hits = self._one(path, shown, hashes.get(path), pseudonym)
             rows.append(row)
             for h in hits:
                 hit_rows.append(h)
@@ -122,7 +124,7 @@ class DocumentsLoader(Loader):
                            warnings=warnings, status="loaded" if rows else "empty")]
 
     @staticmethod
-    def _one(path: Path, shown: str, digest: str | None) -> tuple[list[str | None], list[list[str | None]]]:
+    def _one(path: Path, shown: str, digest: str | None, pseudonym=lambda v: None) -> tuple[list[str | None], list[list[str | None]]]:
         try:
             st = path.stat()
             if st.st_size > MAX_BYTES:
@@ -135,13 +137,28 @@ class DocumentsLoader(Loader):
         except OSError as exc:  # unreadable (permissions, vanished since the listing)
             return [shown, path.name, path.suffix.lower().lstrip(".") or None, None, digest, None, None, None, "other",
                     "rejected", f"cannot read the file ({exc.strerror or type(exc).__name__})", "0"], []
-        hits = scan_text(ex.text) if ex.text else []
+        found = scan_text(ex.text) if ex.text else []
+        hits = found
         created = getattr(st, "st_birthtime", None)
         row = [shown, path.name, path.suffix.lower().lstrip(".") or None, str(st.st_size), digest, _utc(st.st_mtime),
                _utc(created) if created else None, None, ex.kind, ex.status,
                ex.reason if not ex.truncated else "text cut at the scanning budget", str(len(hits))]
-        return row, [[shown, "content", h.category, h.detector, "true" if h.special else "false", h.evidence, str(h.offset)]
+        # an e-mail address the file holds is kept as the workspace's pseudonym of it (never the
+        # address): retention dates the file by the latest contact with that person elsewhere
+        return row, [[shown, "content", h.category, h.detector, "true" if h.special else "false", h.evidence, str(h.offset),
+                      pseudonym(ex.text[h.offset:h.end].lower()) if h.detector == "email" else None]
                      for h in hits]
+
+
+def _pseudonymiser(ctx: LoadContext):
+    """The workspace's keyed pseudonym (SQL ``pseudonym``), or nothing where the connection has
+    none (a draft's in-memory reading)."""
+    def one(value: str) -> str | None:
+        try:
+            return ctx.con.execute("SELECT pseudonym(?)", [value]).fetchone()[0]
+        except Exception:  # noqa: BLE001 - no workspace behind this connection
+            return None
+    return one
 
 
 def _sha256_file(path: Path) -> str:
