@@ -119,6 +119,10 @@ DATE_ROLES = Vocabulary("date role", {
 # Which date a record's retention clock was actually taken from (or why there is none).
 RETENTION_BASES = Vocabulary("retention basis", {
     "last_activity": ("dernière activité", "last activity"),
+    "named_contact": ("dernier contact, dans un autre système, avec une personne que le document nomme",
+                      "latest contact, in another system, with a person the document names"),
+    "file_modified": ("dernière modification du document (aucune personne qu'il nomme n'est connue ailleurs)",
+                      "last modification of the document (no person it names is known elsewhere)"),
     "creation": ("date de création, faute de date d'activité", "creation date, no activity date"),
     "contract_end": ("fin du contrat client", "end of the client contract"),
     "last_purchase": ("dernier achat", "last purchase"),
@@ -271,6 +275,9 @@ CAPABILITIES = Vocabulary("table capability", {
     "third_party_master": ("fichier des tiers (comptabilité)", "third-party master file (accounting)"),
     "mailing_list": ("liste de diffusion (abonnés, désinscrits)", "mailing list (subscribers, unsubscribed)"),
     "payroll": ("déclarations de paie", "payroll declarations"),
+    "file_store": ("dossier de fichiers (un enregistrement par fichier)", "folder of files (one record per file)"),
+    "content_parts": ("parties lues (corps, pièces jointes, fichiers)", "parts read (bodies, attachments, files)"),
+    "content_hits": ("données trouvées dans les contenus", "personal data found inside contents"),
 })
 
 # Why a row of an export could not be loaded (``load_rejects.reason_code``); the row's own

@@ -13,7 +13,7 @@ PACKAGE = Path(rgpd_audit.__file__).parent
 
 # Layers in the order data flows; a module may import its own layer and the layers before it.
 LAYERS = [
-    {"errors", "spec", "sql", "plugins", "resources", "vocab", "legal", "dates", "holds", "data"},  # core (data: YAML files)
+    {"errors", "spec", "sql", "plugins", "resources", "vocab", "legal", "dates", "holds", "data", "detect"},  # core (data: YAML files)
     {"policy"},
     {"workspace"},
     {"ingest"},

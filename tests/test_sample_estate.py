@@ -25,7 +25,7 @@ NIR_RES = [re.compile(r"(?<![\d ])([12] \d{2} \d{2} \d{2} \d{3} \d{3} \d{2})(?![
            re.compile(r"(?<!\d)([12]\d{14})(?!\d)")]
 FORMATS = {"csv", "xlsx", "json", "ndjson", "parquet", "mailchimp", "brevo", "hubspot",
            "google_contacts", "outlook_csv", "vcard", "gmail_mbox", "dropbox_members",
-           "dropbox_activity", "dropbox_sharing", "fec", "sage_tiers", "dsn"}
+           "dropbox_activity", "dropbox_sharing", "fec", "sage_tiers", "dsn", "documents"}
 ACTIVITIES = {"prospects", "client_contacts", "client_datasets", "client_web_apps", "candidates",
               "partners", "suppliers", "newsletters"}
 ROLES = {"last_activity", "creation", "record_change", "opt_out", "contract_end", "contract_start", "last_purchase",
@@ -60,6 +60,10 @@ def _texts() -> dict[str, str]:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 for name in zf.namelist():
                     out[f"{rel}!{name}"] = zf.read(name).decode("utf-8")
+        elif rel.startswith("dropbox/Documents/"):  # a synchronised folder: the text the scanner reads
+            from rgpd_audit.ingest.content import extract
+
+            out[rel] = extract(data, rel).text
         elif rel.endswith(".mbox"):
             out[rel] = data.decode("utf-8")
             for i, msg in enumerate(mailbox.mbox(SAMPLE / rel)):
@@ -130,7 +134,7 @@ def test_manifest_follows_the_schema(manifest):
 def test_manifest_validates_against_the_project_model():
     from rgpd_audit.ingest.manifest import load_manifest
 
-    assert len(load_manifest(SAMPLE / "manifest.yaml").sources) == 18
+    assert len(load_manifest(SAMPLE / "manifest.yaml").sources) == 19
 
 
 def test_manifest_columns_exist(manifest):
@@ -240,7 +244,8 @@ def test_readme_table_matches_expected(expected):
         assert f"| `{r['check']}` | {r['activity']} | `{r['source']}` | {r['expected']} |" in readme
     checks = {r["check"] for r in expected["findings"] if r["expected"] > 0}
     assert checks == {"retention.breach", "retention.unverifiable", "retention.no_section", "special_category.free_text",
-                      "forbidden_data.candidate_identifier", "transfer.third_country", "transfer.undeclared_system",
+                      "special_category.content", "forbidden_data.candidate_identifier", "forbidden_data.content_identifier",
+                      "transfer.third_country", "transfer.undeclared_system",
                       "transfer.outbound_share", "access.former_staff", "access.unauthorised_role",
                       "load.rejected_rows"}
     assert "## Transfers at five dates" in readme and all(d in readme for d in expected["transfers"])

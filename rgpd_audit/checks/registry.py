@@ -57,6 +57,7 @@ BUILTIN_MODULES = (
     "rgpd_audit.checks.transfers",
     "rgpd_audit.checks.access",
     "rgpd_audit.checks.special",
+    "rgpd_audit.checks.content",
     "rgpd_audit.checks.policy_lint",
     "rgpd_audit.checks.requests",
 )

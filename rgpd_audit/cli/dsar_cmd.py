@@ -64,13 +64,16 @@ def dsar_group():
 
 @dsar_group.command("find")
 @person_options
+@click.option("--contents", is_flag=True,
+              help="Also look inside mail bodies, attachments and documents (read again from the loaded files).")
 @workspace_option
 @handle_errors
-def find_cmd(email, phone, name, birth_date, workspace: Path):
+def find_cmd(email, phone, name, birth_date, contents, workspace: Path):
     """List every record about a person across the loaded sources, with the match reason.
 
     Reasons: email, phone, name+birth_date; "name" alone is a weak candidate to check
-    (a homonym is possible) and is never exported.
+    (a homonym is possible) and is never exported. With --contents, the messages and
+    documents whose text names the person are listed too (table "<source> (content)").
 
     Example:
 
@@ -78,13 +81,20 @@ def find_cmd(email, phone, name, birth_date, workspace: Path):
         rgpd-audit dsar find --email aissa.ndiaye@example.fr
         rgpd-audit dsar find --phone "+33 6 12 34 56 78"
         rgpd-audit dsar find --name "Aïssa N'Diaye" --birth-date 1990-05-12
+        rgpd-audit dsar find --email aissa.ndiaye@example.fr --contents
     """
     from ..dsar import find_person
+    from ..dsar.contents import find_in_contents
     from ..workspace import Workspace
 
     q = _query(email, phone, name, birth_date)
     with Workspace(workspace, create=False) as ws:
         found = find_person(ws, q)
+        if contents:
+            inside = find_in_contents(ws, q)
+            found.matches.extend(inside.matches)
+            for problem in inside.problems:
+                click.echo(f"warning: {problem}", err=True)
     click.echo(f"Person: {found.subject_ref}  records: {len(found.strong)}  weak candidates: {len(found.weak)}")
     if not found.matches:
         return
@@ -139,8 +149,10 @@ def export_cmd(email, phone, name, birth_date, workspace, policy, as_of, out, la
               help="YAML file of legal claims in progress (Art. 17(3)(e)) that keep the person's records (docs/dsar.md).")
 @click.option("--objection", is_flag=True,
               help="The person also objects (Art. 21): keep their address on the mailing lists' suppression list.")
+@click.option("--contents", is_flag=True,
+              help="Also plan the messages and documents whose text names the person (read again from the loaded files).")
 @handle_errors
-def erase_plan_cmd(email, phone, name, birth_date, workspace, policy, as_of, out, lang, claims_file, objection):
+def erase_plan_cmd(email, phone, name, birth_date, workspace, policy, as_of, out, lang, claims_file, objection, contents):
     """Plan an erasure (Article 17), field by field: what to erase, what the law keeps and until when, whom to notify.
 
     Legal holds (rgpd_audit/data/holds.yaml) keep accounting entries 10 years after the close
@@ -156,6 +168,7 @@ def erase_plan_cmd(email, phone, name, birth_date, workspace, policy, as_of, out
     \b
         rgpd-audit dsar erase-plan --email aissa.ndiaye@example.fr --as-of 2026-11-27 --out plans/
         rgpd-audit dsar erase-plan --email a.b@example.fr --claims claims.yaml --objection --lang en --out plans/
+        rgpd-audit dsar erase-plan --email a.b@example.fr --contents --out plans/
     """
     from ..dsar import erase_plan, load_claims, write_plan
     from ..policy import load_policy
@@ -166,7 +179,7 @@ def erase_plan_cmd(email, phone, name, birth_date, workspace, policy, as_of, out
     claims = load_claims(claims_file) if claims_file else ()
     echo_as_of(as_of)
     with Workspace(workspace, create=False) as ws:
-        plan = erase_plan(ws, pol, q, as_of=as_of, claims=claims, objection=objection)
+        plan = erase_plan(ws, pol, q, as_of=as_of, claims=claims, objection=objection, contents=contents)
     paths = write_plan(plan, out, lang)
     s = plan.summary()
     held = sum(1 for i in plan.by_action("keep") if i.keep_reason == "hold")

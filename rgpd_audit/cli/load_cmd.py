@@ -25,9 +25,11 @@ def resolve_manifest(manifest: Path | None) -> Path:
 @click.option("--force", is_flag=True, help="Reload sources whose files did not change.")
 @click.option("--allow-outside", is_flag=True,
               help="Let the manifest name files outside its folder (or its `root:`); refused by default.")
+@click.option("--keep-text", is_flag=True,
+              help="Keep the text of mail bodies and attachments with their content hits; only in an encrypted workspace.")
 @verbosity_options
 @handle_errors
-def load_command(manifest_arg, manifest_opt, workspace, policy, only, force, allow_outside, quiet, verbose):
+def load_command(manifest_arg, manifest_opt, workspace, policy, only, force, allow_outside, keep_text, quiet, verbose):
     """Load every export listed in a source manifest into the workspace.
 
     Each file is recorded (path, size, sha256, encoding, dialect, rows read / loaded /
@@ -48,6 +50,7 @@ def load_command(manifest_arg, manifest_opt, workspace, policy, only, force, all
         rgpd-audit load exports/manifest.yaml --workspace audit-2026/
         rgpd-audit load --source crm_contacts --force
         rgpd-audit load /srv/exports/manifest.yaml --allow-outside
+        RGPD_AUDIT_KEY=… rgpd-audit load exports/manifest.yaml --keep-text
     """
     from ..checks.keys import migrate_keys
     from ..ingest.engine import load_estate
@@ -75,7 +78,7 @@ def load_command(manifest_arg, manifest_opt, workspace, policy, only, force, all
                     if verbose:
                         click.echo(f"load: {name}", err=True)
             migrate_keys(ws)  # before a reload removes the file ids old finding keys refer to
-            report = load_estate(ws, manifest, only=list(only) or None, force=force, progress=progress)
+            report = load_estate(ws, manifest, only=list(only) or None, force=force, progress=progress, keep_text=keep_text)
         click.echo(f"Workspace: {ws.path}  Manifest: {manifest.file}")
         header = f"{'source':<24} {'format':<16} {'status':<10} {'files':>5} {'read':>9} {'loaded':>9} {'rejected':>9}"
         click.echo(header)

@@ -21,7 +21,8 @@ export's own columns holding a value) gets one action:
   loaded accounting entry refers to: check the books.
 
 A message of a mailbox (the person as sender or recipient) is one unit, with its attachments;
-a document shared with the person is one unit too. With the recipients to notify (Art. 19)
+a document shared with the person is one unit too, and so is a file of a folder whose text
+names the person (``contents=True``: messages and documents read again, :mod:`.contents`). With the recipients to notify (Art. 19)
 from the policy's recipients of the activities concerned. Rendering: :mod:`.plan_files`.
 """
 
@@ -232,6 +233,9 @@ def _unit(src: LoadedSource, m: Match) -> tuple[str, str]:
     share = src.capability("share_log")
     if share is not None and m.table == share.name:
         return "document", m.table
+    files = src.capability("file_store")
+    if files is not None and m.table == files.name:
+        return "file", m.table
     return "field", m.table
 
 
@@ -251,6 +255,10 @@ def _unit_item(unit: str, facts: RecordFacts, as_of: dt.date, n_att: int, item_f
         return dict(action="erase", legal_ref="RGPD art. 17(1)",
                     reason_fr=f"Message entier, avec ses {n_att} pièce(s) jointe(s) : le supprimer de la boîte, corbeille comprise.",
                     reason_en=f"The whole message, with its {n_att} attachment(s): delete it from the mailbox, trash included.")
+    if unit == "file":
+        return dict(action="erase", legal_ref="RGPD art. 17(1)",
+                    reason_fr="Document qui nomme la personne (trouvé dans son texte) : le supprimer, ou en retirer ce qui la concerne, copies synchronisées comprises.",
+                    reason_en="Document naming the person (found in its text): delete it, or remove what is about them, synchronised copies included.")
     return dict(action="erase", legal_ref="RGPD art. 17(1)",
                 reason_fr=f"Document partagé avec la personne (« {item_field} » du rapport de partage, par ex. un CV) : retirer le partage et supprimer le document s'il la concerne.",
                 reason_en=f"Document shared with the person ('{item_field}' of the sharing report, e.g. a CV): revoke the share and delete the document if it is about them.")
@@ -258,13 +266,18 @@ def _unit_item(unit: str, facts: RecordFacts, as_of: dt.date, n_att: int, item_f
 
 def erase_plan(
     ws: Workspace, policy: Policy, query: PersonQuery, *, as_of: dt.date, found: FindResult | None = None,
-    claims: tuple[Claim, ...] = (), objection: bool = False,
+    claims: tuple[Claim, ...] = (), objection: bool = False, contents: bool = False,
 ) -> ErasePlan:
     """What must be erased where, field by field, what is kept, why and until when, as of
     ``as_of``. ``claims``: legal claims in progress the analyst declares (:func:`.claims.load_claims`);
     ``objection``: the person also objects (Art. 21): their mailing-list entries keep the
-    suppression-list minimum. Edits nothing."""
+    suppression-list minimum. ``contents``: the messages and documents whose text names the
+    person are in the plan too (read again, :mod:`.contents`). Edits nothing."""
     found = found or find_person(ws, query)
+    if contents:
+        from .contents import find_in_contents
+
+        found = FindResult(found.subject_ref, [*found.matches, *find_in_contents(ws, query).matches])
     all_sources = loaded_sources(ws)
     sources = {s.name: s for s in all_sources}
     plan = ErasePlan(found.subject_ref, as_of)
@@ -295,10 +308,11 @@ def erase_plan(
                              subject_ref=found.subject_ref, claims=claims, objection=objection)
         if unit != "field":
             share = src.capability("share_log")
-            item_field = (share.col("item") if share else None) or WHOLE
+            files = src.capability("file_store")
+            item_field = (share.col("item") if share else None) or (files.col("path") if unit == "file" and files else None) or WHOLE
             name = WHOLE if unit == "message" else item_field
             decided = _unit_item(unit, facts, as_of, _attachments(ws, src, m) if unit == "message" else 0, item_field)
-            plan.items.append(PlanItem(**base, field=name, unit=unit, **decided))
+            plan.items.append(PlanItem(**base, field=name, unit="document" if unit == "file" else unit, **decided))
             continue
         key = src.options.get("key")
         personal = {c for cs in src.subject_columns().values() for c in cs}

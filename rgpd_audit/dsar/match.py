@@ -45,6 +45,7 @@ class Match:
     reasons: list[str]
     file_id: int
     row: int
+    inside: bool = False  # found in the record's text (a mail body, a document), read again
 
     @property
     def reason(self) -> str:

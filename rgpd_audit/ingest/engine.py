@@ -175,8 +175,12 @@ def load_estate(
     force: bool = False,
     progress: Callable[[str, str], None] | None = None,
     workers: int | None = None,
+    keep_text: bool = False,
 ) -> LoadReport:
     """Load every source of the manifest (or those named in ``only``).
+
+    ``keep_text``: the text of mail parts is kept with their content-scan rows (an analyst who
+    needs it), refused unless the workspace is encrypted (``RGPD_AUDIT_KEY``).
 
     Each source is one transaction. DuckDB runs on one thread for the whole load: each file's
     rows are numbered by ``row_number() OVER ()``, which reads the file on one thread anyway,
@@ -197,20 +201,28 @@ def load_estate(
     """
     from ..workspace import io_errors
 
+    if keep_text and not ws.encrypted:
+        raise RgpdAuditError(
+            f"{ws.path}: --keep-text keeps mail bodies and attachments' text in the workspace: refused, the workspace "
+            "is not encrypted (set RGPD_AUDIT_KEY when creating it)"
+        )
     names = [s.name for s in manifest.sources if not only or s.name in only]
     with io_errors(ws.db_path):
         ws.begin_load(names)
-        report = _load_sources(ws, manifest, only=only, force=force, progress=progress, workers=workers)
+        report = _load_sources(ws, manifest, only=only, force=force, progress=progress, workers=workers,
+                               keep_text=keep_text)
         ws.end_load([s.name for s in report.sources if s.status != "failed"],
                     declared=None if only else [s.name for s in manifest.sources])
     return report
 
 
 def _load_sources(ws: Workspace, manifest: Manifest, *, only: list[str] | None, force: bool,
-                  progress: Callable[[str, str], None] | None, workers: int | None) -> LoadReport:
+                  progress: Callable[[str, str], None] | None, workers: int | None, keep_text: bool = False) -> LoadReport:
     ws.set_setting("organisation_domains", json.dumps(manifest.organisation.domains))
     ws.set_setting("organisation_name", manifest.organisation.name)
     ws.set_setting("organisation", manifest.organisation.model_dump_json(exclude_none=True))
+    # where the loaded files are: a DSAR search reads mail bodies and documents again from them
+    ws.set_setting("estate_root", str(Path(manifest.base_dir).resolve()))
     # the user's provider register (a providers.yaml next to the manifest), validated now and
     # kept with the data: the checks judge transfers on the register as it stood at the load
     ws.set_setting("providers_register", user_providers_json(manifest))
@@ -235,7 +247,8 @@ def _load_sources(ws: Workspace, manifest: Manifest, *, only: list[str] | None, 
         def one(source: Source, w: Workspace = ws) -> SourceSummary:
             report("source", source.name)
             digests = {p: f.result() for p, f in hashes[source.name].items()}
-            return _load_source(w, manifest, source, force=force, progress=report, hashes=digests, scratch=scratch)
+            return _load_source(w, manifest, source, force=force, progress=report, hashes=digests, scratch=scratch,
+                                keep_text=keep_text)
 
         threads = ws.con.execute("SELECT current_setting('threads')").fetchone()[0]
         ws.con.execute("SET threads = 1")
@@ -260,18 +273,27 @@ def _on_own_connection(ws: Workspace, fn, source: Source) -> SourceSummary:
     w.con = ws.con.cursor()
     try:
         w.con.execute(f"USE {ALIAS}")
+        w._install_macros()  # the workspace's macros (pseudonym) are temporary: one set per connection
         return fn(source, w)
     finally:
         w.con.close()
 
 
 def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bool, progress, hashes: dict | None = None,
-                 scratch: Scratch) -> SourceSummary:
+                 scratch: Scratch, keep_text: bool = False) -> SourceSummary:
     files = manifest.files_of(source)
     root = manifest.base_dir
     if hashes is None or list(hashes) != list(files):
         hashes = {p: sha256_file(p) for p in files}
     display = lambda p: _display(p, root)  # noqa: E731
+    loader_cls = registry.get(source.format)
+    folder = loader_cls.folder_of(Path(root), source.path) if loader_cls.reads_folder and files else None
+    if folder is not None:
+        # a folder of documents is one unit of provenance: its digest is that of its listing
+        # (each file's path and sha256, which its record keeps), read by one call
+        listing = "\n".join(f"{display(p)}\t{hashes[p]}" for p in files)
+        folder_files, folder_hashes = files, hashes
+        files, hashes = [folder], {folder: hashlib.sha256(listing.encode("utf-8")).hexdigest()}
     reason = _why_reload(ws, source, {display(p): h for p, h in hashes.items()}, force)
     if reason is None:
         # the files and the manifest entry are the same; where the data is held and the user's
@@ -284,9 +306,9 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
         if before is not None and before[0] is not None and json.loads(before[0]) != json.loads(hosting):
             why += "; hosting updated (it shapes no row)"
         return SourceSummary(source.name, source.format, "unchanged", tables=_source_tables(ws, source.name), reason=why)
-    loader = registry.get(source.format)()
+    loader = loader_cls()
     lazy = bool(getattr(loader, "lazy_staging", False))
-    ctx = LoadContext(ws.con, source, scratch, display_root=root, lazy_delimited=lazy)
+    ctx = LoadContext(ws.con, source, scratch, display_root=root, lazy_delimited=lazy, keep_text=keep_text)
     summary = SourceSummary(source.name, source.format, "loaded", reason=reason)
     limit = max_rows()
     staged_rows = 0  # rows of the parts read already (lazy parts are counted once inserted)
@@ -304,8 +326,8 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
                 progress("file", display(path))
             t0 = time.perf_counter()
             digest = hashes[path]
-            size = path.stat().st_size
-            if digest in seen:
+            size = path.stat().st_size if folder is None else sum(p.stat().st_size for p in folder_files)
+            if digest in seen and not loader.copies_are_records:
                 fid = _next_file_id(con)
                 msg = f"{display(path)}: same content as {seen[digest]}, not loaded twice"
                 dup = FileSummary(display(path), None, "duplicate", warnings=[msg], size=size, sha256=digest)
@@ -314,7 +336,7 @@ def _load_source(ws: Workspace, manifest: Manifest, source: Source, *, force: bo
                 continue
             seen[digest] = display(path)
             try:
-                results = loader.read(ctx, path)
+                results = loader.read(ctx, path) if folder is None else loader.read_folder(ctx, folder, folder_files, folder_hashes)
             except RgpdAuditError:
                 raise
             except Exception as exc:  # a loader bug or an unexpected file: name the file

@@ -195,7 +195,7 @@ class LoadedSource:
 
         ``files`` is the ``load_files`` row of the record (its ``path`` and ``entry``).
         """
-        key = self.options.get("key")
+        key = self.options.get("key") or self.loader.key_column
         cols = set(self.columns.get(self.name, []))
         personal = {c for cs in self.subject_columns().values() for c in cs}
         if key and key in cols and key not in personal:
@@ -207,7 +207,7 @@ class LoadedSource:
     def key_subject_columns(self) -> list[str]:
         """The columns of the main table ``key_expr`` and ``subject_expr`` read."""
         cols = set(self.columns.get(self.name, []))
-        key = self.options.get("key")
+        key = self.options.get("key") or self.loader.key_column
         used = [key] if key and key in cols else []
         used += [c for cs in self.subject_columns().values() for c in cs]
         return list(dict.fromkeys(used + ["_row"]))

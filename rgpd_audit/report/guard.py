@@ -4,8 +4,8 @@
 security number (NIR, checked with its key) or IBAN (mod 97) found in a text;
 ``redact(text)`` masks them; ``assert_no_identifiers(text, what)`` raises
 :class:`IdentifierLeak` if any is found. What an identifier looks like is known in one
-place, :func:`rgpd_audit.mapping.classify.values.find_identifiers`: the validators the
-classifier runs on a column's values (phone numbering plan, NIR key, IBAN checksum), applied
+place, :func:`rgpd_audit.detect.identifiers.find_identifiers`, shared with the classifier and
+the content scanner: the validators the classifier runs on a column's values (phone numbering plan, NIR key, IBAN checksum), applied
 to candidates cut out of the text by shapes that refuse to start or end inside longer words
 or numbers (base64 chart data, decimals, dates, SIRET).
 """
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
+from ..detect import identifiers as _values
 from ..errors import RgpdAuditError
-from ..mapping.classify import values as _values
 
 MASK = "[masqué]"
 LABELS = {"email": "e-mail", "phone": "phone", "nir": "NIR", "iban": "IBAN"}

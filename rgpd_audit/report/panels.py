@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..legal import is_eea
-from ..sql import quote_ident
+from ..sql import quote_ident, quote_literal
 from ..vocab import TRANSFER_MECHANISMS, country_name
 from ..workspace import Workspace
 from . import charts
@@ -350,20 +350,40 @@ def transfers_chart(ws: Workspace, policy=None, lang: str = "fr"):
 
 def special_categories(ws: Workspace, lang: str = "fr") -> pd.DataFrame:
     """Special-category hits (health, union, criminal…) per source and category: counts only,
-    with the system's ``title`` and the category in words (``category_label``)."""
+    with the system's ``title`` and the category in words (``category_label``).
+
+    Free-text cells (``special_hits``) and what the content scanner found inside messages,
+    attachments and documents (the ``content_hits`` capability: special categories, and
+    NIRs, forbidden for some activities) are counted together; never their content."""
+    from ..ingest.loaded import loaded_sources
     from .catalogue import category
 
     cols = ["source", "title", "category", "category_label", "records", "hits"]
-    if not _has_table(ws, "special_hits"):
+    parts = []
+    if _has_table(ws, "special_hits"):
+        parts.append("SELECT source, category, file_id, row_no FROM special_hits")
+    for s in loaded_sources(ws):
+        hits = s.capability("content_hits")
+        if hits is None:
+            continue
+        cat = quote_ident(hits.columns["category"])
+        parts.append(
+            f"SELECT {quote_literal(s.name)} AS source, {cat} AS category, _file_id AS file_id, _row AS row_no "
+            f"FROM raw.{quote_ident(hits.name)} WHERE {quote_ident(hits.columns['special'])} = 'true' OR {cat} = {quote_literal(_NIR)}"
+        )
+    if not parts:
         return pd.DataFrame(columns=cols)
     df = ws.sql(
         "SELECT source, category, count(DISTINCT (file_id, row_no))::INTEGER AS records, count(*)::INTEGER AS hits "
-        "FROM special_hits GROUP BY ALL ORDER BY records DESC, source"
+        f"FROM ({' UNION ALL '.join(parts)}) GROUP BY ALL ORDER BY records DESC, source, category"
     )
     titles = source_titles(ws)
     df["title"] = [titles.get(x, x) for x in df["source"]]
     df["category_label"] = [category(c, lang) for c in df["category"]]
     return df[cols]
+
+
+_NIR = "user.government_id.national_identification_number"
 
 
 # -- summary ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from . import candidates as _candidates
-from . import compta, crm, datasets, dropbox, gmail, newsletter, org, partners, people
+from . import compta, contents, crm, datasets, dropbox, gmail, newsletter, org, partners, people
 from .common import PAST_AS_OF, SAMPLE_AS_OF, Ctx
 from .manifest import SOURCES, TRANSFER_DATES, TRANSFERS, UNDECLARED, render
 from .readme import render_readme
@@ -28,7 +28,7 @@ from .readme import render_readme
 _CLONE = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = _CLONE / "data" / "sample" if (_CLONE / "pyproject.toml").exists() else None
 CHECK_ORDER = ["retention.breach", "retention.unverifiable", "retention.no_section", "special_category.free_text",
-               "forbidden_data.candidate_identifier", "transfer.third_country", "transfer.undeclared_system",
+               "special_category.content", "forbidden_data.candidate_identifier", "forbidden_data.content_identifier", "transfer.third_country", "transfer.undeclared_system",
                "transfer.outbound_share", "access.former_staff", "access.unauthorised_role",
                "load.rejected_rows"]
 
@@ -55,6 +55,7 @@ def generate(out_dir: Path, scale: int = 1, seed: int = 42) -> dict:
     kept = _candidates.write_candidates(ctx)
     gmail.write_gmail(ctx, kept, staff, contracts)
     dropbox.write_dropbox(ctx, staff, kept)
+    contents.write_documents(ctx)
     datasets.write_datasets(ctx, contracts)
     partners.write_google(ctx)
     partners.write_vcard(ctx)

@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
 from .common import FIXED_DT, ORG_DOMAIN, RETENTION_YEARS, Ctx, retention_outcome
+from .contents import write_contents
 from .people import GMAIL_MESSAGES
 
 REL = "gmail/Takeout/Mail/All mail Including Spam and Trash.mbox"
@@ -161,6 +162,8 @@ def write_gmail(ctx: Ctx, candidates: list, staff: list, contracts: dict) -> Non
         atts = [(g["attachment"], fake_pdf(f"CV {g['from'][0]}", g["from"][1]))] if g["attachment"] else []
         w.add(g["thread"], g["labels"], sender, to, g["subject"], g["when"], g["body"], atts,
               in_reply_to=g.get("in_reply_to"), mid=g["mid"], boundary=f"000000000000{k:016x}")
+    # what people wrote inside: a NIR, a disability, a medical certificate (contents.py)
+    write_contents(ctx, w, MAILBOX)
     w.box.flush()
     w.box.close()
     ctx.wrote(REL, w.n)

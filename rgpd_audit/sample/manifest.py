@@ -29,7 +29,7 @@ TRANSFERS = [
      "Privacy Shield until 16/07/2020; then Google's standard contractual clauses with no transfer impact "
      "assessment on file; from 01/09/2023 Google LLC on the DPF list (to verify)"),
     ("google", "partners", "partners_google", ["info", "error", "error", "error", "info"], "as above"),
-    ("dropbox", "candidates", "dropbox_activity, dropbox_sharing", ["info", "error", "error", "error", "error"],
+    ("dropbox", "candidates", "dropbox_activity, dropbox_documents, dropbox_sharing", ["info", "error", "error", "error", "error"],
      "Privacy Shield until 16/07/2020; no safeguard known until its 2021 clauses (at the latest 27/12/2022), "
      "then clauses without an impact assessment; Dropbox's DPF listing not confirmed"),
     ("dropbox", "-", "dropbox_activity, dropbox_members, dropbox_sharing", ["info", "error", "error", "error", "error"],
@@ -95,6 +95,9 @@ SOURCES = [
      "path": "dropbox/partages-externes.csv", "activities": ["candidates"], "use": "access",
      "hosting": DROPBOX, "options": {"date_format": "%Y-%m-%d",
                                      "split_by": {"column": "path", "values": {"/Recrutement/*": "candidates"}}}},
+    {"name": "dropbox_documents", "title": "Dropbox — dossier Documents synchronisé (CV, entretiens)",
+     "format": "documents", "path": "dropbox/Documents/**/*", "activities": ["candidates"], "hosting": DROPBOX,
+     "options": {"split_by": {"column": "path", "values": {"/Recrutement/*": "candidates"}}}},
     _dataset("dataset_cli0042_paie", "Mission CLI0042 — fichier salariés (paie 2019)",
              "clients/missions/CLI0042_salaries_paie_2019.csv", "CLI0042", "Matricule",
              {"name": ["Nom", "Prénom"]}),

@@ -41,7 +41,7 @@ def test_undecodable_headers_never_fail_the_mailbox(estate):
     line = b"".join(msgs[:3]).count(b"\n") + 1  # message 3's From line
     assert f"3 message(s) with header bytes that are not text in their charset (first at line {line})" in proc.stderr
     (row,) = estate.counts()
-    assert row[2:5] == (21, 21, 0)  # 10 messages + 10 To + 1 Cc, nothing rejected
+    assert row[2:5] == (31, 31, 0)  # 10 messages + 10 To + 1 Cc + 10 body parts read by the content scanner, nothing rejected
     got = dict(estate.query("SELECT _row, from_name || ' | ' || from_address || ' | ' || subject FROM raw.gmail"))
     assert got[4] == "Jos\ufffdÿþ | jose.raw@example.org | Candidature"
     assert got[7] == "José | jose.charset@example.org | Réponse"
@@ -62,7 +62,7 @@ def test_a_message_that_cannot_be_read_is_a_reject_saying_where_never_its_body(e
     proc = estate.load(estate.source("gmail", "gmail_mbox", "Takeout/all.mbox"))
     assert proc.returncode == 0, proc.stderr
     (row,) = estate.counts()
-    assert row[2:5] == (6, 4, 2)  # 4 messages (2 of them rejects) + 2 recipients
+    assert row[2:5] == (8, 6, 2)  # 4 messages (2 of them rejects) + 2 recipients + 2 body parts read
     rejects = estate.query("SELECT line, record, field, reason_code, reason, raw FROM load_rejects ORDER BY record")
     offset = data.index(b"From 1781000000000000099")
     line = data[:offset].count(b"\n") + 1

@@ -109,7 +109,7 @@ def loaded(tmp_path):
 def test_messages_table(loaded):
     ws, report = loaded
     assert report.failed == []
-    assert ws.tables("raw") == ["gmail", "gmail__attachments", "gmail__recipients"]
+    assert ws.tables("raw") == ["gmail", "gmail__attachments", "gmail__content_hits", "gmail__contents", "gmail__recipients"]
     rows = ws.con.execute(
         "SELECT _row, message_id, thread_id, labels, date, from_address, from_name, subject, attachment_count, _activity "
         "FROM raw.gmail ORDER BY _row"
@@ -164,8 +164,9 @@ def test_rejects_and_counts(loaded):
     f = ws.con.execute("SELECT rows_read, rows_loaded, rows_rejected, status, loader, warnings FROM load_files").fetchall()
     assert len(f) == 1
     read, ok, rej, status, loader, warnings = f[0]
-    # 4 messages + 6 recipients + 2 attachments
-    assert (read, ok, rej, status, loader) == (12, 11, 1, "loaded", "gmail_mbox")
+    # 4 messages + 6 recipients + 2 attachments + 5 parts read by the content scanner (3 bodies,
+    # 2 attachments: not PDFs, rejected with their reason), no hit
+    assert (read, ok, rej, status, loader) == (17, 16, 1, "loaded", "gmail_mbox")
     assert any("From ' line" in w for w in warnings)
     rejects = ws.con.execute("SELECT line, record, reason, reason_code, raw FROM load_rejects").fetchall()
     assert len(rejects) == 1

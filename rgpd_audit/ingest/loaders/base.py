@@ -198,6 +198,7 @@ class LoadContext:
     scratch: Scratch  # temporary files: a folder per load, or memory when the workspace is encrypted
     display_root: Path | None = None
     lazy_delimited: bool = False  # read_delimited returns views (the loader only reads column names)
+    keep_text: bool = False  # content scanners keep the text they read (an encrypted workspace only: see load_estate)
     # a per-load token in the names of the engine's working columns: no export's column can
     # take their place (an export's ``__x`` is renamed anyway)
     token: str = field(default_factory=lambda: secrets.token_hex(4))
@@ -255,6 +256,15 @@ class Loader:
     # Only such sources are loaded side by side: the others pass their rows through Python
     # and are loaded one at a time, to keep the load's peak memory down.
     lazy_staging: ClassVar[bool] = False
+    # True when each file is a record of its own (a folder of documents: two copies of a CV in
+    # two folders are two files to erase), so a file with the same content as another is loaded
+    # too, instead of being skipped as "not loaded twice"
+    copies_are_records: ClassVar[bool] = False
+    # True when the source's files are read together, by one ``read_folder`` call, as one unit
+    # of provenance (a folder of documents: one record per file, thousands of files)
+    reads_folder: ClassVar[bool] = False
+    # the column identifying a record when the manifest names no ``key`` (a document's path)
+    key_column: ClassVar[str | None] = None
     # What the format itself says to later stages (the manifest can add to or override it):
     # column -> date role (``fiscal_year_close``…), or several: a message's date is its creation and a contact
     date_roles: ClassVar[dict[str, str | tuple[str, ...]]] = {}
@@ -267,6 +277,22 @@ class Loader:
 
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    @classmethod
+    def folder_of(cls, base: Path, pattern: str) -> Path:  # pragma: no cover - reads_folder loaders
+        """The folder a ``reads_folder`` source's pattern names."""
+        raise NotImplementedError
+
+    def read_folder(self, ctx: LoadContext, folder: Path, files: list[Path], hashes: dict[Path, str]) -> list[FileResult]:
+        """Read every file of the folder (``reads_folder`` loaders), their sha256 given."""  # pragma: no cover
+        raise NotImplementedError
+
+    # Formats whose records hold text the load does not keep (mail bodies, documents) say how
+    # to read it again at request time (a DSAR search): the texts of one record, from its
+    # file and the offset the load stored (``content_parts`` capability). None: no such text.
+    @classmethod
+    def read_contents(cls, path: Path, offset: int | None) -> list[tuple[str, str]] | None:
+        return None
 
     # The format's signature (see ``signature.py``): what a file of it is called in "this is
     # not a …", and why a file is not one, from its name and first bytes (None: it may be).

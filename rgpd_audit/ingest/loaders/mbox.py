@@ -1,11 +1,14 @@
 """Gmail mailbox from Google Takeout (``All mail Including Spam and Trash.mbox``).
 
 The file is streamed message by message (a ``From `` line starts each one); only metadata
-is kept, never a body (data minimisation): the headers that identify people, the Gmail
+is kept, never a body (data minimisation), and the hits of the content scanner in bodies and attachments: the headers that identify people, the Gmail
 thread and labels, and for each attachment its name, type, size and SHA-256.
 
 Entities: ``messages`` (the main table ``raw.<source>``), ``recipients`` (one row per
-To / Cc / Bcc address) and ``attachments``. A child row's ``_row`` is the record number of
+To / Cc / Bcc address), ``attachments``, ``contents`` (one row per body part or attachment:
+scanned, not scanned — an image, a scan —, or rejected with its reason) and
+``content_hits`` (what the content scanner found in them: category, detector, masked
+evidence, offset; never the text: see ``mail_content.py``). A child row's ``_row`` is the record number of
 its message, so ``(_file_id, _row)`` joins children to their message even without a
 Message-ID.
 
@@ -35,6 +38,7 @@ from pathlib import Path
 
 from ...sql import quote_ident
 from .base import Capability, FileResult, LoadContext, Loader, Part, Reject
+from .mail_content import HIT_COLUMNS, PART_COLUMNS, message_texts, scan_message
 from .registry import export_format
 from .signature import describe, magic, refuse_unless_recognised, within
 
@@ -339,10 +343,15 @@ class GmailMboxLoader(Loader):
     # a message is a record created when sent, and a contact: both dated by its Date header
     date_roles = {"date": ("creation", "last_activity")}
     capabilities = (
-        Capability("mail", {"message_id": "message_id", "date": "date", "sender": "from_address"}),
+        Capability("mail", {"message_id": "message_id", "date": "date", "sender": "from_address", "offset": "mbox_offset"},
+                   optional=frozenset({"offset"})),
         # a child row's (_file_id, _row) is its message's
         Capability("mail_recipients", {"address": "address", "domain": "domain"}, entity="recipients"),
         Capability("mail_attachments", {"name": "filename"}, entity="attachments"),
+        # what is written inside: one row per body part or attachment scanned, one per hit
+        Capability("content_parts", {"status": "status", "kind": "kind", "part": "part"}, entity="contents"),
+        Capability("content_hits", {"part": "part", "category": "category", "detector": "detector",
+                                    "evidence": "evidence", "offset": "offset", "special": "special"}, entity="content_hits"),
     )
     title = "Gmail mailbox from Google Takeout (.mbox): message metadata, recipients, attachments"
     kind = "an mbox mailbox"
@@ -352,6 +361,25 @@ class GmailMboxLoader(Loader):
     def mismatch(cls, path: Path, head: bytes) -> str | None:
         return mbox_mismatch(head)
 
+    @classmethod
+    def read_contents(cls, path: Path, offset: int | None) -> list[tuple[str, str]] | None:
+        """The texts of the message whose ``From `` line is at ``offset``: read again, never stored."""
+        if offset is None:
+            return None
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            lines = [fh.readline()]
+            prev_blank = False
+            for line in fh:
+                if line.startswith(b"From ") and ((prev_blank and _FROM_LINE.match(line)) or _FROM_STRICT.match(line)):
+                    break
+                if line.startswith(b">") and line.lstrip(b">").startswith(b"From "):
+                    line = line[1:]
+                lines.append(line)
+                prev_blank = not line.strip()
+        msg = BytesParser(policy=email.policy.default).parsebytes(_strip_separator(lines[1:]))
+        return [(label, ex.text) for label, _f, _c, ex in message_texts(msg) if ex.text]
+
     def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
         refuse_unless_recognised(self, ctx, path)
         display = ctx.display(path)
@@ -359,6 +387,9 @@ class GmailMboxLoader(Loader):
         messages = _Stager(ctx, "mbox_messages", MESSAGE_COLUMNS)
         recipients = _Stager(ctx, "mbox_recipients", RECIPIENT_COLUMNS)
         attachments = _Stager(ctx, "mbox_attachments", ATTACHMENT_COLUMNS)
+        contents = _Stager(ctx, "mbox_contents", PART_COLUMNS)
+        hits = _Stager(ctx, "mbox_content_hits", HIT_COLUMNS)
+        keep_text = ctx.keep_text
         rejects: list[Reject] = []
         warnings: list[str] = []
         date_from_line = raw_parts = 0
@@ -379,6 +410,8 @@ class GmailMboxLoader(Loader):
                                           code="not_a_record"))
                     continue
                 row, recips, atts, used_from_line, undecoded = self._extract(msg, from_line, len(raw), offset)
+                own = [row[4] or "", *(r[2] or "" for r in recips)]
+                part_rows, hit_rows = scan_message(msg, row[0], own, keep_text)
             except _HeaderError as exc:  # the error's type only: its message may quote the header
                 rejects.append(Reject(f"{where}: {exc.name} header unreadable ({exc.kind})", line=lineno, record=num,
                                       field=exc.name, raw=head, code="unreadable_header"))
@@ -395,6 +428,10 @@ class GmailMboxLoader(Loader):
                 recipients.add(num, r)
             for a in atts:
                 attachments.add(num, a)
+            for c in part_rows:
+                contents.add(num, c)
+            for h in hit_rows:
+                hits.add(num, h)
             if messages.repaired + recipients.repaired + attachments.repaired > before:
                 repaired.append(lineno)
         if date_from_line:
@@ -411,11 +448,14 @@ class GmailMboxLoader(Loader):
                             "of their encoded text")
         if num == 0:
             warnings.append(f"{display}: empty mailbox, 0 messages")
+        warnings += content_warnings(ctx, display, contents)
         main = Part(messages.flush(), messages.count + len(rejects), rejects=rejects, dates={"date": [DATE_FORMAT]})
         parts = [
             main,
             Part(recipients.flush(), recipients.count, entity="recipients"),
             Part(attachments.flush(), attachments.count, entity="attachments"),
+            Part(contents.flush(), contents.count, entity="contents"),
+            Part(hits.flush(), hits.count, entity="content_hits"),
         ]
         return [FileResult(parts, encoding="rfc5322", dialect={"format": "mbox"}, warnings=warnings,
                            status="loaded" if num else "empty")]
@@ -458,3 +498,17 @@ class GmailMboxLoader(Loader):
             shown["to"], shown["cc"], shown["bcc"], str(len(atts)), str(size), str(offset),
         ]
         return row, recips, atts, used_from_line, undecoded
+
+
+def content_warnings(ctx: LoadContext, display: str, contents: _Stager) -> list[str]:
+    """How many parts were not scanned (images, scans, unread types) or rejected, by reason."""
+    table = contents.flush()
+    rows = ctx.con.execute(
+        f"SELECT status, coalesce(reason, ''), count(*) FROM {quote_ident(table)} WHERE status <> 'scanned' "
+        "GROUP BY ALL ORDER BY 3 DESC, 1, 2"
+    ).fetchall()
+    out = []
+    for status, reason, n in rows:
+        word = "rejected" if status == "rejected" else "not scanned"
+        out.append(f"{display}: {n} message part(s) {word}: {reason}")
+    return out

@@ -26,6 +26,7 @@ BUILTIN_MODULES = (
     "rgpd_audit.ingest.loaders.fec",
     "rgpd_audit.ingest.loaders.sage",
     "rgpd_audit.ingest.loaders.dsn",
+    "rgpd_audit.ingest.loaders.documents",
 )
 
 

@@ -5,7 +5,9 @@ the loaders use to refuse a wrong file). A named format (HubSpot, FEC, vCard…)
 generic one (``ndjson``, ``json``, ``parquet``, ``xlsx``, then ``csv``, which takes any
 text); a file no format accepts, or only ``csv`` while it is no table (a README, a YAML
 file), is left out and listed. Files of one format in one folder with the same header (the
-twelve years of a FEC, monthly CRM exports) are one source, named by a glob.
+twelve years of a FEC, monthly CRM exports) are one source, named by a glob. A folder holding
+only documents (PDF, office files, images, text: a synchronised Dropbox or Drive folder, a CV
+folder), the highest such folder, is one ``documents`` source (``<folder>/**/*``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ SKIP_SUFFIXES = {".md", ".py", ".pyc", ".ipynb", ".yaml", ".yml", ".toml", ".cfg
 SKIP_DIRS = {"__pycache__", "notebooks", "reports", "node_modules"}
 TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".dat", ".psv"}
 # the format a file's extension promises: when it refuses the file, its reason is the file's
+# what a folder of documents holds (``documents`` format: one record per file, its text scanned)
+DOCUMENT_SUFFIXES = {".pdf", ".docx", ".doc", ".odt", ".rtf", ".txt", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".heic"}
 BY_SUFFIX = {".xlsx": "xlsx", ".xlsm": "xlsx", ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson",
              ".parquet": "parquet", ".vcf": "vcard", ".mbox": "gmail_mbox", ".dsn": "dsn", ".zip": "mailchimp"}
 
@@ -151,5 +155,32 @@ def discover(folder: str | Path) -> tuple[list[Group], list[FoundFile]]:
             groups.append(Group(fmt, files, pat, sorted({o for f in files for o in f.others})))
         else:
             groups.extend(Group(fmt, [f], f.rel, f.others) for f in files)
+    groups += _document_folders(found, left, rels)
+    left = [f for f in left if f.format is None]
     groups.sort(key=lambda g: g.files[0].rel)
     return groups, left
+
+
+def _document_folders(found: list[FoundFile], left: list[FoundFile], rels: list[str]) -> list[Group]:
+    """Sources of format ``documents``: for each left-out document, the highest folder (not the
+    estate's root) under which every file is a left-out document."""
+    def is_doc(f: FoundFile) -> bool:
+        return f.format is None and Path(f.rel).suffix.lower() in DOCUMENT_SUFFIXES
+
+    impure: set[str] = set()
+    for f in found:
+        if not is_doc(f):
+            parts = f.rel.split("/")[:-1]
+            impure.update("/".join(parts[:i]) for i in range(len(parts) + 1))
+    chosen: dict[str, list[FoundFile]] = {}
+    for f in (f for f in left if is_doc(f)):
+        parts = f.rel.split("/")[:-1]
+        top = next(("/".join(parts[:i]) for i in range(1, len(parts) + 1) if "/".join(parts[:i]) not in impure), None)
+        if top is not None:
+            chosen.setdefault(top, []).append(f)
+    groups = []
+    for top, files in chosen.items():
+        for f in files:
+            f.format, f.why = "documents", None
+        groups.append(Group("documents", files, _glob_escape(top) + "/**/*"))
+    return groups

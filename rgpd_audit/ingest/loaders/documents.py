@@ -1,0 +1,169 @@
+"""A folder of documents, as synchronised or exported from Dropbox, Google Drive or a file
+server (``format: documents``, ``path: dropbox/Documents/**/*``): one record per file.
+
+The folder is one unit of provenance (one ``load_files`` row, its digest that of the listing
+of paths and sha256); each file gives its ``path`` (from the folder the manifest's pattern starts at, written
+``/Recrutement/CV/cv.pdf`` as Dropbox writes paths, so ``split_by: {column: path, values:
+{'/Recrutement/*': candidates}}`` maps a sub-folder to an activity), name, extension,
+size, SHA-256, modification date, creation date where the file system keeps one, and the
+result of the content scanner: what kind of file it is, whether its text was read
+(``scanned``, ``not_scanned`` — an image, a scan without text, a type not read —,
+``rejected`` with the reason: a damaged or hostile file never fails the load) and how many
+hits. The hits (category, detector, masked evidence, offset) are the ``content_hits``
+entity; the text is never kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob as _glob
+import hashlib
+from pathlib import Path, PurePosixPath
+
+from ...detect.scan import scan_text
+from ..content import MAX_BYTES, Extracted, extract
+from .base import Capability, FileResult, LoadContext, Loader, Part
+from .registry import export_format
+
+COLUMNS = ["path", "name", "extension", "size_bytes", "sha256", "modified", "created", "owner",
+           "content_kind", "content_status", "content_reason", "hit_count"]
+HIT_COLUMNS = ["path", "part", "category", "detector", "special", "evidence", "offset", "subject_ref"]
+DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def folder_root(pattern: str) -> PurePosixPath:
+    """The part of the manifest's pattern before its first wildcard: the synchronised folder."""
+    parts = PurePosixPath(pattern.replace("\\", "/")).parts
+    fixed = []
+    for p in parts:
+        if _glob.has_magic(p):
+            break
+        fixed.append(p)
+    if len(fixed) == len(parts):  # a single file named without a wildcard: its folder
+        fixed = fixed[:-1]
+    return PurePosixPath(*fixed) if fixed else PurePosixPath(".")
+
+
+def _utc(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime(DATE_FORMAT)
+
+
+@export_format
+class DocumentsLoader(Loader):
+    name = "documents"
+    title = "Folder of documents (Dropbox, Google Drive, file server): one record per file, its content scanned"
+    kind = "a document"
+    version = "1"
+    # a file is a record of its folder's activity, last changed when modified
+    date_roles = {"modified": ("last_activity",), "created": ("creation",)}
+    capabilities = (
+        Capability("file_store", {"path": "path", "modified": "modified", "size": "size_bytes", "sha256": "sha256"}),
+        Capability("content_parts", {"status": "content_status", "kind": "content_kind", "part": "path"}),
+        Capability("content_hits", {"part": "part", "category": "category", "detector": "detector",
+                                    "evidence": "evidence", "offset": "offset", "special": "special", "subject": "subject_ref"},
+                   optional=frozenset({"subject"}), entity="content_hits"),
+    )
+    copies_are_records = True  # a copy of a CV in another folder is one more file to find and erase
+    reads_folder = True  # the folder is one unit of provenance, read by one call (thousands of files)
+    key_column = "path"  # a document is known by its path in the folder
+    derived_columns = ("name", "extension", "sha256", "content_kind", "content_status", "content_reason", "hit_count")
+
+    @classmethod
+    def read_contents(cls, path: Path, offset: int | None) -> list[tuple[str, str]] | None:
+        """The file's text, read again (never stored)."""
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        ex = extract(path.read_bytes(), path.name, None)
+        return [("content", ex.text)] if ex.text else []
+
+    @classmethod
+    def mismatch(cls, path: Path, head: bytes) -> str | None:
+        """Any file can be a document: the format is chosen in the manifest, never recognised
+        from one file (which would name every file of an estate a document)."""
+        return "any file may be a document of a folder: the format is named in the manifest, not recognised"
+
+    @classmethod
+    def folder_of(cls, base: Path, pattern: str) -> Path:
+        return Path(base) / folder_root(pattern)
+
+    def read(self, ctx: LoadContext, path: Path) -> list[FileResult]:
+        """One file alone (the engine reads a folder through ``read_folder``)."""
+        return self.read_folder(ctx, path.parent, [path], {})
+
+    def read_folder(self, ctx: LoadContext, folder: Path, files: list[Path], hashes: dict[Path, str]) -> list[FileResult]:
+        """One record per file, sorted by path; a file that cannot be read is a record whose
+        content is ``rejected`` with the reason, never a failed load."""
+        rows: list[list[str | None]] = []
+        hit_rows: list[list[str | None]] = []
+        hit_nums: list[int] = []
+        counts: dict[tuple[str, str], int] = {}
+        base = folder.resolve()
+        shown_files = []
+        for path in files:
+            try:
+                rel = path.resolve().relative_to(base).as_posix()
+            except ValueError:
+                rel = path.name
+            shown_files.append(("/" + rel, path))
+        pseudonym = _pseudonymiser(ctx)
+        for num, (shown, path) in enumerate(sorted(shown_files), start=1):
+            row, hits = self._one(path, shown, hashes.get(path), pseudonym)
+            rows.append(row)
+            for h in hits:
+                hit_rows.append(h)
+                hit_nums.append(num)
+            if row[9] != "scanned":
+                key = (row[9], row[10] or "")
+                counts[key] = counts.get(key, 0) + 1
+        warnings = [f"{ctx.display(folder)}: {n} file(s) {'rejected' if st == 'rejected' else 'not scanned'}: {why}"
+                    for (st, why), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        main = Part(ctx.stage_rows("documents", COLUMNS, rows), len(rows),
+                    dates={"modified": [DATE_FORMAT], "created": [DATE_FORMAT]})
+        hit_part = Part(ctx.stage_rows("documents_hits", HIT_COLUMNS, hit_rows, hit_nums), len(hit_rows), entity="content_hits")
+        return [FileResult([main, hit_part], encoding=None, dialect={"format": "documents", "files": len(rows)},
+                           warnings=warnings, status="loaded" if rows else "empty")]
+
+    @staticmethod
+    def _one(path: Path, shown: str, digest: str | None, pseudonym=lambda v: None) -> tuple[list[str | None], list[list[str | None]]]:
+        try:
+            st = path.stat()
+            if st.st_size > MAX_BYTES:
+                ex = Extracted("other", "not_scanned", reason=f"bigger than {MAX_BYTES >> 20} MiB")
+                digest = digest or _sha256_file(path)
+            else:
+                data = path.read_bytes()
+                digest = digest or hashlib.sha256(data).hexdigest()
+                ex = extract(data, path.name, None)
+        except OSError as exc:  # unreadable (permissions, vanished since the listing)
+            return [shown, path.name, path.suffix.lower().lstrip(".") or None, None, digest, None, None, None, "other",
+                    "rejected", f"cannot read the file ({exc.strerror or type(exc).__name__})", "0"], []
+        found = scan_text(ex.text) if ex.text else []
+        hits = found
+        created = getattr(st, "st_birthtime", None)
+        row = [shown, path.name, path.suffix.lower().lstrip(".") or None, str(st.st_size), digest, _utc(st.st_mtime),
+               _utc(created) if created else None, None, ex.kind, ex.status,
+               ex.reason if not ex.truncated else "text cut at the scanning budget", str(len(hits))]
+        # an e-mail address the file holds is kept as the workspace's pseudonym of it (never the
+        # address): retention dates the file by the latest contact with that person elsewhere
+        return row, [[shown, "content", h.category, h.detector, "true" if h.special else "false", h.evidence, str(h.offset),
+                      pseudonym(ex.text[h.offset:h.end].lower()) if h.detector == "email" else None]
+                     for h in hits]
+
+
+def _pseudonymiser(ctx: LoadContext):
+    """The workspace's keyed pseudonym (SQL ``pseudonym``), or nothing where the connection has
+    none (a draft's in-memory reading)."""
+    def one(value: str) -> str | None:
+        try:
+            return ctx.con.execute("SELECT pseudonym(?)", [value]).fetchone()[0]
+        except Exception:  # noqa: BLE001 - no workspace behind this connection
+            return None
+    return one
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
