@@ -10,6 +10,7 @@ findings, executes every notebook into ``<out>/<as-of>/notebooks/`` and writes
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,9 +221,14 @@ def run_report(
             annex_dir.mkdir(parents=True, exist_ok=True)
             write_plotlyjs(target)
         annexes = []
-        for nb in notebooks:
-            with stage(progress, f"notebook {nb.stem}"):
-                annexes.append(_annex(nb, annex_dir, params, lang, word("title", lang)))
+        from . import inprocess
+        from .handle import kept_open
+
+        # in this process, the notebooks' views share one read-only opening of the workspace
+        with kept_open(workspace) if inprocess.available() else contextlib.nullcontext():
+            for nb in notebooks:
+                with stage(progress, f"notebook {nb.stem}"):
+                    annexes.append(_annex(nb, annex_dir, params, lang, word("title", lang)))
     _remove_stale(annex_dir, {p.name for p in annexes})
     index = target / "index.html"
     with io_errors(index, ReportError):
