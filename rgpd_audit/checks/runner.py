@@ -196,16 +196,18 @@ def latest_run(ws: Workspace, as_of: dt.date | None = None) -> int | None:
     return ws.con.execute(q, params).fetchone()[0]
 
 
-def export_findings(ws: Workspace, run_id: int, out_dir: Path) -> tuple[Path, Path]:
-    """Write ``findings.csv`` (spreadsheet-safe) and ``findings.parquet`` for a run.
+def export_findings(ws: Workspace, run_id: int, out_dir: Path, *, csv_rows: int | None = None) -> tuple[Path, Path]:
+    """Write ``findings.csv`` (spreadsheet-safe) and ``findings.parquet`` for a run, most
+    severe first. ``csv_rows``: the spreadsheet holds at most that many findings (the first
+    ones; the Parquet file always holds them all).
 
     A folder or file that cannot be written (disk full, read-only, a file in the way) is an
     :class:`~rgpd_audit.errors.RgpdAuditError` naming it."""
     with io_errors(out_dir, RgpdAuditError, " (cannot write the findings)"):
-        return _export_findings(ws, run_id, out_dir)
+        return _export_findings(ws, run_id, out_dir, csv_rows)
 
 
-def _export_findings(ws: Workspace, run_id: int, out_dir: Path) -> tuple[Path, Path]:
+def _export_findings(ws: Workspace, run_id: int, out_dir: Path, csv_rows: int | None) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, pq_path = out_dir / "findings.csv", out_dir / "findings.parquet"
     base = f"SELECT * EXCLUDE (run_id) FROM findings WHERE run_id = {int(run_id)} ORDER BY severity DESC, check_id, activity, source, record_key"
@@ -220,8 +222,9 @@ def _export_findings(ws: Workspace, run_id: int, out_dir: Path) -> tuple[Path, P
     ws.con.execute(f"COPY ({base}) TO {quote_literal(str(pq_path))} (FORMAT parquet)")
     # The CSV from the Parquet file just written: the same rows in the same order (DuckDB keeps
     # a scan's order in COPY), without sorting the findings a second time.
+    limit = f" LIMIT {int(csv_rows)}" if csv_rows is not None else ""
     ws.con.execute(
-        f"COPY (SELECT * REPLACE ({safe}) FROM read_parquet({quote_literal(str(pq_path))})) "
+        f"COPY (SELECT * REPLACE ({safe}) FROM read_parquet({quote_literal(str(pq_path))}){limit}) "
         f"TO {quote_literal(str(csv_path))} (HEADER, DELIMITER ',')"
     )
     return csv_path, pq_path
