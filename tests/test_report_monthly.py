@@ -322,3 +322,26 @@ def test_report_spreadsheet_capped_all_findings_in_parquet(tmp_path, monkeypatch
     assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{capped.findings_parquet}')").fetchone()[0] == capped.total
     total = f"{capped.total:,}".replace(",", "\u202f")
     assert f"(les 3 premières par gravité, sur {total} ; toutes dans findings.parquet)" in capped.index_html.read_text(encoding="utf-8")
+
+
+def test_report_notebooks_open_the_workspace_once(tmp_path, monkeypatch):
+    """The in-process notebooks' views read through one read-only opening (handle.kept_open),
+    not one per view; the views are no fewer."""
+    from rgpd_audit.report import handle
+
+    tiny = tiny_workspace(tmp_path)
+    opened, sessions = [], []
+    real_ws, real_session = handle.Workspace, handle.WorkspaceHandle.session
+
+    def counting_ws(*args, **kwargs):
+        opened.append(kwargs.get("read_only"))
+        return real_ws(*args, **kwargs)
+
+    def counting_session(self):
+        sessions.append(1)
+        return real_session(self)
+
+    monkeypatch.setattr(handle, "Workspace", counting_ws)
+    monkeypatch.setattr(handle.WorkspaceHandle, "session", counting_session)
+    run_report(AS_OF, tiny.workspace, tiny.manifest, out_dir=tmp_path / "r")
+    assert opened == [True] and len(sessions) > 10
