@@ -113,11 +113,13 @@ def test_activity_decision_is_used_per_activity(estate):
     # the analyst says the NIR column is not candidates' data (a payroll extract kept with it)
     _decide(estate.ws, "N° SS", category=NIR, subject_key=True, activity="client_datasets")
     assert _of(estate(), "forbidden_data.candidate_identifier") == []
-    # confirmed for candidates: the finding rests on the decision, and says which
+    # confirmed for candidates, as the manifest says: the category decision is named, the
+    # activity (the manifest's own) is not
     _decide(estate.ws, "N° SS", category=NIR, subject_key=True, activity="candidates")
     forbidden = _of(estate(), "forbidden_data.candidate_identifier")
     assert [f[1] for f in forbidden] == ["C1", "C2"]
-    assert all("(activité)" in f[3] and "(activity)" in f[4] for f in forbidden)
+    assert all("« N° SS » = Numéro de sécurité sociale (NIR) (catégorie)" in f[3] for f in forbidden)
+    assert not any("(activité)" in f[3] or "suggérée" in f[3] for f in forbidden)
 
 
 def test_subject_key_decision_gives_the_person(estate):

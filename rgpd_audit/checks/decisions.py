@@ -45,8 +45,15 @@ def note(used: list[Effective], lang: str = "fr", activity_title=None) -> str:
     used = [e for e in used if e.decided]
     if not used:
         return ""
-    sep = " : " if lang == "fr" else ": "
-    return f" {DECISION_WORDS.label('note', lang)}{sep}{'; '.join(describe(e, lang, activity_title) for e in used)}."
+    return f" {DECISION_WORDS.label('note', lang)}{_COLON[lang]}{join((describe(e, lang, activity_title) for e in used), lang)}."
+
+
+_COLON = {"fr": " : ", "en": ": "}
+
+
+def join(parts, lang: str = "fr") -> str:
+    """Decisions one after the other (French puts a space before the semicolon)."""
+    return (" ; " if lang == "fr" else "; ").join(parts)
 
 
 def unreviewed(lang: str = "fr") -> str:

@@ -30,6 +30,7 @@ from ..policy.summary import describe_rule
 from ..sql import quote_ident, quote_literal
 from ..vocab import DATE_ROLES, EVENTS, LEAVING_STATUSES, RECORD_STATUSES, RETENTION_BASES
 from .decisions import describe as describe_decision
+from .decisions import join as join_decisions
 from .decisions import note as decision_note
 from .findings import Finding, Query
 from .registry import TEMP_TABLES, CheckContext, check
@@ -455,7 +456,7 @@ def _decision_note(ctx: CheckContext, q: Query, lang: str) -> str:
             continue
         note = ""
         if dated:
-            cols = "; ".join(describe_decision(e, lang) for e in dated)
+            cols = join_decisions((describe_decision(e, lang) for e in dated), lang)
             note = (f" Date retenue selon la décision du mapping : {cols}." if lang == "fr"
                     else f" Date as decided in the mapping: {cols}.")
         note += decision_note(keyed, lang)

@@ -90,7 +90,7 @@ def forbidden(ctx: CheckContext) -> Query | None:
                 if cat.value not in cats or (a.value != act if a.decided else act not in s.activities):
                     continue
                 colcats.append((col, cat.value))
-                used += [e for e in (cat, a) if e.decided]
+                used += s.decisions_used([col], ("category", "activity"))
                 unreviewed = unreviewed or cat.unreviewed
             if not colcats:
                 continue

@@ -122,7 +122,7 @@ class LoadedSource:
     # the classifier's suggestions (``column_map`` rows still suggested), the same shape
     suggestions: dict[str, dict[str, dict]] = field(default_factory=dict)
 
-    def effective(self, column: str, kind: str, table: str | None = None) -> Effective:
+    def effective(self, column: str, kind: str, table: str | None = None, *, mapping: bool = True) -> Effective:
         """What ``column`` of ``table`` (default: the main table) is for one ``kind`` of
         decision (:data:`KINDS`), and who says so, by one precedence: the analyst's confirmed
         mapping decision (``mapping``) over the manifest's hint (``manifest``) over the
@@ -130,11 +130,12 @@ class LoadedSource:
 
         A decision giving no date role or no activity leaves the others' (it decides the
         category); a ``not_personal`` decision makes the column no category, no subject key.
-        The one reading of the mapping every check goes through."""
+        The one reading of the mapping every check goes through. ``mapping=False``: what the
+        column would be without the analyst's decision."""
         if kind not in KINDS:
             raise ValueError(f"unknown kind of decision {kind!r}; known: {', '.join(KINDS)}")
         table = table or self.name
-        d = self.decisions.get(table, {}).get(column)
+        d = self.decisions.get(table, {}).get(column) if mapping else None
         if d is not None:
             decision = Decision(table, column, d["status"], d["category"], d["activity"], d["subject_key"],
                                 d["date_role"], d.get("decided_by"), d.get("decided_at"))
@@ -168,13 +169,19 @@ class LoadedSource:
         return out
 
     def decisions_used(self, columns, kinds: tuple[str, ...], table: str | None = None) -> list[Effective]:
-        """The analyst's decisions among ``columns`` for ``kinds`` (what a finding rests on)."""
+        """The analyst's decisions among ``columns`` for ``kinds`` that a finding rests on: those
+        giving a value, other than what the manifest or the loader already said (confirming
+        the classifier's suggestion is a decision: it makes the value reviewed)."""
         out = []
         for c in columns:
             for k in kinds:
                 e = self.effective(c, k, table)
-                if e.decided and e.value not in (None, False):
-                    out.append(e)
+                if not e.decided or e.value in (None, False):
+                    continue
+                below = self.effective(c, k, table, mapping=False)
+                if below.origin in ("manifest", "loader") and below.value == e.value:
+                    continue
+                out.append(e)
         return out
 
     @property
