@@ -29,9 +29,11 @@ CANDIDATES = """
 """
 
 ROWS = (
-    "Réf;Nom;E-mail;N° SS;Code interne;Statut;Date candidature\n"
-    "C1;Martin;a.martin@example.fr;1 85 05 78 006 084 36;X-1;En cours;12/03/2024\n"
-    "C2;Durand;b.durand@example.fr;2 90 12 75 108 123 45;X-2;En cours;20/10/2025\n"
+    "Réf;Nom;E-mail;N° SS;Code interne;Statut;Date candidature;Commentaire\n"
+    "C1;Martin;a.martin@example.fr;1 85 05 78 006 084 36;X-1;En cours;12/03/2024;"
+    "Candidate enceinte, disponible après son congé maternité, à recontacter en mai pour un poste\n"
+    "C2;Durand;b.durand@example.fr;2 90 12 75 108 123 45;X-2;En cours;20/10/2025;"
+    "Très bon entretien, motivé, expérience en logistique et cariste, permis CACES à jour\n"
 )
 AS_OF = "2026-11-27"
 NIR = "user.government_id.national_identification_number"
@@ -102,9 +104,10 @@ def test_category_decision_is_used_and_named(estate):
 
 
 def test_category_decision_reaches_the_declared_vs_observed_check(estate):
-    assert _of(estate(), "mapping.undeclared_category") == []
-    _decide(estate.ws, "Code interne", category="user.financial.bank_account")
-    found = _of(estate(), "mapping.undeclared_category")
+    bank = "user.financial.bank_account"
+    assert [f for f in _of(estate(), "mapping.undeclared_category") if f[1] == bank] == []
+    _decide(estate.ws, "Code interne", category=bank)
+    found = [f for f in _of(estate(), "mapping.undeclared_category") if f[1] == bank]
     assert len(found) == 1
     assert "« Code interne »" in found[0][3] and "(catégorie)" in found[0][3]
 
@@ -164,3 +167,20 @@ def test_one_resolver_says_who_gave_each_value(estate):
     assert "Nom" not in {c for cs in s.subject_columns().values() for c in cs}
     with pytest.raises(ValueError, match="unknown kind of decision"):
         s.effective("Nom", "purpose")
+
+
+def test_free_text_column_not_personal_or_of_another_activity(estate):
+    found = _of(estate(), "special_category.free_text")
+    assert [(f[1], "Commentaire" in f[3]) for f in found] == [("C1", True)]
+    # the analyst decides the comments belong to another activity: the mention is reported there
+    _decide(estate.ws, "Commentaire", category="user.x_rgpd.free_text_comment", activity="client_datasets")
+    found = _of(estate(), "special_category.free_text")
+    assert len(found) == 1 and "« Commentaire » = §3" in found[0][3] and "(activité)" in found[0][3]
+    with Workspace(estate.ws, create=False) as ws:
+        run = ws.con.execute("SELECT max(run_id) FROM audit_runs").fetchone()[0]
+        acts = ws.con.execute("SELECT activity FROM findings WHERE run_id = ? AND check_id = 'special_category.free_text'",
+                              [run]).fetchall()
+    assert acts == [("client_datasets",)]
+    # not personal: no special-category finding from it
+    _decide(estate.ws, "Commentaire", status="not_personal", category=None, subject_key=False)
+    assert _of(estate(), "special_category.free_text") == []

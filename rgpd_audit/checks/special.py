@@ -47,10 +47,24 @@ def free_text(ctx: CheckContext) -> Query | None:
         if not s.main_table:
             continue
         name = q.bind(s.name)
+        # the analyst's decisions on the scanned columns: one not personal is not read, one
+        # decided for an activity gives its mentions that activity (else the record's)
+        cols = s.columns.get(s.name, [])
+        skipped = [c for c in cols if (e := s.effective(c, "personal")).decided and e.value is False]
+        decided = {c: a.value for c in cols if (a := s.effective(c, "activity")).decided}
+        activity = "h.activity"
+        if decided:
+            activity = ("CASE h.column_name " + " ".join(f"WHEN {q.bind(c)} THEN {q.bind(v)}" for c, v in decided.items())
+                        + " ELSE h.activity END")
+        used = s.decisions_used(sorted(decided), ("activity",))
+        notes = (q.bind(decision_note(used, "fr", activity_titler(ctx.policy, "fr"))),
+                 q.bind(decision_note(used, "en", activity_titler(ctx.policy, "en"))))
+        not_read = f" AND NOT list_contains({q.bind(skipped)}, h.column_name)" if skipped else ""
         parts.append(
-            f"SELECT h.*, {s.subject_expr('t')} AS subject_ref, {s.key_expr('t')} AS record_key "
+            f"SELECT h.* REPLACE ({activity} AS activity), {s.subject_expr('t')} AS subject_ref, {s.key_expr('t')} AS record_key, "
+            f"{notes[0]} AS note_fr, {notes[1]} AS note_en "
             f"FROM special_hits h JOIN raw.{quote_ident(s.name)} t "
-            f"ON h.source = {name} AND h.table_name = {name} AND t._file_id = h.file_id AND t._row = h.row_no "
+            f"ON h.source = {name} AND h.table_name = {name} AND t._file_id = h.file_id AND t._row = h.row_no{not_read} "
             f"LEFT JOIN load_files lf ON lf.file_id = t._file_id"
         )
     if not parts:
@@ -62,8 +76,8 @@ def free_text(ctx: CheckContext) -> Query | None:
         record_key="any_value(record_key)",
         subject_ref="any_value(subject_ref)",
         clause="'RGPD art. 9 et 10 ; CNIL : pas de données de santé au recrutement'",
-        detail_fr=f"'Mention(s) sensible(s) en texte libre (' || string_agg(DISTINCT column_name, ', ') || ') : ' || string_agg(DISTINCT CASE category {case_fr} ELSE category END, ', ') || '.'",
-        detail_en=f"'Special-category mention(s) in free text (' || string_agg(DISTINCT column_name, ', ') || '): ' || string_agg(DISTINCT CASE category {case_en} ELSE category END, ', ') || '.'",
+        detail_fr=f"'Mention(s) sensible(s) en texte libre (' || string_agg(DISTINCT column_name, ', ') || ') : ' || string_agg(DISTINCT CASE category {case_fr} ELSE category END, ', ') || '.' || any_value(note_fr)",
+        detail_en=f"'Special-category mention(s) in free text (' || string_agg(DISTINCT column_name, ', ') || '): ' || string_agg(DISTINCT CASE category {case_en} ELSE category END, ', ') || '.' || any_value(note_en)",
         finding_key="'special_category.free_text|' || source || '|' || any_value(record_key)",
         # "B3 vu : oui" is the mention the law allows (no copy of the record kept)
         from_=f"({' UNION ALL '.join(parts)}) WHERE term <> 'b3_seen' GROUP BY source, file_id, row_no",
