@@ -33,7 +33,7 @@ ROWS = (
     "C1;Martin;a.martin@example.fr;1 85 05 78 006 084 36;X-1;En cours;12/03/2024;"
     "Candidate enceinte, disponible après son congé maternité, à recontacter en mai pour un poste\n"
     "C2;Durand;b.durand@example.fr;2 90 12 75 108 123 45;X-2;En cours;20/10/2025;"
-    "Très bon entretien, motivé, expérience en logistique et cariste, permis CACES à jour\n"
+    "Très bon entretien, motivé, expérience en logistique et cariste, NIR donné : 1 85 05 78 006 084 91\n"
 )
 AS_OF = "2026-11-27"
 NIR = "user.government_id.national_identification_number"
@@ -170,8 +170,10 @@ def test_one_resolver_says_who_gave_each_value(estate):
 
 
 def test_free_text_column_not_personal_or_of_another_activity(estate):
-    found = _of(estate(), "special_category.free_text")
+    findings = estate()
+    found = _of(findings, "special_category.free_text")
     assert [(f[1], "Commentaire" in f[3]) for f in found] == [("C1", True)]
+    assert [f[1] for f in _of(findings, "forbidden_data.content_identifier")] == ["C2"]
     # the analyst decides the comments belong to another activity: the mention is reported there
     _decide(estate.ws, "Commentaire", category="user.x_rgpd.free_text_comment", activity="client_datasets")
     found = _of(estate(), "special_category.free_text")
@@ -183,4 +185,6 @@ def test_free_text_column_not_personal_or_of_another_activity(estate):
     assert acts == [("client_datasets",)]
     # not personal: no special-category finding from it
     _decide(estate.ws, "Commentaire", status="not_personal", category=None, subject_key=False)
-    assert _of(estate(), "special_category.free_text") == []
+    findings = estate()
+    assert _of(findings, "special_category.free_text") == []
+    assert _of(findings, "forbidden_data.content_identifier") == []
