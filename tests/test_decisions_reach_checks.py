@@ -188,3 +188,30 @@ def test_free_text_column_not_personal_or_of_another_activity(estate):
     findings = estate()
     assert _of(findings, "special_category.free_text") == []
     assert _of(findings, "forbidden_data.content_identifier") == []
+
+
+def test_departure_date_decided_in_the_mapping_reaches_access(load_tiny):
+    """A staff list whose leaving date only the mapping names: the former-staff check uses it."""
+    from rgpd_audit.checks.runner import run_checks
+    from rgpd_audit.mapping.file import sync_mapping
+    from rgpd_audit.pipeline import classify_if_available, sync_decisions
+    from rgpd_audit.policy import load_policy
+    from tests.test_checks_access_special import ACCESS, FILES, D
+
+    policy = load_policy()
+    as_of = dt.date.fromisoformat(AS_OF)
+    ws, report = load_tiny(ACCESS.replace(", dates: {sortie: departure}", ""), FILES)
+    assert not report.failed
+    classify_if_available(ws, policy)
+    run = run_checks(ws, policy, as_of, only=["access.former_staff"], domains=[D])
+    assert run.total == 0  # nobody is known to have left
+    path = ws.path / "mapping.yaml"
+    sync_mapping(ws, path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["tables"]["staff"]["columns"]["sortie"].update(status="confirmed", date_role="departure")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert sync_decisions(ws)
+    run = run_checks(ws, policy, as_of, only=["access.former_staff"], domains=[D])
+    (fr, en), = ws.con.execute("SELECT detail_fr, detail_en FROM findings WHERE run_id = ?", [run.run_id]).fetchall()
+    assert "30/06/2024" in fr and "« sortie » = départ (rôle de date), décidée le " in fr
+    assert "'sortie' = departure (date role)" in en and D not in fr + en
