@@ -101,6 +101,10 @@ def test_category_decision_is_used_and_named(estate):
         assert "Décision du mapping : « Code interne » = " in fr and "(catégorie), décidée le " in fr
         assert "Mapping decision: 'Code interne' = " in en and f"(category), decided on {today:%Y-%m}" in en
         assert "@" not in fr + en and "Martin" not in fr + en  # no identifier of a person
+    # a decision written by hand is dated when it first reaches the workspace, in the file too
+    entry = yaml.safe_load((estate.ws / "mapping.yaml").read_text(encoding="utf-8"))["tables"]["candidats"]["columns"]
+    assert entry["Code interne"]["decided_at"] and "decided_by" not in entry["Code interne"]
+    assert "decided_at" not in entry["Nom"]  # a suggestion is nobody's decision
 
 
 def test_category_decision_reaches_the_declared_vs_observed_check(estate):
