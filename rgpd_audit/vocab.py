@@ -116,6 +116,23 @@ DATE_ROLES = Vocabulary("date role", {
     "opt_out": ("désinscription ou opposition", "unsubscription or objection"),
 })
 
+# How a finding names the analyst's mapping decision it rests on (rgpd_audit/checks/decisions.py):
+# the kinds of decision a column's mapping records, and the words around them.
+DECISION_WORDS = Vocabulary("mapping decision", {
+    "category": ("catégorie", "category"),
+    "activity": ("activité", "activity"),
+    "subject_key": ("identifie la personne", "identifies the person"),
+    "date_role": ("rôle de date", "date role"),
+    "personal": ("donnée personnelle", "personal data"),
+    "not_personal": ("non personnelle", "not personal"),
+    "yes": ("oui", "yes"),
+    "no": ("non", "no"),
+    "decided_on": ("décidée le", "decided on"),
+    "note": ("Décision du mapping", "Mapping decision"),
+    "unreviewed": ("Catégorie suggérée, non revue (à confirmer dans mapping.yaml).",
+                   "Category suggested, not reviewed (confirm it in mapping.yaml)."),
+})
+
 # Which date a record's retention clock was actually taken from (or why there is none).
 RETENTION_BASES = Vocabulary("retention basis", {
     "last_activity": ("dernière activité", "last activity"),

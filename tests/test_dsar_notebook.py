@@ -29,3 +29,20 @@ def test_runs_with_papermill(dsar_ws, tmp_path):
         parameters={"email": EMAIL, "workspace": ws_path, "out": str(out), "as_of": "2026-11-27"},
     )
     assert list(out.glob("acces_P-*.zip")) and list(out.glob("plan_effacement_P-*.json"))
+
+
+def test_no_workspace_gives_the_notice_of_the_other_notebooks(tmp_path, monkeypatch):
+    """No workspace found: each step shows the notice saying how to load, never a traceback."""
+    import papermill as pm
+    monkeypatch.delenv("RGPD_AUDIT_WORKSPACE", raising=False)
+    run = tmp_path / "run.ipynb"
+    pm.execute_notebook(
+        str(NOTEBOOK), str(run), kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
+        parameters={"email": EMAIL, "out": str(tmp_path / "out")},
+    )
+    cells = [c for c in json.loads(run.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    outputs = [o for c in cells for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    notices = [o for o in outputs if "Rien de chargé" in "".join(o.get("data", {}).get("text/plain", ""))]
+    assert len(notices) == 5  # the workspace cell and each of the four steps
+    assert not (tmp_path / "out").exists()

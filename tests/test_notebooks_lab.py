@@ -27,6 +27,7 @@ import pytest
 import yaml
 from playwright.sync_api import sync_playwright
 
+from rgpd_audit.checks.registry import finding_kinds
 from rgpd_audit.pipeline import audit
 from rgpd_audit.workspace import Workspace
 from tests.test_review_browser import (
@@ -43,7 +44,8 @@ from tests.test_review_browser import (
 REPO = Path(__file__).resolve().parents[1]
 EXPECTED = yaml.safe_load((REPO / "data" / "sample" / "expected.yaml").read_text(encoding="utf-8"))
 AS_OF = dt.date.fromisoformat(EXPECTED["as_of"])
-NOTEBOOKS = ["00_chargement.ipynb", "20_conservation.ipynb", "40_synthese.ipynb"]
+NOTEBOOKS = ["00_chargement.ipynb", "10_cartographie.ipynb", "20_conservation.ipynb", "30_transferts_acces.ipynb",
+             "40_synthese.ipynb"]
 RUN_ALL = 120_000  # ms: every cell of a notebook, on a slow shared machine
 
 pytestmark = [
@@ -209,6 +211,11 @@ def _output_of(cells: list[dict], source: str) -> str:
     return "".join(html) if isinstance(html[0], str) else "".join("".join(h) for h in html)
 
 
+def _int(cell: str) -> int:
+    """A number as the notebook shows it (thin spaces between thousands in French)."""
+    return int(cell.replace("\u202f", "").replace("\xa0", "").replace(" ", ""))
+
+
 def _no_error(name: str, cells: list[dict]) -> None:
     for c in cells:
         for o in c["outputs"]:
@@ -238,7 +245,13 @@ def test_notebooks_run_in_jupyterlab_and_the_cli_works_meanwhile(clone, lab, tmp
             # 00: rows loaded per source, as the sample's expected records (single-table sources)
             loaded = {r["source"]: r for r in _records(_output_of(cells["00_chargement.ipynb"], "panels.load_by_source(ws)"))}
             for source in ("crm_contacts", "candidates", "fec", "sage_tiers", "staff"):
-                assert int(loaded[source]["rows_loaded"].replace("\u202f", "").replace(" ", "")) == EXPECTED["records"][source], source
+                assert _int(loaded[source]["rows_loaded"]) == EXPECTED["records"][source], source
+            # 10: the data map's records per source add up to the sample's records
+            mapped = defaultdict(int)
+            for r in _records(_output_of(cells["10_cartographie.ipynb"], "panels.data_map(ws, pol, lang)")):
+                mapped[r["source"]] += _int(r["records"])
+            for source in ("crm_contacts", "candidates", "fec", "sage_tiers", "staff", "newsletter_brevo"):
+                assert mapped[source] == EXPECTED["records"][source], source
             # 20: breaches per activity, as the sample's expected findings
             want = defaultdict(int)
             for f in EXPECTED["findings"]:
@@ -247,6 +260,17 @@ def test_notebooks_run_in_jupyterlab_and_the_cli_works_meanwhile(clone, lab, tmp
             got = [int(r[2]) for r in _rows(_output_of(cells["20_conservation.ipynb"],
                                                        "panels.retention_by_activity(ws, run_id, pol, lang)"))]
             assert sorted(n for n in got if n) == sorted(n for n in want.values() if n)
+            # 30: transfers and access findings per source, as the sample's expected findings
+            for theme, kinds in (("transfers", ("transfer.outbound_share",)), ("access", ("access.former_staff", "access.unauthorised_role"))):
+                rows = _records(_output_of(cells["30_transferts_acces.ipynb"], f'panels.findings_by_theme(ws, run_id, "{theme}", lang)'))
+                for kind in kinds:
+                    title = finding_kinds()[kind].title_fr
+                    got = defaultdict(int)
+                    for r in rows:
+                        if r["check"] == title:
+                            got[r["source"]] += _int(r["findings"])
+                    want = {f["source"]: f["expected"] for f in EXPECTED["findings"] if f["check"] == kind}
+                    assert dict(got) == want, (kind, got, want)
             # 40: the key numbers hold the 18 systems of the sample
             keys = {r[1]: r[3] for r in _rows(_output_of(cells["40_synthese.ipynb"], "panels.key_numbers(ws, run_id, lang)"))}
             assert int(keys["sources"]) == len(EXPECTED["records"])

@@ -14,6 +14,7 @@ from ..ingest.loaded import loaded_sources
 from ..resources import data_text
 from ..spec import load_yaml
 from ..sql import quote_ident
+from .decisions import note as decision_note
 from .findings import Query
 from .registry import CheckContext, check
 
@@ -44,9 +45,15 @@ def staff_relation(ctx: CheckContext, q: Query) -> str | None:
             case = f"CASE lower(strip_accents(trim(t.{quote_ident(role_col)}))) {whens} END"
         dep = s.date_roles().get("departure", [])
         dep_expr = f"TRY_CAST(t.{quote_ident(dep[0])} AS DATE)" if dep else "NULL::DATE"
+        if dep and dep[0] in s.mapped_date_columns:  # dated by the analyst's decision only: read from its text
+            fmts = ", ".join(q.bind(f) for f in s.date_formats)
+            dep_expr = f"coalesce({dep_expr}, CAST(try_strptime(CAST(t.{quote_ident(dep[0])} AS VARCHAR), [{fmts}]) AS DATE))"
         label = f"t.{quote_ident(role_col)}" if role_col else "NULL::VARCHAR"
+        # the analyst's decisions the staff list is read with (who is who, when they left)
+        used = s.decisions_used([email], ("subject_key",)) + s.decisions_used(dep[:1], ("date_role",))
         return (
-            f"SELECT lower(trim(t.{quote_ident(email)})) AS email, {case} AS role, {label} AS role_label, {dep_expr} AS departure "
+            f"SELECT lower(trim(t.{quote_ident(email)})) AS email, {case} AS role, {label} AS role_label, {dep_expr} AS departure, "
+            f"{q.bind(decision_note(used, 'fr'))} AS note_fr, {q.bind(decision_note(used, 'en'))} AS note_en "
             f"FROM raw.{quote_ident(s.name)} t"
         )
     return None
@@ -78,8 +85,8 @@ def former_staff(ctx: CheckContext) -> Query | None:
             deadline="st.departure",
             days_overdue=late,
             clause="'RGPD art. 32 ; politique : accès réservé au personnel habilité'",
-            detail_fr=f"printf('Compte encore actif (%s) %d jours après le départ de la personne (%s).', {provider}, {late}, strftime(st.departure, '%d/%m/%Y'))",
-            detail_en=f"printf('Account still active (%s) %d days after the person left (%s).', {provider}, {late}, strftime(st.departure, '%Y-%m-%d'))",
+            detail_fr=f"printf('Compte encore actif (%s) %d jours après le départ de la personne (%s).', {provider}, {late}, strftime(st.departure, '%d/%m/%Y')) || st.note_fr",
+            detail_en=f"printf('Account still active (%s) %d days after the person left (%s).', {provider}, {late}, strftime(st.departure, '%Y-%m-%d')) || st.note_en",
             finding_key=f"'access.former_staff|' || {source} || '|' || pseudonym({email})",
             from_=(
                 f"raw.{quote_ident(t.name)} m JOIN ({staff}) st ON st.email = lower(trim({email})) "
@@ -117,8 +124,8 @@ def unauthorised_role(ctx: CheckContext) -> Query | None:
             subject_ref=f"pseudonym(lower({member}))",
             reference_date=f"max(TRY_CAST({time} AS DATE))",
             clause=f"'Politique : accès réservé à ' || {allowed}",
-            detail_fr=f"printf('%d accès aux documents de l''activité « %s » par une personne du service « %s », non habilité (rôles autorisés : %s).', count(*), e._activity, coalesce(any_value(st.role_label), 'inconnu'), {allowed})",
-            detail_en=f"printf('%d accesses to documents of activity \"%s\" by someone from \"%s\", not authorised (allowed roles: %s).', count(*), e._activity, coalesce(any_value(st.role_label), 'unknown'), {allowed})",
+            detail_fr=f"printf('%d accès aux documents de l''activité « %s » par une personne du service « %s », non habilité (rôles autorisés : %s).', count(*), e._activity, coalesce(any_value(st.role_label), 'inconnu'), {allowed}) || coalesce(any_value(st.note_fr), '')",
+            detail_en=f"printf('%d accesses to documents of activity \"%s\" by someone from \"%s\", not authorised (allowed roles: %s).', count(*), e._activity, coalesce(any_value(st.role_label), 'unknown'), {allowed}) || coalesce(any_value(st.note_en), '')",
             finding_key=f"'access.unauthorised_role|' || {source} || '|' || e._activity || '|' || pseudonym(lower({member}))",
             from_=(
                 f"(SELECT *, CASE _activity {roles_case} END AS allowed FROM raw.{quote_ident(t.name)}) e "

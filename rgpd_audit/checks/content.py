@@ -110,7 +110,10 @@ def _free_text(ctx: CheckContext, s, act: str, label: str, why: str) -> list[Fin
         return []
     from ..mapping.classify.suggest import free_text_columns
 
-    cols = [c for src, t, c in free_text_columns(ctx.ws) if src == s.name and t == s.name]
+    # a column the analyst says is not personal is not read
+    personal = {c: s.effective(c, "personal") for c in s.columns.get(s.name, [])}
+    cols = [c for src, t, c in free_text_columns(ctx.ws) if src == s.name and t == s.name
+            and not (c in personal and personal[c].decided and personal[c].value is False)]
     out = []
     for col in cols:
         c = quote_ident(col)

@@ -29,6 +29,9 @@ from ..policy import Activity, RetentionRule
 from ..policy.summary import describe_rule
 from ..sql import quote_ident, quote_literal
 from ..vocab import DATE_ROLES, EVENTS, LEAVING_STATUSES, RECORD_STATUSES, RETENTION_BASES
+from .decisions import describe as describe_decision
+from .decisions import join as join_decisions
+from .decisions import note as decision_note
 from .findings import Finding, Query
 from .registry import TEMP_TABLES, CheckContext, check
 
@@ -439,17 +442,24 @@ def retention_problems(ctx: CheckContext) -> str | None:
 
 
 def _decision_note(ctx: CheckContext, q: Query, lang: str) -> str:
-    """SQL appending to a finding the analyst's mapping decisions its dates rest on, per source
-    ('' for sources whose dates come from the manifest or the loader)."""
+    """SQL appending to a finding the analyst's mapping decisions it rests on, per source: the
+    date roles its dates come from, the subject keys its person is known by ('' for sources
+    whose dates and subjects come from the manifest or the loader). A column's activity is not
+    used here: a record's retention follows the record's activity, not a column's."""
     whens = []
     for s in loaded_sources(ctx.ws):
-        decided = sorted((c, r) for c, (r, who) in s.date_role_origins().items()
-                         if who == "mapping" and c in s.columns.get(s.name, []))
-        if not decided:
+        present = s.columns.get(s.name, [])
+        dated = [s.effective(c, "date_role") for c, (_, who) in sorted(s.date_role_origins().items())
+                 if who == "mapping" and c in present]
+        keyed = s.decisions_used(sorted(c for cs in s.subject_columns().values() for c in cs), ("subject_key",))
+        if not dated and not keyed:
             continue
-        cols = ", ".join(f"« {c} » = {DATE_ROLES.label(r, lang)}" for c, r in decided)
-        note = (f" Date retenue selon la décision du mapping : {cols}." if lang == "fr"
-                else f" Date as decided in the mapping: {cols}.")
+        note = ""
+        if dated:
+            cols = join_decisions((describe_decision(e, lang) for e in dated), lang)
+            note = (f" Date retenue selon la décision du mapping : {cols}." if lang == "fr"
+                    else f" Date as decided in the mapping: {cols}.")
+        note += decision_note(keyed, lang)
         whens.append(f"WHEN {q.bind(s.name)} THEN {q.bind(note)}")
     return f"(CASE source {' '.join(whens)} ELSE '' END)" if whens else "''"
 

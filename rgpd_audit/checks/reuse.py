@@ -16,7 +16,7 @@ is summed up in a fingerprint (:func:`inputs_fingerprint`):
 
 The findings copied are those of the last finished run whose fingerprint for that check is
 the same and whose recorded counts the copy matches; else the check runs. Fingerprints are
-kept per run and check in ``check_inputs`` (workspace schema 9).
+kept per run and check in ``check_inputs`` (workspace schema 10).
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ from ..ingest.loaded import loaded_sources
 from ..policy import categories
 from ..sql import quote_ident
 from ..vocab import category_label
+from .decisions import activity_titler
+from .decisions import note as decision_note
+from .decisions import unreviewed as unreviewed_note
 from .findings import Finding, Query
 from .registry import CheckContext, check
 
@@ -44,10 +47,24 @@ def free_text(ctx: CheckContext) -> Query | None:
         if not s.main_table:
             continue
         name = q.bind(s.name)
+        # the analyst's decisions on the scanned columns: one not personal is not read, one
+        # decided for an activity gives its mentions that activity (else the record's)
+        cols = s.columns.get(s.name, [])
+        skipped = [c for c in cols if (e := s.effective(c, "personal")).decided and e.value is False]
+        decided = {c: a.value for c in cols if (a := s.effective(c, "activity")).decided}
+        activity = "h.activity"
+        if decided:
+            activity = ("CASE h.column_name " + " ".join(f"WHEN {q.bind(c)} THEN {q.bind(v)}" for c, v in decided.items())
+                        + " ELSE h.activity END")
+        used = s.decisions_used(sorted(decided), ("activity",))
+        notes = (q.bind(decision_note(used, "fr", activity_titler(ctx.policy, "fr"))),
+                 q.bind(decision_note(used, "en", activity_titler(ctx.policy, "en"))))
+        not_read = f" AND NOT list_contains({q.bind(skipped)}, h.column_name)" if skipped else ""
         parts.append(
-            f"SELECT h.*, {s.subject_expr('t')} AS subject_ref, {s.key_expr('t')} AS record_key "
+            f"SELECT h.* REPLACE ({activity} AS activity), {s.subject_expr('t')} AS subject_ref, {s.key_expr('t')} AS record_key, "
+            f"{notes[0]} AS note_fr, {notes[1]} AS note_en "
             f"FROM special_hits h JOIN raw.{quote_ident(s.name)} t "
-            f"ON h.source = {name} AND h.table_name = {name} AND t._file_id = h.file_id AND t._row = h.row_no "
+            f"ON h.source = {name} AND h.table_name = {name} AND t._file_id = h.file_id AND t._row = h.row_no{not_read} "
             f"LEFT JOIN load_files lf ON lf.file_id = t._file_id"
         )
     if not parts:
@@ -59,8 +76,8 @@ def free_text(ctx: CheckContext) -> Query | None:
         record_key="any_value(record_key)",
         subject_ref="any_value(subject_ref)",
         clause="'RGPD art. 9 et 10 ; CNIL : pas de données de santé au recrutement'",
-        detail_fr=f"'Mention(s) sensible(s) en texte libre (' || string_agg(DISTINCT column_name, ', ') || ') : ' || string_agg(DISTINCT CASE category {case_fr} ELSE category END, ', ') || '.'",
-        detail_en=f"'Special-category mention(s) in free text (' || string_agg(DISTINCT column_name, ', ') || '): ' || string_agg(DISTINCT CASE category {case_en} ELSE category END, ', ') || '.'",
+        detail_fr=f"'Mention(s) sensible(s) en texte libre (' || string_agg(DISTINCT column_name, ', ') || ') : ' || string_agg(DISTINCT CASE category {case_fr} ELSE category END, ', ') || '.' || any_value(note_fr)",
+        detail_en=f"'Special-category mention(s) in free text (' || string_agg(DISTINCT column_name, ', ') || '): ' || string_agg(DISTINCT CASE category {case_en} ELSE category END, ', ') || '.' || any_value(note_en)",
         finding_key="'special_category.free_text|' || source || '|' || any_value(record_key)",
         # "B3 vu : oui" is the mention the law allows (no copy of the record kept)
         from_=f"({' UNION ALL '.join(parts)}) WHERE term <> 'b3_seen' GROUP BY source, file_id, row_no",
@@ -74,26 +91,28 @@ def forbidden(ctx: CheckContext) -> Query | None:
     if not _has_table(ctx, "column_map"):
         return None
     q = Query()
-    srcs = {s.name: s for s in loaded_sources(ctx.ws)}
     for act, cats in FORBIDDEN.items():
-        rows = ctx.con.execute(
-            "SELECT source, table_name, column_name, category, status FROM column_map WHERE status <> 'not_personal' "
-            "AND list_contains(?, category) ORDER BY ALL",
-            [list(cats)],
-        ).fetchall()
-        by_source: dict[str, list[tuple[str, str]]] = {}
-        unreviewed: dict[str, bool] = {}
-        for source, table, col, cat, status in rows:
-            s = srcs.get(source)
-            if s is None or act not in s.activities or table != source:
+        for s in loaded_sources(ctx.ws):
+            if not s.main_table:
                 continue
-            by_source.setdefault(source, []).append((col, cat))
-            unreviewed[source] = unreviewed.get(source, False) or status == "suggested"
-        for source, colcats in by_source.items():
-            s = srcs[source]
-            # the analyst's decision wins; a classifier's suggestion is used, and the finding says so
-            note_fr = " Catégorie suggérée, non revue (à confirmer dans mapping.yaml)." if unreviewed[source] else ""
-            note_en = " Category suggested, not reviewed (confirm it in mapping.yaml)." if unreviewed[source] else ""
+            # each column by the one precedence: the analyst's decision wins (a column confirmed
+            # not personal, or of another category, or decided for another activity, is not
+            # counted); a classifier's suggestion is used, and the finding says so
+            colcats, used, unreviewed = [], [], False
+            for col in sorted(s.columns.get(s.name, [])):
+                cat, a = s.effective(col, "category"), s.effective(col, "activity")
+                if cat.value not in cats or (a.value != act if a.decided else act not in s.activities):
+                    continue
+                colcats.append((col, cat.value))
+                used += s.decisions_used([col], ("category", "activity"))
+                unreviewed = unreviewed or cat.unreviewed
+            if not colcats:
+                continue
+            source = s.name
+            titler = activity_titler(ctx.policy, "fr")
+            note_fr = (unreviewed_note("fr") if unreviewed else "") + decision_note(used, "fr", titler)
+            note_en = ((unreviewed_note("en") if unreviewed else "")
+                       + decision_note(used, "en", activity_titler(ctx.policy, "en")))
 
             def filled(c: str) -> str:
                 return f"nullif(trim(CAST(t.{quote_ident(c)} AS VARCHAR)), '') IS NOT NULL"
@@ -136,17 +155,21 @@ def undeclared_category(ctx: CheckContext) -> list[Finding]:
 
     found = [c for c in compare(ctx.policy, observe(ctx.ws, ctx.policy)) if c.finding == "undeclared"]
     titles = dict(ctx.con.execute("SELECT name, title FROM sources").fetchall())
+    sources = {s.name: s for s in loaded_sources(ctx.ws)}
     out = []
     for g in found:
         a = ctx.policy.activity(g.activity_id)
         act_fr, act_en = f"{a.section} {a.title.get('fr')}", f"{a.section} {a.title.get('en')}"
         where = ", ".join(titles.get(x) or x for x in g.systems)  # what a reader knows a system by
+        # the analyst's decisions the observation rests on: each column's category and activity
+        used = [e for system, table, col in g.where if system in sources
+                for e in sources[system].decisions_used([col], ("category", "activity"), table)]
         out.append(Finding(
             "mapping.undeclared_category", "error" if g.special else "warning",
             f"Catégorie « {category_label(g.category, 'fr')} » observée dans {where} ({g.columns} colonne(s), {g.detections} détection(s)) sans être déclarée pour l'activité {act_fr}."
-            + ("" if g.reviewed else " Catégorie suggérée, non revue (à confirmer dans mapping.yaml)."),
+            + ("" if g.reviewed else unreviewed_note("fr")) + decision_note(used, "fr", activity_titler(ctx.policy, "fr")),
             f"Category '{category_label(g.category, 'en')}' observed in {where} ({g.columns} column(s), {g.detections} detection(s)) but not declared for activity {act_en}."
-            + ("" if g.reviewed else " Category suggested, not reviewed (confirm it in mapping.yaml)."),
+            + ("" if g.reviewed else unreviewed_note("en")) + decision_note(used, "en", activity_titler(ctx.policy, "en")),
             activity=g.activity_id, source=g.systems[0] if len(g.systems) == 1 else None, record_key=g.category,
             clause="RGPD art. 13.1.c, art. 30.1.c ; politique : catégories déclarées de l'activité",
             finding_key=f"mapping.undeclared_category|{g.activity_id}|{g.category}",

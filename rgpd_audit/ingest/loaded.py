@@ -8,6 +8,7 @@ sources by what their tables are (:meth:`LoadedSource.capability`), never by for
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 
@@ -53,6 +54,55 @@ class Table:
         return self.capability.facts
 
 
+# What the mapping records of a column, and who may say it, by precedence (docs/analyst-loop.md):
+# the analyst's confirmed decision, the manifest's hint, the loader's declaration, the
+# classifier's unreviewed suggestion.
+KINDS = ("category", "activity", "subject_key", "date_role", "personal")
+ORIGINS = ("mapping", "manifest", "loader", "suggestion")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An analyst's decision on a column, as the mapping records it (``column_map``)."""
+
+    table: str
+    column: str
+    status: str  # confirmed | not_personal
+    category: str | None
+    activity: str | None
+    subject_key: bool
+    date_role: str | None
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+
+    def value(self, kind: str):
+        if kind == "personal":
+            return self.status != "not_personal"
+        if kind == "subject_key":
+            return self.subject_key and self.status != "not_personal"
+        return getattr(self, kind)
+
+
+@dataclass(frozen=True)
+class Effective:
+    """The value a column takes for one kind of decision, and who gave it (``origin``: one of
+    :data:`ORIGINS`, None when nobody says). ``decision``: the analyst's, when it is theirs."""
+
+    kind: str
+    value: object
+    origin: str | None
+    decision: Decision | None = None
+
+    @property
+    def decided(self) -> bool:
+        return self.origin == "mapping"
+
+    @property
+    def unreviewed(self) -> bool:
+        """The value rests on the classifier's suggestion only (a finding using it says so)."""
+        return self.origin == "suggestion"
+
+
 @dataclass
 class LoadedSource:
     name: str
@@ -67,8 +117,72 @@ class LoadedSource:
     title: str | None = None
     hosting: dict = field(default_factory=dict)  # the manifest's hosting entry (service, evidence…)
     # the analyst's decisions of the mapping (``column_map`` rows confirmed or not_personal):
-    # table -> column -> {category, activity, subject_key, date_role, status}
+    # table -> column -> {category, activity, subject_key, date_role, status, decided_by, decided_at}
     decisions: dict[str, dict[str, dict]] = field(default_factory=dict)
+    # the classifier's suggestions (``column_map`` rows still suggested), the same shape
+    suggestions: dict[str, dict[str, dict]] = field(default_factory=dict)
+
+    def effective(self, column: str, kind: str, table: str | None = None, *, mapping: bool = True) -> Effective:
+        """What ``column`` of ``table`` (default: the main table) is for one ``kind`` of
+        decision (:data:`KINDS`), and who says so, by one precedence: the analyst's confirmed
+        mapping decision (``mapping``) over the manifest's hint (``manifest``) over the
+        loader's declaration (``loader``) over the classifier's suggestion (``suggestion``).
+
+        A decision giving no date role or no activity leaves the others' (it decides the
+        category); a ``not_personal`` decision makes the column no category, no subject key.
+        The one reading of the mapping every check goes through. ``mapping=False``: what the
+        column would be without the analyst's decision."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind of decision {kind!r}; known: {', '.join(KINDS)}")
+        table = table or self.name
+        d = self.decisions.get(table, {}).get(column) if mapping else None
+        if d is not None:
+            decision = Decision(table, column, d["status"], d["category"], d["activity"], d["subject_key"],
+                                d["date_role"], d.get("decided_by"), d.get("decided_at"))
+            value = decision.value(kind)
+            if value is not None or kind not in ("date_role", "activity"):
+                return Effective(kind, value, "mapping", decision)
+        main = table == self.name
+        if kind == "date_role":
+            dates = self.options.get("dates") or {}
+            if main and column in dates:
+                return Effective(kind, dates[column], "manifest")
+            if main and column in self.loader.date_roles:
+                return Effective(kind, self.loader.date_roles[column], "loader")
+        elif kind in ("subject_key", "personal") and main and column in self._manifest_subjects():
+            return Effective(kind, True, "manifest")
+        elif kind == "activity" and len(self.activities) == 1 and not self.options.get("split_by"):
+            return Effective(kind, self.activities[0], "manifest")
+        sug = self.suggestions.get(table, {}).get(column)
+        if sug is not None:
+            value = sug["category"] is not None if kind == "personal" else sug[kind]
+            if value is not None:
+                return Effective(kind, value, "suggestion")
+        return Effective(kind, None, None)
+
+    def _manifest_subjects(self) -> dict[str, str]:
+        """column -> kind of the manifest's ``options.subject``."""
+        out: dict[str, str] = {}
+        for kind, v in (self.options.get("subject") or {}).items():
+            for c in [] if v is None else [v] if isinstance(v, str) else list(v):
+                out.setdefault(c, kind)
+        return out
+
+    def decisions_used(self, columns, kinds: tuple[str, ...], table: str | None = None) -> list[Effective]:
+        """The analyst's decisions among ``columns`` for ``kinds`` that a finding rests on: those
+        giving a value, other than what the manifest or the loader already said (confirming
+        the classifier's suggestion is a decision: it makes the value reviewed)."""
+        out = []
+        for c in columns:
+            for k in kinds:
+                e = self.effective(c, k, table)
+                if not e.decided or e.value in (None, False):
+                    continue
+                below = self.effective(c, k, table, mapping=False)
+                if below.origin in ("manifest", "loader") and below.value == e.value:
+                    continue
+                out.append(e)
+        return out
 
     @property
     def evidence(self) -> dict:
@@ -113,11 +227,15 @@ class LoadedSource:
         over the loader's declaration (``loader``). A decision without a date role leaves
         the others' role (it decides the category); the classifier's unreviewed guess of a
         date role is never used."""
-        out: dict[str, tuple] = {c: (r, "loader") for c, r in self.loader.date_roles.items()}
-        out.update({c: (r, "manifest") for c, r in (self.options.get("dates") or {}).items()})
-        for col, d in self.decisions.get(table or self.name, {}).items():
-            if d.get("date_role"):
-                out[col] = (d["date_role"], "mapping")
+        table = table or self.name
+        candidates = list(self.decisions.get(table, {}))
+        if table == self.name:
+            candidates = list(self.loader.date_roles) + list(self.options.get("dates") or {}) + candidates
+        out: dict[str, tuple] = {}
+        for col in dict.fromkeys(candidates):
+            e = self.effective(col, "date_role", table)
+            if e.value and e.origin != "suggestion":
+                out[col] = (e.value, e.origin)
         return out
 
     @property
@@ -164,19 +282,19 @@ class LoadedSource:
         person, by precedence: the analyst's confirmed decision (``subject_key`` true with an
         e-mail, phone, name or birth-date category adds the column; false removes it) over the
         manifest's ``options.subject``."""
-        subj = self.options.get("subject") or {}
         cols = set(self.columns.get(self.name, []))
-        decided = self.decisions.get(self.name, {})
-        out = {}
-        for kind in ("email", "phone", "name", "birth_date"):
-            v = subj.get(kind)
-            vs = [] if v is None else [v] if isinstance(v, str) else list(v)
-            vs = [c for c in vs if c in cols and (c not in decided or decided[c]["subject_key"])]
-            vs += [c for c, d in decided.items()
-                   if d["subject_key"] and c in cols and c not in vs and _subject_kind(d["category"]) == kind]
-            if vs:
-                out[kind] = vs
-        return out
+        hinted = self._manifest_subjects()
+        out: dict[str, list[str]] = {}
+        for col in dict.fromkeys([*hinted, *self.decisions.get(self.name, {})]):
+            if col not in cols:
+                continue
+            e = self.effective(col, "subject_key")
+            if not e.value or e.origin not in ("mapping", "manifest"):
+                continue
+            kind = _subject_kind(e.decision.category) if e.decided else hinted[col]
+            if kind:
+                out.setdefault(kind, []).append(col)
+        return {k: out[k] for k in ("email", "phone", "name", "birth_date") if k in out}
 
     def subject_expr(self, alias: str = "t") -> str:
         """SQL for a pseudonymous subject reference (e-mail, else phone, else name)."""
@@ -223,7 +341,8 @@ def loaded_sources(ws: Workspace) -> list[LoadedSource]:
         "WHERE database_name = 'ws' AND schema_name = 'raw' GROUP BY table_name"
     ).fetchall()
     columns = {t: c for t, c in colrows}
-    decisions = _decisions(ws)
+    decisions = _column_map(ws, decided=True)
+    suggestions = _column_map(ws, decided=False)
     out = []
     for name, title, fmt, acts, use, provider, country, options, tables, hosting in rows:
         opts = json.loads(options) if isinstance(options, str) else (options or {})
@@ -232,26 +351,36 @@ def loaded_sources(ws: Workspace) -> list[LoadedSource]:
         out.append(
             LoadedSource(name, fmt, list(acts or []), use, provider, country, opts, present,
                          {t: columns[t] for t in present}, title, host,
-                         {t: decisions[t] for t in present if t in decisions})
+                         {t: decisions[t] for t in present if t in decisions},
+                         {t: suggestions[t] for t in present if t in suggestions})
         )
     return out
 
 
-def _decisions(ws: Workspace) -> dict[str, dict[str, dict]]:
-    """The analyst's decisions in ``column_map`` (synced from the mapping file), per table."""
+def _column_map(ws: Workspace, decided: bool) -> dict[str, dict[str, dict]]:
+    """``column_map`` (synced from the mapping file) per table: the analyst's decisions
+    (``decided``) or the classifier's suggestions."""
     has = ws.con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'ws' AND table_name = 'column_map'"
     ).fetchone()[0]
     if not has:
         return {}
+    who = "decided_by, decided_at" if _has_column(ws, "column_map", "decided_at") else "NULL, NULL"
     out: dict[str, dict[str, dict]] = {}
-    for table, col, category, activity, subject_key, date_role, status in ws.con.execute(
-        "SELECT table_name, column_name, category, activity, subject_key, date_role, status FROM column_map "
-        "WHERE status IN ('confirmed', 'not_personal') ORDER BY ALL"
+    for table, col, category, activity, subject_key, date_role, status, by, at in ws.con.execute(
+        f"SELECT table_name, column_name, category, activity, subject_key, date_role, status, {who} FROM column_map "
+        f"WHERE (status IN ('confirmed', 'not_personal')) = ? ORDER BY ALL", [decided]
     ).fetchall():
         out.setdefault(table, {})[col] = {"category": category, "activity": activity, "subject_key": bool(subject_key),
-                                          "date_role": date_role, "status": status}
+                                          "date_role": date_role, "status": status, "decided_by": by, "decided_at": at}
     return out
+
+
+def _has_column(ws: Workspace, table: str, column: str) -> bool:
+    return bool(ws.con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = 'ws' AND table_name = ? AND column_name = ?",
+        [table, column],
+    ).fetchone()[0])
 
 
 def workspace_register(ws: Workspace):

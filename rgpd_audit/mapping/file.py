@@ -153,11 +153,15 @@ def _entry(row: dict, evidence: Evidence | None = None) -> ColumnEntry:
 
 
 def _decisions(mapping: Mapping) -> dict[tuple[str, str], ColumnEntry]:
+    """The file's decisions. One written by hand carries no ``decided_at``: it is dated when it
+    first reaches the workspace (the sync writes that date back to the file)."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     out = {}
     for table, te in mapping.tables.items():
         for col, e in te.columns.items():
             if e.status in DECIDED or e.edited:
-                out[(table, col)] = e.model_copy(update={"status": e.status if e.status in DECIDED else "confirmed"})
+                out[(table, col)] = e.model_copy(update={"status": e.status if e.status in DECIDED else "confirmed",
+                                                         "decided_at": e.decided_at or now})
     return out
 
 
@@ -165,10 +169,13 @@ def _apply(ws: Workspace, decisions: dict[tuple[str, str], ColumnEntry]) -> int:
     now = dt.datetime.now().replace(microsecond=0)
     n = 0
     for (table, col), e in decisions.items():
+        at = e.decided_at
+        if at is not None and at.tzinfo is not None:  # kept in UTC, without a zone
+            at = at.astimezone(dt.UTC).replace(tzinfo=None)
         cur = ws.con.execute(
-            "UPDATE column_map SET category = ?, activity = ?, subject_key = ?, date_role = ?, status = ?, updated_at = ? "
-            "WHERE table_name = ? AND column_name = ? RETURNING 1",
-            [e.category, e.activity, e.subject_key, e.date_role, e.status, now, table, col],
+            "UPDATE column_map SET category = ?, activity = ?, subject_key = ?, date_role = ?, status = ?, updated_at = ?, "
+            "decided_by = ?, decided_at = ? WHERE table_name = ? AND column_name = ? RETURNING 1",
+            [e.category, e.activity, e.subject_key, e.date_role, e.status, now, e.decided_by, at, table, col],
         )
         n += len(cur.fetchall())
     return n
@@ -204,7 +211,8 @@ def sync_mapping(ws: Workspace, mapping_path: str | Path) -> MappingDiff:
     for table, te in mapping.tables.items():
         for col in te.columns:
             if (table, col) in rows and (table, col) not in decisions and rows[(table, col)]["status"] in DECIDED:
-                ws.con.execute("UPDATE column_map SET status = 'suggested' WHERE table_name = ? AND column_name = ?",
+                ws.con.execute("UPDATE column_map SET status = 'suggested', decided_by = NULL, decided_at = NULL "
+                               "WHERE table_name = ? AND column_name = ?",
                                [table, col])
     rows = _rows(ws)
     if free_text_columns(ws) != before:
@@ -218,8 +226,9 @@ def sync_mapping(ws: Workspace, mapping_path: str | Path) -> MappingDiff:
             diff.new.append((table, col))
         kept = old is not None and row["status"] in DECIDED
         entry = _entry(row, old.evidence if kept else None)
-        if kept:  # who decided, and when, stay with the decision
-            entry = entry.model_copy(update={"decided_by": old.decided_by, "decided_at": old.decided_at})
+        if kept:  # who decided, and when, stay with the decision (a hand-made one: dated at its first sync)
+            when = old.decided_at or (applied[(table, col)].decided_at if (table, col) in applied else None)
+            entry = entry.model_copy(update={"decided_by": old.decided_by, "decided_at": when})
         t["columns"][col] = entry
     for table, te in mapping.tables.items():
         for col, e in te.columns.items():

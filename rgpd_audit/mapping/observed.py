@@ -135,6 +135,7 @@ class Comparison:
     columns: int = 0
     detections: int = 0
     reviewed: bool = True  # False: the category rests on the classifier's suggestions only
+    where: list[tuple[str, str, str]] = field(default_factory=list)  # (system, table, column) seen holding it
 
 
 def covers(declared: str, observed: str) -> bool:
@@ -158,7 +159,7 @@ def compare(policy: Policy, obs: Observations) -> list[Comparison]:
                 continue
             finding = "covered" if any_data and not c.special else "undeclared"
             out.append(Comparison(a.id, cat, c.special, finding, sorted(c.systems), len(c.columns), c.detections,
-                                  c.reviewed))
+                                  c.reviewed, sorted(c.columns)))
         for d in a.data_categories:
             seen = bool(o.categories) if any_data else any(covers(d, cat) for cat in o.categories)
             if not seen:

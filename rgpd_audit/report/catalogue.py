@@ -123,7 +123,7 @@ def entries() -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = list(WORDS.values()) + [b[2] for b in BUCKETS]
     pairs += [(c.fr, c.en) for c in checks().values()]
     for v in (vocab.THEMES, vocab.SEVERITIES, vocab.REJECT_REASONS, vocab.TRANSFER_MECHANISMS, vocab.COUNTRIES,
-              vocab.EVENTS, vocab.LEGAL_BASES, vocab.ROLES, vocab.RIGHTS, vocab.RETENTION_BASES):
+              vocab.EVENTS, vocab.LEGAL_BASES, vocab.ROLES, vocab.RIGHTS, vocab.RETENTION_BASES, vocab.DECISION_WORDS):
         pairs += [(t.fr, t.en) for t in v.values()]
     pairs += [(c.label("fr"), c.label("en")) for c in vocab.categories().values()]
     a = _actions()

@@ -360,7 +360,9 @@ def suggest(ws: Workspace, policy=None) -> SuggestReport:
             con.execute("DELETE FROM column_map WHERE table_name = ? AND column_name = ?", [t, c])
         report.removed = [tuple(g) for g in gone]
         if rows:
-            con.executemany("INSERT INTO column_map VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            con.executemany("INSERT INTO column_map (source, table_name, column_name, category, activity, subject_key, date_role, "
+                            "status, rule, confidence, sampled, matched, examples, updated_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
