@@ -19,10 +19,13 @@ def quote_literal(value: str) -> str:
 
 # A value a spreadsheet would run as a formula (CSV injection): it starts with = + - @ tab or CR.
 FORMULA_START = "^[=+\\-@\t\r]"
+FORMULA_FIRST = "('=', '+', '-', '@', chr(9), chr(13))"  # FORMULA_START's characters, as SQL
 
 
 def spreadsheet_safe(column: str) -> str:
     """SQL select item for a text column written to CSV: formula-looking values get a leading
     apostrophe, so a spreadsheet shows them as text (the column keeps its name)."""
     c = quote_ident(column)
-    return f"CASE WHEN regexp_matches({c}, {quote_literal(FORMULA_START)}) THEN '''' || {c} ELSE {c} END AS {c}"
+    # the first character against FORMULA_START's set: the same values as regexp_matches at a
+    # fraction of its cost over a run's findings
+    return f"CASE WHEN left({c}, 1) IN {FORMULA_FIRST} THEN '''' || {c} ELSE {c} END AS {c}"

@@ -297,3 +297,51 @@ def test_changes_computed_once_while_a_report_renders(tmp_path):
             assert history.totals_of_changes(ws, tiny.run_now)["still_open"] == int(first["still_open"].sum())
         assert history.changes_by_check(ws, tiny.run_now)["current"].sum() == 0  # read again
     assert history._MEMO is None
+
+
+def test_report_spreadsheet_capped_all_findings_in_parquet(tmp_path, monkeypatch):
+    """Over REPORT_CSV_ROWS findings, findings.csv holds the first ones (most severe first) and
+    says so in the report; findings.parquet holds them all. Under it, nothing is said."""
+    import csv
+
+    import duckdb
+
+    from rgpd_audit.report import runner
+
+    tiny = tiny_workspace(tmp_path)
+    nb = [REPO / "notebooks" / "20_conservation.ipynb"]
+    full = run_report(AS_OF, tiny.workspace, tiny.manifest, out_dir=tmp_path / "full", notebooks=nb)
+    assert full.findings_in_csv is None and full.total > 3
+    assert "findings.parquet" not in full.index_html.read_text(encoding="utf-8")
+    monkeypatch.setattr(runner, "REPORT_CSV_ROWS", 3)
+    capped = run_report(AS_OF, tiny.workspace, tiny.manifest, out_dir=tmp_path / "capped", notebooks=nb)
+    assert capped.findings_in_csv == 3
+    rows = list(csv.DictReader(capped.findings_csv.open(encoding="utf-8")))
+    every = list(csv.DictReader(full.findings_csv.open(encoding="utf-8")))
+    assert [r["finding_key"] for r in rows] == [r["finding_key"] for r in every[:3]]
+    assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{capped.findings_parquet}')").fetchone()[0] == capped.total
+    total = f"{capped.total:,}".replace(",", "\u202f")
+    assert f"(les 3 premières par gravité, sur {total} ; toutes dans findings.parquet)" in capped.index_html.read_text(encoding="utf-8")
+
+
+def test_report_notebooks_open_the_workspace_once(tmp_path, monkeypatch):
+    """The in-process notebooks' views read through one read-only opening (handle.kept_open),
+    not one per view; the views are no fewer."""
+    from rgpd_audit.report import handle
+
+    tiny = tiny_workspace(tmp_path)
+    opened, sessions = [], []
+    real_ws, real_session = handle.Workspace, handle.WorkspaceHandle.session
+
+    def counting_ws(*args, **kwargs):
+        opened.append(kwargs.get("read_only"))
+        return real_ws(*args, **kwargs)
+
+    def counting_session(self):
+        sessions.append(1)
+        return real_session(self)
+
+    monkeypatch.setattr(handle, "Workspace", counting_ws)
+    monkeypatch.setattr(handle.WorkspaceHandle, "session", counting_session)
+    run_report(AS_OF, tiny.workspace, tiny.manifest, out_dir=tmp_path / "r")
+    assert opened == [True] and len(sessions) > 10

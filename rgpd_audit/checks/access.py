@@ -98,7 +98,7 @@ def former_staff(ctx: CheckContext) -> Query | None:
 
 @check("access.unauthorised_role", title_fr="Accès par des personnes hors des rôles habilités",
        title_en="Access by people outside the authorised roles", theme="access",
-       legal_basis="RGPD art. 5.1.f, art. 25, art. 32", severity="error")
+       legal_basis="RGPD art. 5.1.f, art. 25, art. 32", severity="error", uses_date=False)
 def unauthorised_role(ctx: CheckContext) -> Query | None:
     q = Query()
     staff = staff_relation(ctx, q)

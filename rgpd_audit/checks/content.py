@@ -58,7 +58,7 @@ def _where(s, lang: str) -> str:
 
 @check("special_category.content", title_fr="Données sensibles écrites dans des messages, pièces jointes ou documents",
        title_en="Special-category data written in messages, attachments or documents", theme="special_categories",
-       legal_basis="RGPD art. 9, art. 10", severity="error")
+       legal_basis="RGPD art. 9, art. 10", severity="error", uses_date=False)
 def special_content(ctx: CheckContext) -> list[Finding]:
     out = []
     for s in loaded_sources(ctx.ws):
@@ -81,7 +81,7 @@ def special_content(ctx: CheckContext) -> list[Finding]:
 
 @check("forbidden_data.content_identifier", title_fr="Identifiant interdit pour l'activité écrit dans un message, un document ou un champ libre",
        title_en="Identifier forbidden for the activity written in a message, a document or a free-text field",
-       theme="special_categories", legal_basis="RGPD art. 5.1.c ; décret 2019-341", severity="error")
+       theme="special_categories", legal_basis="RGPD art. 5.1.c ; décret 2019-341", severity="error", uses_date=False)
 def forbidden_content(ctx: CheckContext) -> list[Finding]:
     out = []
     for s in loaded_sources(ctx.ws):

@@ -17,7 +17,7 @@ def _reason(lang: str) -> str:
 
 @check("load.rejected_rows", title_fr="Lignes d'export illisibles (rejetées au chargement)",
        title_en="Unreadable export rows (rejected at load)", theme="load", legal_basis="RGPD art. 5.1.d, art. 5.2",
-       severity="warning")
+       severity="warning", uses_date=False)
 def rejected_rows(ctx: CheckContext) -> Query:
     # The raw text of a rejected row stays in the workspace (load_rejects); findings carry only the reason.
     return Query().add(
@@ -36,7 +36,7 @@ def rejected_rows(ctx: CheckContext) -> Query:
 
 @check("load.rejected_share", title_fr="Source en grande partie illisible (trop de lignes rejetées)",
        title_en="Source largely unreadable (too many rows rejected)", theme="load",
-       legal_basis="RGPD art. 5.1.d, art. 5.2", severity="error")
+       legal_basis="RGPD art. 5.1.d, art. 5.2", severity="error", uses_date=False)
 def rejected_share(ctx: CheckContext) -> list[Finding]:
     # Above REJECT_SHARE the audit of the source rests on a fraction of its rows: its settings
     # (date_format, delimiter, encoding) are probably wrong, and every other check is blind there.

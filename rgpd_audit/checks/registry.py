@@ -41,6 +41,10 @@ class CheckSpec:
     func: Callable[[CheckContext], Query | list[Finding] | None]
     legal_basis: str = ""
     kinds: tuple[FindingKind, ...] = ()  # the kinds of finding it emits (the first is its own)
+    # False: its findings do not depend on the audit date (rgpd_audit/checks/reuse.py copies
+    # them from the previous run when its inputs did not change)
+    uses_date: bool = True
+    version: int = 1  # raise it when the check's logic changes without a package release
 
     @property
     def severity(self) -> str:
@@ -64,11 +68,15 @@ BUILTIN_MODULES = (
 
 
 def check(id: str, *, title_fr: str, title_en: str, theme: str, legal_basis: str = "", severity: str | None = None,
-          severities: tuple[str, ...] = (), emits: tuple[FindingKind, ...] = ()):
+          severities: tuple[str, ...] = (), emits: tuple[FindingKind, ...] = (), uses_date: bool = True,
+          version: int = 1):
     """Register a check function under ``id``.
 
     ``severity`` is the default severity of its findings and ``severities`` the closed set
     they may take when the severity depends on the row (a transfer judged info or error).
+    ``uses_date=False`` declares that its findings are the same on any audit date (no
+    ``ctx.as_of``, no legal fact that changes with time): next month's run on unchanged inputs
+    copies them (:mod:`rgpd_audit.checks.reuse`). ``version``: raise it when its logic changes.
     A check emitting findings of other kinds than ``id`` declares them in ``emits`` (with no
     ``severity``, it emits only those). A policy may override any kind's severity
     (``severities:`` in the policy file).
@@ -86,7 +94,7 @@ def check(id: str, *, title_fr: str, title_en: str, theme: str, legal_basis: str
     def deco(func):
         if id in _REGISTRY and _REGISTRY[id].func is not func:
             raise ValueError(f"check {id!r} is registered twice")
-        _REGISTRY[id] = CheckSpec(id, title_fr, title_en, theme, func, legal_basis, (*own, *emits))
+        _REGISTRY[id] = CheckSpec(id, title_fr, title_en, theme, func, legal_basis, (*own, *emits), uses_date, version)
         return func
 
     return deco

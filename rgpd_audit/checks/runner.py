@@ -12,6 +12,7 @@ from ..errors import RgpdAuditError
 from ..policy import Policy
 from ..sql import quote_literal, spreadsheet_safe
 from ..workspace import Workspace, io_errors
+from . import reuse
 from .findings import FINDING_COLUMNS, Query
 from .keys import migrate_keys
 from .registry import TEMP_TABLES, CheckContext, CheckSpec, all_checks
@@ -58,11 +59,14 @@ def run_checks(
     domains: list[str] | None = None,
     policy_file: Path | None = None,
     record: bool = True,
+    reuse_findings: bool = True,
 ) -> RunResult:
     """Run every registered check (or those in ``only``) as of ``as_of``; returns counts.
 
     ``record``: the run is an audit and enters the history the report compares with (an
     ad-hoc ``rgpd-audit check`` passes False: its findings are kept, it is no "previous audit").
+    ``reuse_findings``: a check that does not depend on the date copies its findings from the
+    last run on the same inputs (:mod:`rgpd_audit.checks.reuse`); False recomputes every check.
 
     Refuses a workspace whose last load did not finish (:meth:`Workspace.check_load_finished`)."""
     require_loaded(ws)
@@ -86,17 +90,27 @@ def run_checks(
         from ..resources import bundled_policy
 
         policy_file = bundled_policy()
+    policy_sha = _sha256(policy_file)
     con.execute(
         "INSERT INTO audit_runs (run_id, as_of, started_at, finished_at, policy_file, policy_sha256, inputs, counts, status, recorded) "
         "VALUES (?, ?, current_localtimestamp(), NULL, ?, ?, ?, NULL, 'running', ?)",
-        [run_id, as_of, str(policy_file) if policy_file else None, _sha256(policy_file), json.dumps(inputs, default=str), record],
+        [run_id, as_of, str(policy_file) if policy_file else None, policy_sha, json.dumps(inputs, default=str), record],
     )
     ctx = CheckContext(ws, policy, as_of, list(domains))
     overrides = severity_overrides(policy, checks)
+    # the workspace's inputs, before any check ran
+    selected = [spec for cid, spec in checks.items() if not only or cid in only]
+    digest = reuse.workspace_digest(ws) if any(not spec.uses_date for spec in selected) else ""
     for cid, spec in checks.items():
         if only and cid not in only:
             continue
         try:
+            if not spec.uses_date:
+                # the same findings on any date: copied from the last run on the same inputs
+                fingerprint = reuse.inputs_fingerprint(spec, digest, policy, ctx.organisation_domains)
+                reuse.record(ws, run_id, cid, fingerprint)
+                if reuse_findings and reuse.copy_previous(ws, spec, fingerprint, run_id, as_of):
+                    continue
             result = spec.func(ctx)
             if isinstance(result, Query):
                 written = set(result.kinds)
@@ -182,16 +196,18 @@ def latest_run(ws: Workspace, as_of: dt.date | None = None) -> int | None:
     return ws.con.execute(q, params).fetchone()[0]
 
 
-def export_findings(ws: Workspace, run_id: int, out_dir: Path) -> tuple[Path, Path]:
-    """Write ``findings.csv`` (spreadsheet-safe) and ``findings.parquet`` for a run.
+def export_findings(ws: Workspace, run_id: int, out_dir: Path, *, csv_rows: int | None = None) -> tuple[Path, Path]:
+    """Write ``findings.csv`` (spreadsheet-safe) and ``findings.parquet`` for a run, most
+    severe first. ``csv_rows``: the spreadsheet holds at most that many findings (the first
+    ones; the Parquet file always holds them all).
 
     A folder or file that cannot be written (disk full, read-only, a file in the way) is an
     :class:`~rgpd_audit.errors.RgpdAuditError` naming it."""
     with io_errors(out_dir, RgpdAuditError, " (cannot write the findings)"):
-        return _export_findings(ws, run_id, out_dir)
+        return _export_findings(ws, run_id, out_dir, csv_rows)
 
 
-def _export_findings(ws: Workspace, run_id: int, out_dir: Path) -> tuple[Path, Path]:
+def _export_findings(ws: Workspace, run_id: int, out_dir: Path, csv_rows: int | None) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, pq_path = out_dir / "findings.csv", out_dir / "findings.parquet"
     base = f"SELECT * EXCLUDE (run_id) FROM findings WHERE run_id = {int(run_id)} ORDER BY severity DESC, check_id, activity, source, record_key"
@@ -206,8 +222,9 @@ def _export_findings(ws: Workspace, run_id: int, out_dir: Path) -> tuple[Path, P
     ws.con.execute(f"COPY ({base}) TO {quote_literal(str(pq_path))} (FORMAT parquet)")
     # The CSV from the Parquet file just written: the same rows in the same order (DuckDB keeps
     # a scan's order in COPY), without sorting the findings a second time.
+    limit = f" LIMIT {int(csv_rows)}" if csv_rows is not None else ""
     ws.con.execute(
-        f"COPY (SELECT * REPLACE ({safe}) FROM read_parquet({quote_literal(str(pq_path))})) "
+        f"COPY (SELECT * REPLACE ({safe}) FROM read_parquet({quote_literal(str(pq_path))}){limit}) "
         f"TO {quote_literal(str(csv_path))} (HEADER, DELIMITER ',')"
     )
     return csv_path, pq_path

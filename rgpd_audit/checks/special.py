@@ -34,7 +34,7 @@ def _has_table(ctx: CheckContext, name: str) -> bool:
 
 @check("special_category.free_text", title_fr="Données sensibles dans des champs libres",
        title_en="Special-category data in free-text fields", theme="special_categories", legal_basis="RGPD art. 9, art. 10",
-       severity="error")
+       severity="error", uses_date=False)
 def free_text(ctx: CheckContext) -> Query | None:
     if not _has_table(ctx, "special_hits"):
         return None
@@ -86,7 +86,7 @@ def free_text(ctx: CheckContext) -> Query | None:
 
 @check("forbidden_data.candidate_identifier", title_fr="Données interdites pour l'activité (NIR, lieu de naissance de candidats)",
        title_en="Data forbidden for the activity (candidates' NIR, birthplace)", theme="special_categories",
-       legal_basis="RGPD art. 5.1.c ; décret 2019-341", severity="error")
+       legal_basis="RGPD art. 5.1.c ; décret 2019-341", severity="error", uses_date=False)
 def forbidden(ctx: CheckContext) -> Query | None:
     if not _has_table(ctx, "column_map"):
         return None
@@ -146,7 +146,8 @@ def forbidden(ctx: CheckContext) -> Query | None:
 
 @check("mapping.undeclared_category", title_fr="Catégories de données observées mais non déclarées pour l'activité",
        title_en="Data categories observed but not declared for the activity", theme="special_categories",
-       legal_basis="RGPD art. 5.1.b-c, art. 13.1.c, art. 30.1.c", severity="warning", severities=("warning", "error"))
+       legal_basis="RGPD art. 5.1.b-c, art. 13.1.c, art. 30.1.c", severity="warning", severities=("warning", "error"),
+       uses_date=False)
 def undeclared_category(ctx: CheckContext) -> list[Finding]:
     """Fields (or free-text detections) holding categories the policy does not declare for
     that activity — the "declared vs observed" section of the Art. 30 register, as findings."""

@@ -204,6 +204,7 @@ def third_country(ctx: CheckContext) -> list[Finding]:
     legal_basis="RGPD art. 5.1.f, art. 13.1.e",
     severity="warning",
     severities=("warning", "error"),
+    uses_date=False,
 )
 def outbound_share(ctx: CheckContext) -> Query | None:
     q = Query()

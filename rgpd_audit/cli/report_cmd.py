@@ -64,7 +64,11 @@ def report_command(as_of, manifest, policy, workspace, out, lang, pdf, allow_out
     click.echo(f"Report: {result.index_html}")
     if result.pdf:
         click.echo(f"PDF: {result.pdf}")
-    click.echo(f"Findings: {result.findings_csv}")
+    if result.findings_in_csv is None:
+        click.echo(f"Findings: {result.findings_csv}")
+    else:
+        click.echo(f"Findings: {result.findings_csv} (the first {result.findings_in_csv} of {result.total}, most severe first; "
+                   f"all in {result.findings_parquet.name})")
     click.echo(f"Annexes: {result.out_dir / 'annexes'}")
     click.echo(f"Run {result.run_id}: {result.errors} error(s), {result.warnings} warning(s)")
     if result.previous_run is None:

@@ -35,6 +35,7 @@ class Links:
     """Relative links from the report to its appendices."""
 
     findings_csv: str | None = None
+    findings_note: str | None = None  # said after the link when the spreadsheet is capped
     notebooks: list[tuple[str, str]] = field(default_factory=list)  # (title, href)
 
 

@@ -73,6 +73,10 @@ WORDS = {
     "trend": ("Évolution d'un audit à l'autre", "Trend over audits"),
     "annexes": ("Annexes", "Appendices"),
     "annex_findings": ("Liste détaillée des anomalies (tableur)", "Detailed list of findings (spreadsheet)"),
+    "annex_findings_capped": (
+        "les {shown} premières par gravité, sur {total} ; toutes dans findings.parquet",
+        "the first {shown} by severity, of {total}; all of them in findings.parquet",
+    ),
     "annex_notebooks": ("Carnets d'analyse détaillés", "Detailed analysis notebooks"),
     "breaches_by_age": ("Dépassements par activité et ancienneté du retard", "Breaches per activity and age of the delay"),
     "transfers_chart": ("Données hébergées par pays et garantie invoquée", "Data hosted per country and safeguard claimed"),

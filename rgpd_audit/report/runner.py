@@ -10,6 +10,7 @@ findings, executes every notebook into ``<out>/<as-of>/notebooks/`` and writes
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,10 @@ from ..resources import bundled_policy, sample_manifest
 from ..resources import notebooks_dir as package_notebooks
 
 PRIMITIVES = (str, int, float, bool, type(None))
+# The report's spreadsheet holds the first findings, most severe first (a spreadsheet opens
+# about a million rows; at 10M records a run has 2M findings, a 1.6 GB CSV); every finding
+# is in findings.parquet. `rgpd-audit check --out` writes them all.
+REPORT_CSV_ROWS = 100_000
 NOTEBOOK_GLOB = "[0-4][0-9]_*.ipynb"  # 00 … 49: the report's notebooks (50+ are tools of their own)
 # The kernel logs errors only: its start-up warnings (« Kernel is running over TCP without
 # encryption », on a kernel bound to 127.0.0.1) would land in the cron log of every run.
@@ -67,10 +72,15 @@ class ReportResult:
     still_open: int | None = None
     urgent: list[str] = field(default_factory=list)
     pdf: Path | None = None
+    findings_in_csv: int | None = None  # when findings.csv holds only the first ones (REPORT_CSV_ROWS)
 
     @property
     def errors(self) -> int:
         return sum(c.get("error", 0) for c in self.counts.values())
+
+    @property
+    def total(self) -> int:
+        return sum(sum(c.values()) for c in self.counts.values())
 
     @property
     def warnings(self) -> int:
@@ -181,7 +191,7 @@ def run_report(
     from .annexes import PLOTLYJS_FILE, annex_name, annex_title, plotlyjs_tags, write_plotlyjs
     from .history import remembered, totals_of_changes
     from .html import Links, render_report
-    from .labels import check_lang, word
+    from .labels import check_lang, fmt_int, word
 
     as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     lang = check_lang(lang)
@@ -202,9 +212,12 @@ def run_report(
                 raise ReportError(str(exc)) from None
             pol, run = result.policy, result.run
             with stage(progress, "html"):
-                csv_path, pq_path = export_findings(ws, run.run_id, target)
+                csv_path, pq_path = export_findings(ws, run.run_id, target, csv_rows=REPORT_CSV_ROWS)
+                capped = REPORT_CSV_ROWS if run.total > REPORT_CSV_ROWS else None
                 links = Links(
                     findings_csv=csv_path.name,
+                    findings_note=word("annex_findings_capped", lang).format(
+                        shown=fmt_int(REPORT_CSV_ROWS, lang), total=fmt_int(run.total, lang)) if capped else None,
                     notebooks=[(annex_title(nb, lang), f"{ANNEX_DIR}/{annex_name(nb)}") for nb in notebooks],
                 )
                 page = render_report(ws, run.run_id, pol, lang, links, plotlyjs_tags=plotlyjs_tags(PLOTLYJS_FILE))
@@ -220,9 +233,14 @@ def run_report(
             annex_dir.mkdir(parents=True, exist_ok=True)
             write_plotlyjs(target)
         annexes = []
-        for nb in notebooks:
-            with stage(progress, f"notebook {nb.stem}"):
-                annexes.append(_annex(nb, annex_dir, params, lang, word("title", lang)))
+        from . import inprocess
+        from .handle import kept_open
+
+        # in this process, the notebooks' views share one read-only opening of the workspace
+        with kept_open(workspace) if inprocess.available() else contextlib.nullcontext():
+            for nb in notebooks:
+                with stage(progress, f"notebook {nb.stem}"):
+                    annexes.append(_annex(nb, annex_dir, params, lang, word("title", lang)))
     _remove_stale(annex_dir, {p.name for p in annexes})
     index = target / "index.html"
     with io_errors(index, ReportError):
@@ -232,6 +250,7 @@ def run_report(
         findings_csv=csv_path, findings_parquet=pq_path, counts=run.counts, previous_run=ch["previous_run"],
         previous_as_of=ch["previous_as_of"],
         new=ch["new"], resolved=ch["resolved"], still_open=ch["still_open"], urgent=urgent,
+        findings_in_csv=capped,
     )
     if pdf:
         from .pdf import print_pdf

@@ -1,0 +1,135 @@
+"""Findings carried over from the previous run when a check's inputs did not change.
+
+A check registered with ``uses_date=False`` gives the same findings on any audit date: on
+unchanged exports, mapping, policy and settings, next month's run copies them in SQL from
+the last run that computed them instead of recomputing them. What a check's findings rest on
+is summed up in a fingerprint (:func:`inputs_fingerprint`):
+
+- the package's version, the check's own ``version`` and the source of its module, and the
+  bundled data files (``rgpd_audit/data``: roles, legal tables, lint terms…);
+- the policy as read (every field of the model: from its file or built in code), and the
+  organisation's domains the run was given;
+- every table of the workspace but the findings and the runs' history: the sources and
+  their files (sha256, loader and its version), the rejected rows, the column mapping with
+  the analyst's decisions, the hits of the detectors, the settings (organisation, its
+  domains, the providers register, the key version…), and the raw tables' columns.
+
+The findings copied are those of the last finished run whose fingerprint for that check is
+the same and whose recorded counts the copy matches; else the check runs. Fingerprints are
+kept per run and check in ``check_inputs`` (workspace schema 10).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import json
+from pathlib import Path
+
+from .. import __version__
+from ..policy import Policy
+from ..sql import quote_ident
+from ..workspace import ALIAS, Workspace
+from .registry import CheckSpec
+
+# Tables that are the checks' output or the history of runs, not their inputs.
+NOT_INPUTS = frozenset({"findings", "audit_runs", "check_inputs"})
+# Columns that say when a row was written, not what it holds.
+TIMESTAMPS = frozenset({"updated_at"})
+
+
+@functools.cache
+def _data_files_digest() -> str:
+    h = hashlib.sha256()
+    data = Path(__file__).resolve().parent.parent / "data"
+    for p in sorted(data.glob("*.yaml")):
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+@functools.cache
+def _module_digest(module: str) -> str:
+    import sys
+
+    try:
+        return hashlib.sha256(inspect.getsource(sys.modules[module]).encode()).hexdigest()
+    except (KeyError, OSError, TypeError):
+        return ""
+
+
+def workspace_digest(ws: Workspace) -> str:
+    """A digest of every input table of the workspace (one scan each, order-independent; views
+    such as ``datamap`` are derived from the tables and left out)."""
+    return hashlib.sha256(repr(table_digests(ws)).encode()).hexdigest()
+
+
+def table_digests(ws: Workspace) -> dict[str, tuple]:
+    """Per input table of the workspace: its columns, row count and the sum of its rows' hashes;
+    per raw table, its columns and their types."""
+    con = ws.con
+    tables = con.execute(
+        "SELECT table_name, list(column_name ORDER BY column_index) FROM duckdb_columns() "
+        "WHERE database_name = ? AND schema_name = 'main' AND table_name IN (SELECT table_name FROM duckdb_tables() "
+        "WHERE database_name = ? AND schema_name = 'main') GROUP BY table_name ORDER BY table_name",
+        [ALIAS, ALIAS],
+    ).fetchall()
+    parts = {}
+    for name, cols in tables:
+        if name in NOT_INPUTS:
+            continue
+        kept = [c for c in cols if c not in TIMESTAMPS]
+        row = ", ".join(quote_ident(c) for c in kept)
+        # sum of the rows' hashes (as HUGEINT: no overflow) and their count: the same rows in
+        # any order give the same digest, one value changed gives another
+        n, s = con.execute(
+            f"SELECT count(*), coalesce(sum(hash({row})::HUGEINT), 0)::VARCHAR FROM {ALIAS}.main.{quote_ident(name)}"
+        ).fetchone()
+        parts[name] = (kept, n, s)
+    raw = con.execute(
+        "SELECT table_name, list(column_name || ' ' || data_type ORDER BY column_index) FROM duckdb_columns() "
+        "WHERE database_name = ? AND schema_name = 'raw' AND table_name IN (SELECT table_name FROM duckdb_tables() "
+        "WHERE database_name = ? AND schema_name = 'raw') GROUP BY table_name ORDER BY table_name",
+        [ALIAS, ALIAS],
+    ).fetchall()
+    return {**parts, **{f"raw.{name}": tuple(cols) for name, cols in raw}}
+
+
+def inputs_fingerprint(spec: CheckSpec, workspace: str, policy: Policy, domains: list[str]) -> str:
+    """The fingerprint of what ``spec``'s findings rest on: ``workspace`` (:func:`workspace_digest`),
+    the policy as read (its file, or a policy built in code) and the organisation's domains."""
+    code = (__version__, spec.id, spec.version, _module_digest(spec.func.__module__), _data_files_digest())
+    return hashlib.sha256(json.dumps([code, workspace, policy.model_dump_json(), sorted(domains)]).encode()).hexdigest()
+
+
+def record(ws: Workspace, run_id: int, check_id: str, fingerprint: str) -> None:
+    ws.con.execute("INSERT INTO check_inputs VALUES (?, ?, ?)", [run_id, check_id, fingerprint])
+
+
+def copy_previous(ws: Workspace, spec: CheckSpec, fingerprint: str, run_id: int, as_of) -> bool:
+    """Copy ``spec``'s findings from the last finished run with the same ``fingerprint`` into
+    ``run_id``; False (nothing copied) when there is none or its findings are not all there."""
+    con = ws.con
+    kinds = [k.id for k in spec.kinds]
+    prev = con.execute(
+        "SELECT r.run_id, r.counts FROM check_inputs c JOIN audit_runs r USING (run_id) "
+        "WHERE c.check_id = ? AND c.fingerprint = ? AND r.status = 'done' AND r.run_id <> ? "
+        "ORDER BY r.run_id DESC LIMIT 1",
+        [spec.id, fingerprint, run_id],
+    ).fetchone()
+    if prev is None:
+        return False
+    prev_run, counts = prev
+    counts = json.loads(counts) if counts else {}
+    expected = sum(n for k in kinds for n in counts.get(k, {}).values())
+    have = con.execute(
+        "SELECT count(*) FROM findings WHERE run_id = ? AND list_contains(?, check_id)", [prev_run, kinds]
+    ).fetchone()[0]
+    if have != expected:  # the previous run's findings were removed: compute them again
+        return False
+    con.execute(
+        "INSERT INTO findings SELECT ? AS run_id, ? AS as_of, * EXCLUDE (run_id, as_of) FROM findings "
+        "WHERE run_id = ? AND list_contains(?, check_id)",
+        [run_id, as_of, prev_run, kinds],
+    )
+    return True
