@@ -47,6 +47,7 @@ class InputFileError(RgpdAuditError):
         self.path = str(path)
         self.line = line
         self.field = field
+        self.reason = message
         where = self.path
         if line is not None:
             where += f":{line}"

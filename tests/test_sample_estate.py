@@ -56,14 +56,16 @@ def _texts() -> dict[str, str]:
     """Every file's text content (zip / xlsx members and mbox parts decoded)."""
     out = {}
     for rel, data in _files(SAMPLE).items():
-        if rel.endswith((".zip", ".xlsx")):
+        if rel.startswith("dropbox/Documents"):  # an exported folder: the text the scanner reads
+            from rgpd_audit.ingest.content import extract
+
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                for name in zf.namelist():
+                    out[f"{rel}!{name}"] = extract(zf.read(name), name).text
+        elif rel.endswith((".zip", ".xlsx")):
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 for name in zf.namelist():
                     out[f"{rel}!{name}"] = zf.read(name).decode("utf-8")
-        elif rel.startswith("dropbox/Documents/"):  # a synchronised folder: the text the scanner reads
-            from rgpd_audit.ingest.content import extract
-
-            out[rel] = extract(data, rel).text
         elif rel.endswith(".mbox"):
             out[rel] = data.decode("utf-8")
             for i, msg in enumerate(mailbox.mbox(SAMPLE / rel)):

@@ -89,19 +89,40 @@ def find_in_contents(ws: Workspace, query: PersonQuery, *, sources: list[str] | 
         offset_col = mail.col("offset") if mail else None
         mid_col = mail.col("message_id") if mail else None
         off = f"TRY_CAST(t.{quote_ident(offset_col)} AS BIGINT)" if offset_col else "NULL::BIGINT"
+        container = "NULL::VARCHAR"
         if files is not None:  # a folder: each record is a file under the folder the load recorded
             rec = f"t.{quote_ident(files.col('path'))}"
             digest = f"t.{quote_ident(files.col('sha256'))}"
+            if files.col("container"):
+                container = f"t.{quote_ident(files.col('container'))}"  # a document of an exported (zipped) folder
         else:
             rec = f"coalesce(t.{quote_ident(mid_col)}, '#' || t._row)" if mid_col else "'#' || t._row"
             digest = "lf.sha256"
         activity = f"coalesce(t._activity, {_literal(', '.join(src.activities))})" if src.activities else "t._activity"
         rows = ws.con.execute(
-            f"SELECT t._file_id, t._row, {off}, {rec}, {activity}, lf.path, {digest} FROM raw.{quote_ident(src.name)} t "
+            f"SELECT t._file_id, t._row, {off}, {rec}, {activity}, lf.path, {digest}, {container} FROM raw.{quote_ident(src.name)} t "
             "JOIN load_files lf ON lf.file_id = t._file_id ORDER BY t._file_id, t._row"
         ).fetchall()
         checked: dict[str, bool] = {}
-        for fid, row, offset, record, act, rel, digest_value in rows:
+        for fid, row, offset, record, act, rel, digest_value, archive in rows:
+            if archive:
+                zpath = Path(f"{rel}/{archive}")
+                zpath = zpath if zpath.is_absolute() else root / zpath
+                try:
+                    found_digest, texts = src.loader.read_member_contents(zpath, _member(record, archive))
+                except Exception as exc:  # noqa: BLE001 - a missing archive or entry is said, not searched
+                    out.problems.append(f"{src.name}: {rel}/{archive}: {record} could not be read again ({type(exc).__name__})")
+                    continue
+                if found_digest != digest_value:
+                    out.problems.append(f"{src.name}: {rel}/{archive}: {record} is missing or changed since the load: not searched")
+                    continue
+                reasons = []
+                for _part, text in texts:
+                    reasons += [r for r in reasons_in(text, query) if r not in reasons]
+                if reasons:
+                    out.matches.append(Match(src.name, src.name, record, act, [r for r in REASON_ORDER if r in reasons],
+                                             fid, row, inside=True))
+                continue
             if files is not None:
                 rel = f"{rel}/{str(record).lstrip('/')}"
             path = Path(rel) if Path(rel).is_absolute() else root / rel
@@ -123,6 +144,12 @@ def find_in_contents(ws: Workspace, query: PersonQuery, *, sources: list[str] | 
                 ordered = [r for r in REASON_ORDER if r in reasons]
                 out.matches.append(Match(src.name, src.name, record, act, ordered, fid, row, inside=True))
     return out
+
+
+def _member(record: str, archive: str) -> str:
+    """The entry of an archive a record names: its path, less the folder the archive sits in."""
+    parent = "/" + archive.rsplit("/", 1)[0] if "/" in archive else ""
+    return record[len(parent):] if parent and record.startswith(parent + "/") else record
 
 
 def _literal(value: str) -> str:

@@ -1,17 +1,18 @@
 """What people wrote inside messages and files: a few messages of the recruiting mailbox with
 a NIR or a special category in their body or attachment, and the recruiters' CV folder
-synchronised from Dropbox (``dropbox/Documents``), a few PDFs, DOCX and ODT files and a scan.
+exported from Dropbox (``dropbox/Documents.zip``, as Dropbox's « Télécharger » writes a
+folder: one top folder named as the archive), a few PDFs, DOCX and ODT files and a scan.
 
 Everything here is fixed (no draw from the generator's random streams, so the rest of the
-estate is unchanged). Each file's modification time is set from ``SAMPLE_AS_OF``, but git
-does not keep it: a clone gives the checkout's time. So every file is younger than the
-candidates' two years either way, and the expected findings do not depend on the checkout
-(the retention of old files is tested on a generated folder, tests/test_content_scan.py).
+estate is unchanged). Each document's modification time, counted back from
+``SAMPLE_AS_OF``, is written in the archive (git keeps no file's time: a synchronised folder
+in a clone would be dated by the checkout), so the findings are the same in every clone.
 """
 
 from __future__ import annotations
 
-import os
+import io
+import zipfile
 from datetime import datetime, timedelta
 
 from .common import SAMPLE_AS_OF, Ctx
@@ -21,7 +22,7 @@ from .docs import minimal_docx, minimal_odt, minimal_pdf
 NIR_KARIM = "1 91 07 59 350 123 71"
 NIR_SARAH = "2 94 11 62 041 087 45"
 
-DOCS_ROOT = "dropbox/Documents"
+DOCS_ARCHIVE = "dropbox/Documents.zip"
 DOCS_SOURCE = "dropbox_documents"
 GMAIL_SOURCE = "gmail_recrutement"
 ACTIVITY = "candidates"
@@ -83,13 +84,19 @@ def write_contents(ctx: Ctx, writer, mailbox_address: str) -> None:
 
 
 def write_documents(ctx: Ctx) -> None:
-    """The CV folder, one record per file."""
-    for rel, data, days, checks in DOCUMENTS:
-        path = ctx.path(f"{DOCS_ROOT}/{rel}")
-        path.write_bytes(data)
-        when = datetime.combine(SAMPLE_AS_OF, datetime.min.time()) - timedelta(days=days)
-        os.utime(path, (when.timestamp(), when.timestamp()))
-        ctx.wrote(f"{DOCS_ROOT}/{rel}", 1)
-        ctx.tally.records[DOCS_SOURCE] += 1
-        for check in checks:
-            ctx.tally.add(check, ACTIVITY, DOCS_SOURCE)
+    """The CV folder as a zip, one record per entry, each dated in the archive."""
+    buf = io.BytesIO()
+    top = DOCS_ARCHIVE.rsplit("/", 1)[1].removesuffix(".zip")
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for rel, data, days, checks in DOCUMENTS:
+            when = datetime.combine(SAMPLE_AS_OF, datetime.min.time()) - timedelta(days=days)
+            info = zipfile.ZipInfo(f"{top}/{rel}", date_time=when.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # fixed, whatever the machine generating the sample
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+            ctx.tally.records[DOCS_SOURCE] += 1
+            for check in checks:
+                ctx.tally.add(check, ACTIVITY, DOCS_SOURCE)
+    ctx.path(DOCS_ARCHIVE).write_bytes(buf.getvalue())
+    ctx.wrote(DOCS_ARCHIVE, len(DOCUMENTS))

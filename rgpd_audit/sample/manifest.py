@@ -96,7 +96,7 @@ SOURCES = [
      "hosting": DROPBOX, "options": {"date_format": "%Y-%m-%d",
                                      "split_by": {"column": "path", "values": {"/Recrutement/*": "candidates"}}}},
     {"name": "dropbox_documents", "title": "Dropbox — dossier Documents synchronisé (CV, entretiens)",
-     "format": "documents", "path": "dropbox/Documents/**/*", "activities": ["candidates"], "hosting": DROPBOX,
+     "format": "documents", "path": "dropbox/Documents.zip", "activities": ["candidates"], "hosting": DROPBOX,
      "options": {"split_by": {"column": "path", "values": {"/Recrutement/*": "candidates"}}}},
     _dataset("dataset_cli0042_paie", "Mission CLI0042 — fichier salariés (paie 2019)",
              "clients/missions/CLI0042_salaries_paie_2019.csv", "CLI0042", "Matricule",

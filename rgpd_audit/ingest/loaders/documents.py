@@ -11,6 +11,11 @@ result of the content scanner: what kind of file it is, whether its text was rea
 ``rejected`` with the reason: a damaged or hostile file never fails the load) and how many
 hits. The hits (category, detector, masked evidence, offset) are the ``content_hits``
 entity; the text is never kept.
+
+A zip among the files (the folder exported rather than synchronised: ``path:
+dropbox/Documents.zip``) gives one record per entry, dated by the archive, its ``container``
+naming the archive (``documents_zip``); a clone or a copy of a folder loses the files' dates,
+an export keeps them.
 """
 
 from __future__ import annotations
@@ -18,15 +23,18 @@ from __future__ import annotations
 import datetime as dt
 import glob as _glob
 import hashlib
+import zipfile
 from pathlib import Path, PurePosixPath
 
 from ...detect.scan import scan_text
+from ...errors import InputFileError
 from ..content import MAX_BYTES, Extracted, extract
+from . import documents_zip as dz
 from .base import Capability, FileResult, LoadContext, Loader, Part
 from .registry import export_format
 
 COLUMNS = ["path", "name", "extension", "size_bytes", "sha256", "modified", "created", "owner",
-           "content_kind", "content_status", "content_reason", "hit_count"]
+           "content_kind", "content_status", "content_reason", "hit_count", "container"]
 HIT_COLUMNS = ["path", "part", "category", "detector", "special", "evidence", "offset", "subject_ref"]
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -57,7 +65,8 @@ class DocumentsLoader(Loader):
     # a file is a record of its folder's activity, last changed when modified
     date_roles = {"modified": ("last_activity",), "created": ("creation",)}
     capabilities = (
-        Capability("file_store", {"path": "path", "modified": "modified", "size": "size_bytes", "sha256": "sha256"}),
+        Capability("file_store", {"path": "path", "modified": "modified", "size": "size_bytes", "sha256": "sha256",
+                                  "container": "container"}, optional=frozenset({"container"})),
         Capability("content_parts", {"status": "content_status", "kind": "content_kind", "part": "path"}),
         Capability("content_hits", {"part": "part", "category": "category", "detector": "detector",
                                     "evidence": "evidence", "offset": "offset", "special": "special", "subject": "subject_ref"},
@@ -66,7 +75,8 @@ class DocumentsLoader(Loader):
     copies_are_records = True  # a copy of a CV in another folder is one more file to find and erase
     reads_folder = True  # the folder is one unit of provenance, read by one call (thousands of files)
     key_column = "path"  # a document is known by its path in the folder
-    derived_columns = ("name", "extension", "sha256", "content_kind", "content_status", "content_reason", "hit_count")
+    derived_columns = ("name", "extension", "sha256", "content_kind", "content_status", "content_reason", "hit_count",
+                       "container")
 
     @classmethod
     def read_contents(cls, path: Path, offset: int | None) -> list[tuple[str, str]] | None:
@@ -75,6 +85,15 @@ class DocumentsLoader(Loader):
             return None
         ex = extract(path.read_bytes(), path.name, None)
         return [("content", ex.text)] if ex.text else []
+
+    @classmethod
+    def read_member_contents(cls, archive: Path, member: str) -> tuple[str, list[tuple[str, str]]]:
+        """A document of an exported folder (zip), read again: its sha256 and text."""
+        data = dz.read_member(archive, member, MAX_BYTES)
+        if data is None:
+            return "", []
+        ex = extract(data, PurePosixPath(member).name, None)
+        return hashlib.sha256(data).hexdigest(), ([("content", ex.text)] if ex.text else [])
 
     @classmethod
     def mismatch(cls, path: Path, head: bytes) -> str | None:
@@ -106,8 +125,13 @@ class DocumentsLoader(Loader):
                 rel = path.name
             shown_files.append(("/" + rel, path))
         pseudonym = _pseudonymiser(ctx)
-        for num, (shown, path) in enumerate(sorted(shown_files), start=1):
-            row, hits = self._one(path, shown, hashes.get(path), pseudonym)
+        records = []
+        for shown, path in sorted(shown_files):
+            if dz.is_zip(path):
+                records.extend(self._archive(ctx, path, shown, pseudonym))
+            else:
+                records.append(self._one(path, shown, hashes.get(path), pseudonym))
+        for num, (row, hits) in enumerate(records, start=1):
             rows.append(row)
             for h in hits:
                 hit_rows.append(h)
@@ -124,6 +148,39 @@ class DocumentsLoader(Loader):
                            warnings=warnings, status="loaded" if rows else "empty")]
 
     @staticmethod
+    def _archive(ctx: LoadContext, path: Path, shown: str, pseudonym) -> list[tuple[list[str | None], list[list[str | None]]]]:
+        """The documents of an exported folder; an archive over its budget or damaged is one
+        record, rejected with the reason (the rest of the folder loads)."""
+        container = shown.lstrip("/")
+        parent = shown.rsplit("/", 1)[0]  # the archive's documents sit where the archive is
+        try:
+            zf = dz.open_documents_zip(path, ctx.display(path), ctx.source.options)
+        except InputFileError as exc:
+            return [([shown, path.name, "zip", None, None, None, None, None, "archive", "rejected", exc.reason, "0", None], [])]
+        out = []
+        with zf:
+            for e in dz.entries(zf, path):
+                where = f"{parent}/{e.name}"
+                name = PurePosixPath(e.name).name
+                ext = PurePosixPath(name).suffix.lower().lstrip(".") or None
+                modified = e.modified.strftime(DATE_FORMAT)
+                try:
+                    data = dz.read_entry(zf, e, MAX_BYTES)
+                except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                    out.append(([where, name, ext, str(e.size), None, modified, None, None, "other", "rejected",
+                                 f"damaged entry of the archive ({dz.damage(exc)})", "0", container], []))
+                    continue
+                if data is None:
+                    ex = Extracted("other", "not_scanned", reason=f"bigger than {MAX_BYTES >> 20} MiB")
+                    digest = None
+                else:
+                    digest = hashlib.sha256(data).hexdigest()
+                    ex = extract(data, name, None)
+                row, hits = _record(where, name, ext, e.size, digest, modified, None, ex, pseudonym)
+                out.append((row + [container], hits))
+        return out
+
+    @staticmethod
     def _one(path: Path, shown: str, digest: str | None, pseudonym=lambda v: None) -> tuple[list[str | None], list[list[str | None]]]:
         try:
             st = path.stat()
@@ -136,18 +193,24 @@ class DocumentsLoader(Loader):
                 ex = extract(data, path.name, None)
         except OSError as exc:  # unreadable (permissions, vanished since the listing)
             return [shown, path.name, path.suffix.lower().lstrip(".") or None, None, digest, None, None, None, "other",
-                    "rejected", f"cannot read the file ({exc.strerror or type(exc).__name__})", "0"], []
-        found = scan_text(ex.text) if ex.text else []
-        hits = found
+                    "rejected", f"cannot read the file ({exc.strerror or type(exc).__name__})", "0", None], []
         created = getattr(st, "st_birthtime", None)
-        row = [shown, path.name, path.suffix.lower().lstrip(".") or None, str(st.st_size), digest, _utc(st.st_mtime),
-               _utc(created) if created else None, None, ex.kind, ex.status,
-               ex.reason if not ex.truncated else "text cut at the scanning budget", str(len(hits))]
-        # an e-mail address the file holds is kept as the workspace's pseudonym of it (never the
-        # address): retention dates the file by the latest contact with that person elsewhere
-        return row, [[shown, "content", h.category, h.detector, "true" if h.special else "false", h.evidence, str(h.offset),
-                      pseudonym(ex.text[h.offset:h.end].lower()) if h.detector == "email" else None]
-                     for h in hits]
+        row, hits = _record(shown, path.name, path.suffix.lower().lstrip(".") or None, st.st_size, digest, _utc(st.st_mtime),
+                            _utc(created) if created else None, ex, pseudonym)
+        return row + [None], hits
+
+
+def _record(shown: str, name: str, ext: str | None, size: int, digest: str | None, modified: str | None,
+            created: str | None, ex: Extracted, pseudonym) -> tuple[list[str | None], list[list[str | None]]]:
+    """A document's row (without its container) and its hits."""
+    hits = scan_text(ex.text) if ex.text else []
+    row = [shown, name, ext, str(size), digest, modified, created, None, ex.kind, ex.status,
+           ex.reason if not ex.truncated else "text cut at the scanning budget", str(len(hits))]
+    # an e-mail address the file holds is kept as the workspace's pseudonym of it (never the
+    # address): retention dates the file by the latest contact with that person elsewhere
+    return row, [[shown, "content", h.category, h.detector, "true" if h.special else "false", h.evidence, str(h.offset),
+                  pseudonym(ex.text[h.offset:h.end].lower()) if h.detector == "email" else None]
+                 for h in hits]
 
 
 def _pseudonymiser(ctx: LoadContext):
