@@ -20,6 +20,7 @@ import glob as _glob
 import hashlib
 from pathlib import Path, PurePosixPath
 
+from ...detect.people import link_keys
 from ...detect.scan import scan_text
 from ..content import MAX_BYTES, Extracted, extract
 from .base import Capability, FileResult, LoadContext, Loader, Part
@@ -28,6 +29,8 @@ from .registry import export_format
 COLUMNS = ["path", "name", "extension", "size_bytes", "sha256", "modified", "created", "owner",
            "content_kind", "content_status", "content_reason", "hit_count"]
 HIT_COLUMNS = ["path", "part", "category", "detector", "special", "evidence", "offset", "subject_ref"]
+LINK_COLUMNS = ["path", "part", "via", "subject_ref"]
+TEXT_COLUMNS = ["path", "part", "text"]
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -53,7 +56,7 @@ class DocumentsLoader(Loader):
     name = "documents"
     title = "Folder of documents (Dropbox, Google Drive, file server): one record per file, its content scanned"
     kind = "a document"
-    version = "1"
+    version = "2"  # 2: content_links (phone and name links), owner
     # a file is a record of its folder's activity, last changed when modified
     date_roles = {"modified": ("last_activity",), "created": ("creation",)}
     capabilities = (
@@ -62,6 +65,9 @@ class DocumentsLoader(Loader):
         Capability("content_hits", {"part": "part", "category": "category", "detector": "detector",
                                     "evidence": "evidence", "offset": "offset", "special": "special", "subject": "subject_ref"},
                    optional=frozenset({"subject"}), entity="content_hits"),
+        Capability("content_links", {"part": "part", "via": "via", "subject": "subject_ref"}, entity="content_links"),
+        # the text read, kept only with --keep-text (an encrypted workspace): DSAR reads it there
+        Capability("content_texts", {"part": "part", "text": "text"}, entity="contents"),
     )
     copies_are_records = True  # a copy of a CV in another folder is one more file to find and erase
     reads_folder = True  # the folder is one unit of provenance, read by one call (thousands of files)
@@ -96,6 +102,10 @@ class DocumentsLoader(Loader):
         rows: list[list[str | None]] = []
         hit_rows: list[list[str | None]] = []
         hit_nums: list[int] = []
+        link_rows: list[list[str | None]] = []
+        link_nums: list[int] = []
+        text_rows: list[list[str | None]] = []
+        text_nums: list[int] = []
         counts: dict[tuple[str, str], int] = {}
         base = folder.resolve()
         shown_files = []
@@ -106,12 +116,19 @@ class DocumentsLoader(Loader):
                 rel = path.name
             shown_files.append(("/" + rel, path))
         pseudonym = _pseudonymiser(ctx)
+        owner = ctx.source.options.owner if ctx.source is not None else None
         for num, (shown, path) in enumerate(sorted(shown_files), start=1):
-            row, hits = self._one(path, shown, hashes.get(path), pseudonym)
+            row, hits, links, text = self._one(path, shown, hashes.get(path), pseudonym, owner_for(owner, shown), ctx.keep_text)
             rows.append(row)
+            if text is not None:
+                text_rows.append([shown, "content", text])
+                text_nums.append(num)
             for h in hits:
                 hit_rows.append(h)
                 hit_nums.append(num)
+            for link in links:
+                link_rows.append(link)
+                link_nums.append(num)
             if row[9] != "scanned":
                 key = (row[9], row[10] or "")
                 counts[key] = counts.get(key, 0) + 1
@@ -120,11 +137,14 @@ class DocumentsLoader(Loader):
         main = Part(ctx.stage_rows("documents", COLUMNS, rows), len(rows),
                     dates={"modified": [DATE_FORMAT], "created": [DATE_FORMAT]})
         hit_part = Part(ctx.stage_rows("documents_hits", HIT_COLUMNS, hit_rows, hit_nums), len(hit_rows), entity="content_hits")
-        return [FileResult([main, hit_part], encoding=None, dialect={"format": "documents", "files": len(rows)},
+        link_part = Part(ctx.stage_rows("documents_links", LINK_COLUMNS, link_rows, link_nums), len(link_rows), entity="content_links")
+        text_part = Part(ctx.stage_rows("documents_texts", TEXT_COLUMNS, text_rows, text_nums), len(text_rows), entity="contents")
+        return [FileResult([main, hit_part, link_part, text_part], encoding=None, dialect={"format": "documents", "files": len(rows)},
                            warnings=warnings, status="loaded" if rows else "empty")]
 
     @staticmethod
-    def _one(path: Path, shown: str, digest: str | None, pseudonym=lambda v: None) -> tuple[list[str | None], list[list[str | None]]]:
+    def _one(path: Path, shown: str, digest: str | None, pseudonym=lambda vs: {}, owner: str | None = None,
+             keep_text: bool = False) -> tuple[list[str | None], list[list[str | None]], list[list[str | None]], str | None]:
         try:
             st = path.stat()
             if st.st_size > MAX_BYTES:
@@ -135,30 +155,52 @@ class DocumentsLoader(Loader):
                 digest = digest or hashlib.sha256(data).hexdigest()
                 ex = extract(data, path.name, None)
         except OSError as exc:  # unreadable (permissions, vanished since the listing)
-            return [shown, path.name, path.suffix.lower().lstrip(".") or None, None, digest, None, None, None, "other",
-                    "rejected", f"cannot read the file ({exc.strerror or type(exc).__name__})", "0"], []
-        found = scan_text(ex.text) if ex.text else []
-        hits = found
+            return [shown, path.name, path.suffix.lower().lstrip(".") or None, None, digest, None, None, owner, "other",
+                    "rejected", f"cannot read the file ({exc.strerror or type(exc).__name__})", "0"], [], [], None
+        hits = scan_text(ex.text) if ex.text else []
         created = getattr(st, "st_birthtime", None)
         row = [shown, path.name, path.suffix.lower().lstrip(".") or None, str(st.st_size), digest, _utc(st.st_mtime),
-               _utc(created) if created else None, None, ex.kind, ex.status,
+               _utc(created) if created else None, owner, ex.kind, ex.status,
                ex.reason if not ex.truncated else "text cut at the scanning budget", str(len(hits))]
-        # an e-mail address the file holds is kept as the workspace's pseudonym of it (never the
-        # address): retention dates the file by the latest contact with that person elsewhere
-        return row, [[shown, "content", h.category, h.detector, "true" if h.special else "false", h.evidence, str(h.offset),
-                      pseudonym(ex.text[h.offset:h.end].lower()) if h.detector == "email" else None]
-                     for h in hits]
+        # who the file names (an e-mail address, a phone number, a full name in its text or its
+        # file name) is kept as the workspace's pseudonym of the link key, never the value:
+        # retention dates the file by the latest contact with that person elsewhere
+        links = link_keys(ex.text, path.name)
+        keyed = pseudonym([k for _, k in links])
+        hit_rows = [[shown, "content", h.category, h.detector, "true" if h.special else "false", h.evidence, str(h.offset),
+                     keyed.get(ex.text[h.offset:h.end].strip().lower()) if h.detector == "email" else None]
+                    for h in hits]
+        link_rows = [[shown, "content", via, keyed[k]] for via, k in links if keyed.get(k)]
+        return row, hit_rows, link_rows, (ex.text if keep_text and ex.text else None)
+
+
+def owner_for(option, shown: str) -> str | None:
+    """The owner the manifest gives a file (``options.owner``): the folder's, or that of the
+    longest sub-folder pattern its path matches (``/Users/alice/*``, or an exact path)."""
+    if option is None or isinstance(option, str):
+        return option
+    if shown in option:
+        return option[shown]
+    best = None
+    for pattern, who in option.items():
+        prefix = pattern[:-1] if pattern.endswith("*") else pattern.rstrip("/") + "/"
+        if shown.startswith(prefix) and (best is None or len(prefix) > len(best[0])):
+            best = (prefix, who)
+    return best[1] if best else None
 
 
 def _pseudonymiser(ctx: LoadContext):
-    """The workspace's keyed pseudonym (SQL ``pseudonym``), or nothing where the connection has
-    none (a draft's in-memory reading)."""
-    def one(value: str) -> str | None:
+    """The workspace's keyed pseudonyms (SQL ``pseudonym``) of a list of values, one query;
+    nothing where the connection has none (a draft's in-memory reading)."""
+    def many(values: list[str]) -> dict[str, str]:
+        if not values:
+            return {}
         try:
-            return ctx.con.execute("SELECT pseudonym(?)", [value]).fetchone()[0]
+            rows = ctx.con.execute("SELECT v, pseudonym(v) FROM unnest(?::VARCHAR[]) t(v)", [values]).fetchall()
         except Exception:  # noqa: BLE001 - no workspace behind this connection
-            return None
-    return one
+            return {}
+        return dict(rows)
+    return many
 
 
 def _sha256_file(path: Path) -> str:
