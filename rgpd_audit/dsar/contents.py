@@ -7,7 +7,9 @@ under the estate's folder) and, for a mailbox, the message's stored offset. A re
 returned (its main table: the message, the file; ``Match.inside``) with the reasons found in its texts: ``email`` (the address as a token),
 ``phone`` (a number with the same digits, French numbers on their last nine), ``name``
 (the name's words side by side, in either order: weak, as in the tables' search). A file
-missing or changed since the load is reported, not searched.
+missing or changed since the load is reported, not searched. A record whose text the load
+kept (``--keep-text``, an encrypted workspace: the ``content_texts`` capability) is searched
+in that text, its file not read again (it may have changed or gone since).
 """
 
 from __future__ import annotations
@@ -101,7 +103,17 @@ def find_in_contents(ws: Workspace, query: PersonQuery, *, sources: list[str] | 
             "JOIN load_files lf ON lf.file_id = t._file_id ORDER BY t._file_id, t._row"
         ).fetchall()
         checked: dict[str, bool] = {}
+        kept = _kept_texts(ws, src)
         for fid, row, offset, record, act, rel, digest_value in rows:
+            if (fid, row) in kept:  # the text kept by --keep-text: searched there, the file not read
+                texts = ws.con.execute(kept[(fid, row)][0], kept[(fid, row)][1]).fetchall()
+                reasons = []
+                for _part, text in texts:
+                    reasons += [r for r in reasons_in(text, query) if r not in reasons]
+                if reasons:
+                    out.matches.append(Match(src.name, src.name, record, act, [r for r in REASON_ORDER if r in reasons],
+                                             fid, row, inside=True))
+                continue
             if files is not None:
                 rel = f"{rel}/{str(record).lstrip('/')}"
             path = Path(rel) if Path(rel).is_absolute() else root / rel
@@ -123,6 +135,18 @@ def find_in_contents(ws: Workspace, query: PersonQuery, *, sources: list[str] | 
                 ordered = [r for r in REASON_ORDER if r in reasons]
                 out.matches.append(Match(src.name, src.name, record, act, ordered, fid, row, inside=True))
     return out
+
+
+def _kept_texts(ws: Workspace, src) -> dict[tuple[int, int], tuple[str, list]]:
+    """(``_file_id``, ``_row``) of the records whose text the load kept (``content_texts``,
+    ``--keep-text``) -> the query reading their texts."""
+    cap = src.capability("content_texts")
+    if cap is None:
+        return {}
+    table, part, text = quote_ident(cap.name), quote_ident(cap.col("part")), quote_ident(cap.col("text"))
+    sql = f"SELECT {part}, {text} FROM raw.{table} WHERE _file_id = ? AND _row = ? AND {text} IS NOT NULL ORDER BY {part}"
+    keys = ws.con.execute(f"SELECT DISTINCT _file_id, _row FROM raw.{table} WHERE {text} IS NOT NULL").fetchall()
+    return {(f, r): (sql, [f, r]) for f, r in keys}
 
 
 def _literal(value: str) -> str:
