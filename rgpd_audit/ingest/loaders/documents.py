@@ -10,7 +10,12 @@ result of the content scanner: what kind of file it is, whether its text was rea
 (``scanned``, ``not_scanned`` — an image, a scan without text, a type not read —,
 ``rejected`` with the reason: a damaged or hostile file never fails the load) and how many
 hits. The hits (category, detector, masked evidence, offset) are the ``content_hits``
-entity; the text is never kept.
+entity; who the file names (an e-mail address, a phone number, a full name in its text or
+its file name: :mod:`rgpd_audit.detect.people`) the ``content_links`` entity, as the
+workspace's pseudonyms only. The text is never kept, unless ``--keep-text`` (an encrypted
+workspace): then it is the ``contents`` entity, where DSAR search reads it. ``owner`` is the
+manifest's ``options.owner`` (the folder's owner, or sub-folders' owners), never the file
+system's: a synchronised folder's files belong on disk to whoever synchronised them.
 """
 
 from __future__ import annotations
