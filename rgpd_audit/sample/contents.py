@@ -5,8 +5,10 @@ synchronised from Dropbox (``dropbox/Documents``), a few PDFs, DOCX and ODT file
 Everything here is fixed (no draw from the generator's random streams, so the rest of the
 estate is unchanged). Each file's modification time is set from ``SAMPLE_AS_OF``, but git
 does not keep it: a clone gives the checkout's time. So every file is younger than the
-candidates' two years either way, and the expected findings do not depend on the checkout
-(the retention of old files is tested on a generated folder, tests/test_content_scan.py).
+candidates' two years either way, or dated by a candidate it names (``LINKED_DOCUMENTS``),
+and the expected findings do not depend on the checkout, as long as it is not later than the
+audit date (a file modified after it cannot be assessed as of it: run the generator again).
+The retention of old files is tested on a generated folder, tests/test_content_scan.py.
 """
 
 from __future__ import annotations
@@ -71,6 +73,20 @@ DOCUMENTS = [
 ]
 
 
+# Files older than the candidates' two years that name a candidate of the spreadsheet (Léa
+# Fontaine, last contact 02/06/2025: candidates.CASES), by her full name only or by her phone
+# number only: their clock is that contact (retention « ok »), not their modification (a
+# breach). Their expected outcome does not depend on the checkout's time either.
+# (path, content, days before the audit date it was last modified, retention outcome)
+LINKED_DOCUMENTS = [
+    ("Recrutement/CV/CV_Lea_Fontaine.pdf",
+     minimal_pdf(["Léa FONTAINE", "Comptable junior", "BTS Comptabilité et gestion (2021)"]), 1640, "ok"),
+    ("Recrutement/Entretiens/Prise_de_references_2022.docx",
+     minimal_docx(["Prise de références - poste de comptable", "Candidate joignable au 07 00 11 52 18",
+                   "Ancien employeur : avis favorable"]), 1600, "ok"),
+]
+
+
 def write_contents(ctx: Ctx, writer, mailbox_address: str) -> None:
     """The fixed messages, added to the recruiting mailbox by its writer (``gmail._Writer``)."""
     me = ("Recrutement INTER INTERIM", mailbox_address)
@@ -93,3 +109,11 @@ def write_documents(ctx: Ctx) -> None:
         ctx.tally.records[DOCS_SOURCE] += 1
         for check in checks:
             ctx.tally.add(check, ACTIVITY, DOCS_SOURCE)
+    for rel, data, days, outcome in LINKED_DOCUMENTS:
+        path = ctx.path(f"{DOCS_ROOT}/{rel}")
+        path.write_bytes(data)
+        when = datetime.combine(SAMPLE_AS_OF, datetime.min.time()) - timedelta(days=days)
+        os.utime(path, (when.timestamp(), when.timestamp()))
+        ctx.wrote(f"{DOCS_ROOT}/{rel}", 1)
+        ctx.tally.records[DOCS_SOURCE] += 1
+        ctx.tally.retention(outcome, ACTIVITY, DOCS_SOURCE)
