@@ -103,17 +103,19 @@ def phone_key(value: str) -> str | None:
     return "tel:" + phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
-def link_keys(text: str, filename: str | None = None, *, skip_emails=()) -> list[tuple[str, str]]:
+def link_keys(text: str, filename: str | None = None, *, skip_emails=(), found=None) -> list[tuple[str, str]]:
     """(via, key) of every person the text (and the file's name) may name: ``email``,
     ``phone``, ``name``; sorted, each once. ``skip_emails``: addresses that are not a named
-    person's (a message's own sender and recipients)."""
+    person's (a message's own sender and recipients); ``found``: the text's identifiers as
+    ``(kind, value)`` when the caller has already looked for them (the content scanner)."""
     skip = {e.lower() for e in skip_emails}
     out: set[tuple[str, str]] = set()
-    for f in ids.find_identifiers(text or ""):
-        value = text[f.start:f.end]
-        if f.kind == "email" and value.lower() not in skip:
+    if found is None:
+        found = [(f.kind, text[f.start:f.end]) for f in ids.find_identifiers(text or "")]
+    for kind, value in found:
+        if kind == "email" and value.strip().lower() not in skip:
             out.add(("email", value.strip().lower()))
-        elif f.kind == "phone" and (k := phone_key(value)):
+        elif kind == "phone" and (k := phone_key(value)):
             out.add(("phone", k))
     out.update(("name", k) for k in name_keys(text, filename))
     return sorted(out)

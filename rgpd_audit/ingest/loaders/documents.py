@@ -170,7 +170,8 @@ class DocumentsLoader(Loader):
         # who the file names (an e-mail address, a phone number, a full name in its text or its
         # file name) is kept as the workspace's pseudonym of the link key, never the value:
         # retention dates the file by the latest contact with that person elsewhere
-        links = link_keys(ex.text, path.name)
+        links = link_keys(ex.text, path.name, found=[(h.detector, ex.text[h.offset:h.end]) for h in hits
+                                                     if h.detector in ("email", "phone")])
         keyed = pseudonym([k for _, k in links])
         hit_rows = [[shown, "content", h.category, h.detector, "true" if h.special else "false", h.evidence, str(h.offset),
                      keyed.get(ex.text[h.offset:h.end].strip().lower()) if h.detector == "email" else None]
@@ -195,17 +196,26 @@ def owner_for(option, shown: str) -> str | None:
 
 
 def _pseudonymiser(ctx: LoadContext):
-    """The workspace's keyed pseudonyms (SQL ``pseudonym``) of a list of values, one query;
-    nothing where the connection has none (a draft's in-memory reading)."""
+    """The workspace's keyed pseudonyms (SQL ``pseudonym``: ``Workspace.pseudonym``) of a list
+    of values, computed here from the workspace's secret; nothing where the connection has no
+    workspace behind it (a draft's in-memory reading)."""
+    try:
+        secret = ctx.con.execute("SELECT value FROM settings WHERE key = 'pseudonym_secret'").fetchone()
+        ctx.con.execute("SELECT pseudonym('x')").fetchone()
+    except Exception:  # noqa: BLE001 - no workspace behind this connection
+        secret = None
+    if secret is None:
+        return lambda values: {}
+
     def many(values: list[str]) -> dict[str, str]:
-        if not values:
-            return {}
-        try:
-            rows = ctx.con.execute("SELECT v, pseudonym(v) FROM unnest(?::VARCHAR[]) t(v)", [values]).fetchall()
-        except Exception:  # noqa: BLE001 - no workspace behind this connection
-            return {}
-        return dict(rows)
+        return {v: pseudonym_of(secret[0] or "", v) for v in values}
     return many
+
+
+def pseudonym_of(secret: str, value: str) -> str:
+    """SQL ``pseudonym(value)`` (``Workspace._install_macros``) computed in Python."""
+    digest = hashlib.sha256(f"{secret}:{value.strip(' ').lower()}".encode()).hexdigest()
+    return "P-" + digest[:10].upper()
 
 
 def _sha256_file(path: Path) -> str:
