@@ -149,3 +149,12 @@ def test_an_owner_pattern_must_start_at_the_folders_root(tmp_path):
         encoding="utf-8")
     with pytest.raises(Exception, match="starting with /"):
         load_manifest(tmp_path / "manifest.yaml")
+
+
+def test_link_pseudonyms_are_the_workspaces(tmp_path):
+    from rgpd_audit.ingest.loaders.documents import pseudonym_of
+
+    with Workspace(tmp_path / "ws") as ws:
+        secret = ws.get_setting("pseudonym_secret")
+        for key in (AISSA, "tel:+33612345678", "lea.martin@example.com"):
+            assert pseudonym_of(secret, key) == ws.pseudonym(key) == ws.con.execute("SELECT pseudonym(?)", [key]).fetchone()[0]
