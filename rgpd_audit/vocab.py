@@ -138,6 +138,12 @@ RETENTION_BASES = Vocabulary("retention basis", {
     "last_activity": ("dernière activité", "last activity"),
     "named_contact": ("dernier contact, dans un autre système, avec une personne que le document nomme",
                       "latest contact, in another system, with a person the document names"),
+    "named_contact_email": ("dernier contact, dans un autre système, avec une personne dont le document contient l'adresse e-mail",
+                            "latest contact, in another system, with a person whose e-mail address the document holds"),
+    "named_contact_phone": ("dernier contact, dans un autre système, avec une personne dont le document contient le numéro de téléphone",
+                            "latest contact, in another system, with a person whose phone number the document holds"),
+    "named_contact_name": ("dernier contact, dans un autre système, avec une personne dont le document contient le nom complet (prénom et nom)",
+                           "latest contact, in another system, with a person whose full name (first and last name) the document holds"),
     "file_modified": ("dernière modification du document (aucune personne qu'il nomme n'est connue ailleurs)",
                       "last modification of the document (no person it names is known elsewhere)"),
     "creation": ("date de création, faute de date d'activité", "creation date, no activity date"),
@@ -295,6 +301,9 @@ CAPABILITIES = Vocabulary("table capability", {
     "file_store": ("dossier de fichiers (un enregistrement par fichier)", "folder of files (one record per file)"),
     "content_parts": ("parties lues (corps, pièces jointes, fichiers)", "parts read (bodies, attachments, files)"),
     "content_hits": ("données trouvées dans les contenus", "personal data found inside contents"),
+    "content_links": ("personnes nommées dans les contenus (pseudonymes de l'e-mail, du téléphone, du nom)",
+                      "people named inside contents (pseudonyms of e-mail, phone, name)"),
+    "content_texts": ("textes lus, conservés à la demande (--keep-text)", "texts read, kept on request (--keep-text)"),
 })
 
 # Why a row of an export could not be loaded (``load_rejects.reason_code``); the row's own

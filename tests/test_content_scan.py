@@ -260,7 +260,9 @@ def test_erasure_plan_reaches_messages_and_documents_naming_the_person(estate):
         ("cv_folder", "/RH/note.odt", "path", "document", "erase")]
 
 
-def test_keep_text_refused_unless_the_workspace_is_encrypted(tmp_path):
+def test_keep_text_refused_unless_the_workspace_is_encrypted_and_dsar_reads_the_kept_text(tmp_path):
+    from rgpd_audit.dsar import PersonQuery
+    from rgpd_audit.dsar.contents import find_in_contents
     from rgpd_audit.errors import RgpdAuditError
 
     write_estate(tmp_path)
@@ -271,6 +273,21 @@ def test_keep_text_refused_unless_the_workspace_is_encrypted(tmp_path):
         load_estate(ws, load_manifest(tmp_path / "manifest.yaml"), keep_text=True)
         kept = ws.con.execute("SELECT text FROM raw.gmail__contents WHERE text IS NOT NULL ORDER BY _row").fetchall()
         assert kept and "Mon numéro de sécurité sociale" in kept[0][0]
+        docs = dict(ws.con.execute("SELECT path, text FROM raw.cv_folder__contents").fetchall())
+        assert "Zoé Lefèvre" in docs["/Recrutement/CV/cv-zoe.pdf"] and "/RH/scan.png" not in docs  # no text, nothing kept
+        # the search reads the kept texts: the files, changed or gone since, are not read again
+        (tmp_path / "docs" / "Recrutement" / "CV" / "cv-zoe.pdf").unlink()
+        (tmp_path / "docs" / "RH" / "note.odt").write_bytes(minimal_odt(["autre chose"]))
+        zoe = find_in_contents(ws, PersonQuery.make(name="Lefèvre Zoé"))
+        marc = find_in_contents(ws, PersonQuery.make(email="marc.rh@example.com"))
+        third = find_in_contents(ws, PersonQuery.make(email="paul.tiers@autre.example.org"))
+    assert [(m.source, m.record, m.reasons) for m in zoe.matches] == [("cv_folder", "/Recrutement/CV/cv-zoe.pdf", ["name"])]
+    assert [(m.source, m.record) for m in marc.matches] == [("cv_folder", "/RH/note.odt")]
+    assert [(m.source, m.record) for m in third.matches] == [("gmail", "<m4@x>")]
+    assert zoe.problems == marc.problems == third.problems == []
+    with Workspace(tmp_path / "plain2") as ws:  # without --keep-text, nothing kept
+        load_estate(ws, load_manifest(tmp_path / "manifest.yaml"))
+        assert ws.con.execute("SELECT count(*) FROM raw.cv_folder__contents").fetchone() == (0,)
 
 
 def test_a_nir_in_a_free_text_cell_is_forbidden_for_a_candidate(tmp_path):
@@ -328,7 +345,9 @@ def test_a_folder_with_copies_and_hostile_files_loads_every_file(tmp_path):
         ("/Recrutement/truncated.docx", "rejected", "unreadable DOCX (BadZipFile)", "0"),
     ]
     (folder,) = files  # the folder is one unit of provenance
-    assert folder[0] == "docs" and folder[1] == 5 + 2  # five files, two hits
+    # five files, two hits, three name keys of the words of « copie de cv » (a file name's runs
+    # of words are candidates; they name nobody, so they link nothing)
+    assert folder[0] == "docs" and folder[1] == 5 + 2 + 3
     assert "docs: 1 file(s) rejected: unreadable DOCX (BadZipFile)" in folder[2]
     assert [s.status for s in again.sources] == ["unchanged"]
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from ..dates import deadline_sql, overdue_sql
+from ..detect.people import email_key_sql, name_key_sql, phone_key_sql
 from ..holds import labour_guidance, labour_sources
 from ..ingest.loaded import LoadedSource, loaded_sources
 from ..policy import Activity, RetentionRule
@@ -46,7 +47,7 @@ from .registry import TEMP_TABLES, CheckContext, check
 EVENT_SQL: dict[str, tuple[str, str, str, str]] = {
     "last_activity": (
         "coalesce(last_activity, creation)",
-        "CASE WHEN named_contact THEN 'named_contact' WHEN file_store AND last_activity IS NOT NULL THEN 'file_modified' "
+        "CASE WHEN named_contact THEN coalesce(named_via, 'named_contact') WHEN file_store AND last_activity IS NOT NULL THEN 'file_modified' "
         "WHEN last_activity IS NOT NULL THEN 'last_activity' WHEN creation IS NOT NULL THEN 'creation' "
         "WHEN activity_after THEN 'after_as_of' WHEN changed IS NOT NULL THEN 'change_only' ELSE 'none' END",
         "false",
@@ -246,16 +247,17 @@ def _source_select(
         creation = _date_of(roles.get("creation", []), text=text)
         state, raw_status = _state_exprs(s, q)
         last_activity = _date_until(roles.get("last_activity", []), d, text=text)
-        named = "false"
+        named, named_via = "false", "NULL::VARCHAR"
         is_file = "true" if s.capability("file_store") is not None else "false"
         contacts = _named_contacts(ctx, s, d) if is_file == "true" else None
         if contacts is not None:
             # a document's clock: the latest contact, in another system, with a person it names
             joins.append(f"LEFT JOIN ({contacts}) nc ON nc._file_id = t._file_id AND nc._row = t._row")
             last_activity, named = f"coalesce(nc.contact, {last_activity})", "(nc.contact IS NOT NULL)"
+            named_via = "nc.via"
         base = (
             f"SELECT t._file_id, t._row, {{{carried}}} AS __k, {{'path': lf.path, 'entry': lf.entry}} AS __lf, "
-            f"{last_activity} AS last_activity, {named} AS named_contact, {is_file} AS file_store, "
+            f"{last_activity} AS last_activity, {named} AS named_contact, {named_via} AS named_via, {is_file} AS file_store, "
             f"{_any_after(roles.get('last_activity', []), d, text=text)} AS activity_after, {creation} AS creation, "
             f"{_date_until(roles.get('record_change', []), d, text=text)} AS changed, "
             f"{own_end} AS own_end, {purchase_cols} AS last_purchase, {purchase_after} AS purchase_after, "
@@ -344,27 +346,45 @@ def _source_select(
 
 def _named_contacts(ctx: CheckContext, s: LoadedSource, d: str) -> str | None:
     """Per document of a file store (``_file_id``, ``_row``), the latest contact up to ``d``
-    with a person whose e-mail address it holds (the content scanner's pseudonym of the
-    address, role ``subject`` of ``content_hits``), found in any other source's records (their
-    subject e-mail column and ``last_activity`` dates); None when nothing can be linked."""
+    with a person it names (``content_links``: the pseudonym of an e-mail address, a phone
+    number in E.164 or a full name it holds, :mod:`rgpd_audit.detect.people`; older loads: the
+    e-mail ``subject`` of ``content_hits``), found in any other source's records (their
+    subject e-mail, phone and name columns, keyed the same way, and ``last_activity`` dates),
+    and the basis telling through what the person was recognised
+    (``named_contact_email|phone|name``); None when nothing can be linked."""
+    links = s.capability("content_links")
     hits = s.capability("content_hits")
-    if hits is None or hits.col("subject") is None:
+    if links is not None:
+        table, subject, via = links.name, quote_ident(links.col("subject")), f"h.{quote_ident(links.col('via'))}"
+    elif hits is not None and hits.col("subject") is not None:
+        table, subject, via = hits.name, quote_ident(hits.col("subject")), "'email'"
+    else:
         return None
     parts = []
     for o in loaded_sources(ctx.ws):
         if o.name == s.name or not o.main_table:
             continue
-        emails = o.subject_columns().get("email", [])
         dates = o.date_roles().get("last_activity", [])
-        if not emails or not dates:
+        subjects = o.subject_columns()
+        if not dates:
             continue
-        who = f"pseudonym(lower(trim(split_part(CAST(t.{quote_ident(emails[0])} AS VARCHAR), ' ::: ', 1))))"
-        parts.append(f"SELECT {who} AS who, {_date_until(dates, d, text=_text_dates(o))} AS contact FROM raw.{quote_ident(o.name)} t")
+        contact = _date_until(dates, d, text=_text_dates(o))
+        keys = []
+        if subjects.get("email"):
+            keys.append(("email", email_key_sql(f"t.{quote_ident(subjects['email'][0])}")))
+        if subjects.get("phone"):
+            keys.append(("phone", phone_key_sql(f"t.{quote_ident(subjects['phone'][0])}")))
+        if subjects.get("name"):
+            keys.append(("name", name_key_sql([f"t.{quote_ident(c)}" for c in subjects["name"]])))
+        for kind, key in keys:
+            parts.append(f"SELECT '{kind}' AS via, pseudonym({key}) AS who, {contact} AS contact FROM raw.{quote_ident(o.name)} t")
     if not parts:
         return None
     return (
-        f"SELECT h._file_id, h._row, max(c.contact) AS contact FROM raw.{quote_ident(hits.name)} h "
-        f"JOIN ({' UNION ALL '.join(parts)}) c ON c.who = h.{quote_ident(hits.col('subject'))} "
+        f"SELECT h._file_id, h._row, max(c.contact) AS contact, "
+        f"'named_contact_' || arg_max(c.via, (c.contact, CASE c.via WHEN 'email' THEN 3 WHEN 'phone' THEN 2 ELSE 1 END)) AS via "
+        f"FROM raw.{quote_ident(table)} h "
+        f"JOIN ({' UNION ALL '.join(parts)}) c ON c.who = h.{subject} AND c.via = {via} "
         "WHERE c.contact IS NOT NULL GROUP BY ALL"
     )
 
@@ -397,7 +417,7 @@ def _documents_base(s: LoadedSource, q: Query, where: str, d: str) -> str | None
         f"NULL::DATE AS own_end, NULL::DATE AS last_purchase, false AS purchase_after, "
         f"NULL::DATE AS fiscal_year_close, NULL::DATE AS c_end, false AS c_found, false AS c_ongoing, NULL::INTEGER AS c_months, "
         f"false AS c_unreadable, NULL::VARCHAR AS rec_state, NULL::VARCHAR AS status_value, "
-        f"false AS named_contact, false AS file_store "
+        f"false AS named_contact, NULL::VARCHAR AS named_via, false AS file_store "
         f"FROM raw.{quote_ident(t.name)} t WHERE {where} AND nullif(trim(t.{path}), '') IS NOT NULL "
         f"AND TRY_CAST(t.{ts} AS DATE) <= {d} "
         f"GROUP BY t.{path} HAVING NOT list_contains({deleted}, arg_max(t.{ev}, t.{ts}))"

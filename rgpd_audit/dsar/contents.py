@@ -7,7 +7,9 @@ under the estate's folder) and, for a mailbox, the message's stored offset. A re
 returned (its main table: the message, the file; ``Match.inside``) with the reasons found in its texts: ``email`` (the address as a token),
 ``phone`` (a number with the same digits, French numbers on their last nine), ``name``
 (the name's words side by side, in either order: weak, as in the tables' search). A file
-missing or changed since the load is reported, not searched.
+missing or changed since the load is reported, not searched. A record whose text the load
+kept (``--keep-text``, an encrypted workspace: the ``content_texts`` capability) is searched
+in that text, its file not read again (it may have changed or gone since).
 """
 
 from __future__ import annotations
@@ -104,8 +106,11 @@ def find_in_contents(ws: Workspace, query: PersonQuery, *, sources: list[str] | 
             "JOIN load_files lf ON lf.file_id = t._file_id ORDER BY t._file_id, t._row"
         ).fetchall()
         checked: dict[str, bool] = {}
+        kept = _kept_texts(ws, src)
         for fid, row, offset, record, act, rel, digest_value, archive in rows:
-            if archive:
+            if (fid, row) in kept:  # the text kept by --keep-text: searched there, the file not read
+                texts = ws.con.execute(kept[(fid, row)][0], kept[(fid, row)][1]).fetchall()
+            elif archive:  # a document of an exported (zipped) folder: its entry read again
                 zpath = Path(f"{rel}/{archive}")
                 zpath = zpath if zpath.is_absolute() else root / zpath
                 try:
@@ -116,6 +121,7 @@ def find_in_contents(ws: Workspace, query: PersonQuery, *, sources: list[str] | 
                 if found_digest != digest_value:
                     out.problems.append(f"{src.name}: {rel}/{archive}: {record} is missing or changed since the load: not searched")
                     continue
+            if (fid, row) in kept or archive:
                 reasons = []
                 for _part, text in texts:
                     reasons += [r for r in reasons_in(text, query) if r not in reasons]
@@ -150,6 +156,18 @@ def _member(record: str, archive: str) -> str:
     """The entry of an archive a record names: its path, less the folder the archive sits in."""
     parent = "/" + archive.rsplit("/", 1)[0] if "/" in archive else ""
     return record[len(parent):] if parent and record.startswith(parent + "/") else record
+
+
+def _kept_texts(ws: Workspace, src) -> dict[tuple[int, int], tuple[str, list]]:
+    """(``_file_id``, ``_row``) of the records whose text the load kept (``content_texts``,
+    ``--keep-text``) -> the query reading their texts."""
+    cap = src.capability("content_texts")
+    if cap is None:
+        return {}
+    table, part, text = quote_ident(cap.name), quote_ident(cap.col("part")), quote_ident(cap.col("text"))
+    sql = f"SELECT {part}, {text} FROM raw.{table} WHERE _file_id = ? AND _row = ? AND {text} IS NOT NULL ORDER BY {part}"
+    keys = ws.con.execute(f"SELECT DISTINCT _file_id, _row FROM raw.{table} WHERE {text} IS NOT NULL").fetchall()
+    return {(f, r): (sql, [f, r]) for f, r in keys}
 
 
 def _literal(value: str) -> str:

@@ -9,7 +9,9 @@ without a text layer, a type the scanner does not read, a file over the size bud
 hostile file is one rejected part, never a failed load.
 
 Budgets (per part): ``MAX_BYTES`` read, ``MAX_CHARS`` of text kept for the scan,
-``MAX_SECONDS`` of PDF parsing (checked between pages), ``MAX_XML_BYTES`` of a DOCX/ODT's
+``MAX_SECONDS`` of PDF parsing (checked between pages; the whole reading of a PDF runs in a
+worker process killed after ``pdf_worker.HARD_SECONDS``, so a file slow to open or one page
+that never ends is a rejected part, not a hung load), ``MAX_XML_BYTES`` of a DOCX/ODT's
 XML. A text cut by a budget is scanned as far as it goes and says so (``truncated``).
 The text is given to the scanner and dropped: only the hits are kept.
 """
@@ -94,6 +96,14 @@ def _cut(text: str) -> tuple[str, bool]:
 
 
 def _pdf(data: bytes) -> Extracted:
+    """A PDF's text, read in a worker process that is stopped past its time budget
+    (:mod:`rgpd_audit.ingest.pdf_worker`): a hostile PDF is a rejected part, never a hung load."""
+    from .pdf_worker import read_pdf
+
+    return read_pdf(data)
+
+
+def _pdf_in_process(data: bytes) -> Extracted:
     import logging
 
     from pypdf import PdfReader

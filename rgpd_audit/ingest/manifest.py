@@ -154,6 +154,10 @@ class SourceOptions(StrictModel):
     # the column telling each record's status and what its values mean (candidates: hired,
     # rejected, talent pool…); retention rules may apply to some statuses only
     status: StatusMap | None = None
+    # a folder of documents (format documents): who owns its files, which the files do not say
+    # (a synchronised copy belongs to whoever synchronised it): one owner for the folder, or
+    # sub-folders to owners (``'/Users/alice/*': alice@…``, the longest matching path wins)
+    owner: str | dict[str, str] | None = None
 
     # budgets of a container (zip, xlsx) checked before unpacking it (ingest/loaders/archive.py)
     max_unpacked_mb: int | None = Field(default=None, ge=1)
@@ -172,6 +176,15 @@ class SourceOptions(StrictModel):
                 )
             data = {**data, "retention_unit": unit}
         return data
+
+    @field_validator("owner")
+    @classmethod
+    def _owner(cls, v):
+        if isinstance(v, dict):
+            bad = [k for k in v if not k.startswith("/")]
+            if bad:
+                raise ValueError(f"owner: a sub-folder is written from the folder's root, starting with / (not {bad[0]!r})")
+        return v
 
     @field_validator("delimiter")
     @classmethod

@@ -7,6 +7,9 @@ Everything here is fixed (no draw from the generator's random streams, so the re
 estate is unchanged). Each document's modification time, counted back from
 ``SAMPLE_AS_OF``, is written in the archive (git keeps no file's time: a synchronised folder
 in a clone would be dated by the checkout), so the findings are the same in every clone.
+Every file is younger than the candidates' two years, or dated by a candidate it names
+(``LINKED_DOCUMENTS``). The retention of old files is tested on a generated folder,
+tests/test_content_scan.py.
 """
 
 from __future__ import annotations
@@ -72,6 +75,20 @@ DOCUMENTS = [
 ]
 
 
+# Files older than the candidates' two years that name a candidate of the spreadsheet (Léa
+# Fontaine, last contact 02/06/2025: candidates.CASES), by her full name only or by her phone
+# number only: their clock is that contact (retention « ok »), not their modification (a
+# breach). Their expected outcome does not depend on the checkout's time either.
+# (path, content, days before the audit date it was last modified, retention outcome)
+LINKED_DOCUMENTS = [
+    ("Recrutement/CV/CV_Lea_Fontaine.pdf",
+     minimal_pdf(["Léa FONTAINE", "Comptable junior", "BTS Comptabilité et gestion (2021)"]), 1640, "ok"),
+    ("Recrutement/Entretiens/Prise_de_references_2022.docx",
+     minimal_docx(["Prise de références - poste de comptable", "Candidate joignable au 07 00 11 52 18",
+                   "Ancien employeur : avis favorable"]), 1600, "ok"),
+]
+
+
 def write_contents(ctx: Ctx, writer, mailbox_address: str) -> None:
     """The fixed messages, added to the recruiting mailbox by its writer (``gmail._Writer``)."""
     me = ("Recrutement INTER INTERIM", mailbox_address)
@@ -87,8 +104,10 @@ def write_documents(ctx: Ctx) -> None:
     """The CV folder as a zip, one record per entry, each dated in the archive."""
     buf = io.BytesIO()
     top = DOCS_ARCHIVE.rsplit("/", 1)[1].removesuffix(".zip")
+    entries = [(rel, data, days, ("checks", checks)) for rel, data, days, checks in DOCUMENTS]
+    entries += [(rel, data, days, ("retention", outcome)) for rel, data, days, outcome in LINKED_DOCUMENTS]
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for rel, data, days, checks in DOCUMENTS:
+        for rel, data, days, (kind, expected) in sorted(entries):
             when = datetime.combine(SAMPLE_AS_OF, datetime.min.time()) - timedelta(days=days)
             info = zipfile.ZipInfo(f"{top}/{rel}", date_time=when.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -96,7 +115,10 @@ def write_documents(ctx: Ctx) -> None:
             info.external_attr = 0o644 << 16
             zf.writestr(info, data)
             ctx.tally.records[DOCS_SOURCE] += 1
-            for check in checks:
-                ctx.tally.add(check, ACTIVITY, DOCS_SOURCE)
+            if kind == "checks":
+                for check in expected:
+                    ctx.tally.add(check, ACTIVITY, DOCS_SOURCE)
+            else:
+                ctx.tally.retention(expected, ACTIVITY, DOCS_SOURCE)
     ctx.path(DOCS_ARCHIVE).write_bytes(buf.getvalue())
-    ctx.wrote(DOCS_ARCHIVE, len(DOCUMENTS))
+    ctx.wrote(DOCS_ARCHIVE, len(entries))

@@ -350,6 +350,8 @@ class GmailMboxLoader(Loader):
         Capability("mail_attachments", {"name": "filename"}, entity="attachments"),
         # what is written inside: one row per body part or attachment scanned, one per hit
         Capability("content_parts", {"status": "status", "kind": "kind", "part": "part"}, entity="contents"),
+        # the parts' text, kept only with --keep-text (an encrypted workspace): DSAR reads it there
+        Capability("content_texts", {"part": "part", "text": "text"}, entity="contents"),
         Capability("content_hits", {"part": "part", "category": "category", "detector": "detector",
                                     "evidence": "evidence", "offset": "offset", "special": "special"}, entity="content_hits"),
     )

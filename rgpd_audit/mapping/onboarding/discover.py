@@ -155,10 +155,31 @@ def discover(folder: str | Path) -> tuple[list[Group], list[FoundFile]]:
             groups.append(Group(fmt, files, pat, sorted({o for f in files for o in f.others})))
         else:
             groups.extend(Group(fmt, [f], f.rel, f.others) for f in files)
+    groups += _document_archives(left)
     groups += _document_folders(found, left, rels)
     left = [f for f in left if f.format is None]
     groups.sort(key=lambda g: g.files[0].rel)
     return groups, left
+
+
+def _document_archives(left: list[FoundFile]) -> list[Group]:
+    """A zip left out whose entries are all documents (a folder exported from Dropbox or Drive)
+    is a ``documents`` source of its own."""
+    import zipfile
+
+    groups = []
+    for f in left:
+        if f.format is not None or Path(f.rel).suffix.lower() != ".zip":
+            continue
+        try:
+            with zipfile.ZipFile(f.path) as zf:
+                names = [i.filename for i in zf.infolist() if not i.is_dir()]
+        except (zipfile.BadZipFile, OSError):
+            continue
+        if names and all(Path(n).suffix.lower() in DOCUMENT_SUFFIXES for n in names):
+            f.format, f.why = "documents", None
+            groups.append(Group("documents", [f], _glob_escape(f.rel)))
+    return groups
 
 
 def _document_folders(found: list[FoundFile], left: list[FoundFile], rels: list[str]) -> list[Group]:
