@@ -34,7 +34,10 @@ def loaded(tmp_path_factory):
     manifest = load_manifest(sample_manifest())
     out = {}
     for workers in (1, 2):
-        with Workspace(tmp_path_factory.mktemp(f"w{workers}")) as ws:
+        path = tmp_path_factory.mktemp(f"w{workers}")
+        with Workspace(path) as ws:  # pseudonyms (documents' links) are keyed per workspace: the same key
+            ws.set_setting("pseudonym_secret", "same-secret-for-both")
+        with Workspace(path) as ws:
             report = load_estate(ws, manifest, workers=workers)
             threads = ws.con.execute("SELECT current_setting('threads')").fetchone()[0]
             out[workers] = (report, _snapshot(ws), threads)

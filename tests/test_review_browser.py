@@ -232,9 +232,18 @@ def _open_and_run_all(page, base: str, token: str) -> None:
     page.wait_for_function(
         "() => document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status === 'idle'",
         timeout=KERNEL_START)
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-    page.get_by_role("button", name="Accepter", exact=True).first.wait_for(timeout=KERNEL_START)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in (1, 2):  # a menu click lost on a loaded machine: Run All once more
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        try:
+            page.get_by_role("button", name="Accepter", exact=True).first.wait_for(timeout=KERNEL_START)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            _wait_kernel_idle(page, base, token, KERNEL_START)
 
 
 def _clipped(page) -> list[str]:
