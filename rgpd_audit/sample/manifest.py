@@ -95,7 +95,7 @@ SOURCES = [
      "path": "dropbox/partages-externes.csv", "activities": ["candidates"], "use": "access",
      "hosting": DROPBOX, "options": {"date_format": "%Y-%m-%d",
                                      "split_by": {"column": "path", "values": {"/Recrutement/*": "candidates"}}}},
-    {"name": "dropbox_documents", "title": "Dropbox — dossier Documents synchronisé (CV, entretiens)",
+    {"name": "dropbox_documents", "title": "Dropbox — dossier Documents exporté (CV, entretiens)",
      "format": "documents", "path": "dropbox/Documents.zip", "activities": ["candidates"], "hosting": DROPBOX,
      "options": {"split_by": {"column": "path", "values": {"/Recrutement/*": "candidates"}}}},
     _dataset("dataset_cli0042_paie", "Mission CLI0042 — fichier salariés (paie 2019)",
