@@ -30,15 +30,13 @@ from playwright.sync_api import sync_playwright
 from rgpd_audit.checks.registry import finding_kinds
 from rgpd_audit.pipeline import audit
 from rgpd_audit.workspace import Workspace
+from tests.jupyterlab import jupyter_lab
 from tests.test_review_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     KERNEL_START,
     NOT_LOCAL,
     STEP,
-    _free_port,
-    _get,
-    _quiet_lab_settings,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -106,60 +104,10 @@ def clone(tmp_path_factory):
 @pytest.fixture
 def lab(clone, tmp_path):
     """``jupyter lab notebooks/`` started from the clone's root; yields (base_url, token)."""
-    import secrets
-    import signal
-    import time
-    import urllib.error
-    import urllib.request
-
-    home = tmp_path / "jupyter"
-    _quiet_lab_settings(home / "settings")
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
-    env.pop("RGPD_AUDIT_KEY", None)
-    env.pop("RGPD_AUDIT_WORKSPACE", None)  # the notebooks must find ../.rgpd-audit themselves
-    token, port = secrets.token_hex(16), _free_port()
-    log = (tmp_path / "jupyter-lab.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "notebooks/", "--no-browser", f"--ServerApp.token={token}",
-         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1",
-         "--ServerApp.open_browser=False", "--ServerApp.terminals_enabled=False",
-         "--LabApp.extension_manager=readonly", "--LabApp.expose_app_in_browser=True",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-        + (["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []),
-        cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"jupyter lab exited with {proc.returncode}; log: {tmp_path / 'jupyter-lab.log'}")
-            try:
-                if _get(f"{base}/api/status?token={token}") == 200:
-                    break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"jupyter lab not answering after 60 s; log: {tmp_path / 'jupyter-lab.log'}")
-            time.sleep(0.25)
-        yield base, token
-    finally:
-        try:
-            req = urllib.request.Request(f"{base}/api/shutdown", method="POST", headers={"Authorization": f"token {token}"})
-            urllib.request.urlopen(req, timeout=5).close()  # noqa: S310 - 127.0.0.1 only
-            proc.wait(timeout=15)
-        except Exception:  # noqa: BLE001
-            pass
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)  # the group we started: the server and its kernels
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-        log.close()
+    # the notebooks must find ../.rgpd-audit themselves: no RGPD_AUDIT_WORKSPACE
+    with jupyter_lab(clone, tmp_path, ["notebooks/", "--LabApp.expose_app_in_browser=True"],
+                     drop_env=("RGPD_AUDIT_KEY", "RGPD_AUDIT_WORKSPACE")) as lab_url:
+        yield lab_url
 
 
 # The open notebook's cells as JupyterLab holds them: source, execution count, outputs.

@@ -11,14 +11,8 @@ the server log are left in the test's tmp folder.
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -33,6 +27,7 @@ from rgpd_audit.mapping.classify import needs_review, suggest
 from rgpd_audit.mapping.file import read_mapping, sync_mapping
 from rgpd_audit.workspace import Workspace
 from tests.conftest import write_manifest
+from tests.jupyterlab import jupyter_lab
 from tests.test_mapping import SRC, V1
 from tests.test_review_scale import SRC as BIG_SRC
 from tests.test_review_scale import _csv
@@ -43,7 +38,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "55_revue_mapping.ipynb"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-quic", "--no-first-run"]
-SERVER_START = 60      # seconds
 KERNEL_START = 90_000  # ms: kernel start and the first cells, on a slow CI machine
 STEP = 30_000          # ms: one click and its effect
 
@@ -51,12 +45,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (Debian package chromium; .ci/run installs it)"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _prepare(root: Path, big: bool = False) -> tuple[str, str]:
@@ -82,22 +70,6 @@ def _prepare(root: Path, big: bool = False) -> tuple[str, str]:
     return first.column, first.category
 
 
-def _quiet_lab_settings(settings: Path) -> None:
-    """No news toast, no kernel selection dialog over the notebook."""
-    for name, values in {
-        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-        "notebook-extension/tracker": {"autoStartDefaultKernel": True},
-    }.items():
-        p = settings / "@jupyterlab" / f"{name}.jupyterlab-settings"
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(json.dumps(values), encoding="utf-8")
-
-
-def _get(url: str, timeout: float = 2) -> int:
-    with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310 - 127.0.0.1 only
-        return r.status
-
-
 @pytest.fixture
 def lab(tmp_path, request):
     """A JupyterLab server over a prepared folder: yields (base_url, token, root, first_row).
@@ -105,54 +77,8 @@ def lab(tmp_path, request):
     root = tmp_path / "root"
     root.mkdir()
     first = _prepare(root, big=getattr(request, "param", "tiny") == "big")
-    home = tmp_path / "jupyter"
-    _quiet_lab_settings(home / "settings")
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
-    env.pop("RGPD_AUDIT_KEY", None)
-    token, port = secrets.token_hex(16), _free_port()
-    log = (tmp_path / "jupyter-lab.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--ServerApp.token={token}",
-         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.root_dir={root}", "--ServerApp.open_browser=False",
-         "--ServerApp.terminals_enabled=False", "--LabApp.extension_manager=readonly",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-        + (["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []),
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"jupyter lab exited with {proc.returncode}; log: {tmp_path / 'jupyter-lab.log'}")
-            try:
-                if _get(f"{base}/api/status?token={token}") == 200:
-                    break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"jupyter lab not answering after {SERVER_START} s; log: {tmp_path / 'jupyter-lab.log'}")
-            time.sleep(0.25)
+    with jupyter_lab(root, tmp_path, [f"--ServerApp.root_dir={root}"]) as (base, token):
         yield base, token, root, first
-    finally:
-        try:  # a clean stop also shuts the kernels down
-            req = urllib.request.Request(f"{base}/api/shutdown", method="POST",
-                                         headers={"Authorization": f"token {token}"})
-            urllib.request.urlopen(req, timeout=5).close()  # noqa: S310
-            proc.wait(timeout=15)
-        except Exception:  # noqa: BLE001
-            pass
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)  # the group we started: the server and its kernels
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-        log.close()
 
 
 def _wait_kernel_idle(page, base: str, token: str, timeout_ms: int) -> None:

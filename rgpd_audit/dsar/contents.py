@@ -14,13 +14,13 @@ in that text, its file not read again (it may have changed or gone since).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..detect.special import normalise
 from ..ingest.loaded import loaded_sources
+from ..ingest.loaders.base import sha256_file
 from ..sql import quote_ident
 from ..workspace import Workspace
 from .match import REASON_ORDER, Match
@@ -69,14 +69,6 @@ def reasons_in(text: str, q: PersonQuery) -> list[str]:
         if _has_run(words, name) or _has_run(words, name[::-1]):
             found.append("name")
     return [r for r in REASON_ORDER if r in found]
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def find_in_contents(ws: Workspace, query: PersonQuery, *, sources: list[str] | None = None) -> ContentSearch:
@@ -133,7 +125,7 @@ def find_in_contents(ws: Workspace, query: PersonQuery, *, sources: list[str] | 
                 rel = f"{rel}/{str(record).lstrip('/')}"
             path = Path(rel) if Path(rel).is_absolute() else root / rel
             if rel not in checked:
-                checked[rel] = path.is_file() and _sha256(path) == digest_value
+                checked[rel] = path.is_file() and sha256_file(path) == digest_value
                 if not checked[rel]:
                     out.problems.append(f"{src.name}: {rel} is missing or changed since the load: not searched")
             if not checked[rel]:

@@ -45,6 +45,7 @@ from .loaders.base import (
     one_line_error,
     renamed_warning,
     safe_column_names,
+    sha256_file,
 )
 from .loaders.textfile import apply_shifts
 from .manifest import Manifest, Source, user_providers_json
@@ -116,15 +117,6 @@ class LoadReport:
     def warnings(self) -> list[str]:
         return [w for s in self.sources for f in s.files for w in f.warnings]
 
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb", buffering=0) as fh:
-        buf = bytearray(1 << 22)
-        view = memoryview(buf)
-        while n := fh.readinto(buf):
-            h.update(view[:n])
-    return h.hexdigest()
 
 
 def table_name(source: str, entity: str | None) -> str:

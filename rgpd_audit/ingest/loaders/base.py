@@ -13,6 +13,7 @@ without trace.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import secrets
@@ -51,6 +52,17 @@ class Capability:
 
     def __post_init__(self) -> None:
         CAPABILITIES.check(self.kind)
+
+
+def sha256_file(path: Path) -> str:
+    """A file's SHA-256, read in 4 MiB blocks (provenance, and a file checked again later)."""
+    h = hashlib.sha256()
+    with open(path, "rb", buffering=0) as fh:
+        buf = bytearray(1 << 22)
+        view = memoryview(buf)
+        while n := fh.readinto(buf):
+            h.update(view[:n])
+    return h.hexdigest()
 
 
 @dataclass

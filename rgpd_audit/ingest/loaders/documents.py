@@ -36,7 +36,7 @@ from ...detect.scan import scan_text
 from ...errors import InputFileError
 from ..content import MAX_BYTES, Extracted, extract
 from . import documents_zip as dz
-from .base import Capability, FileResult, LoadContext, Loader, Part
+from .base import Capability, FileResult, LoadContext, Loader, Part, sha256_file
 from .registry import export_format
 
 COLUMNS = ["path", "name", "extension", "size_bytes", "sha256", "modified", "created", "owner",
@@ -212,7 +212,7 @@ class DocumentsLoader(Loader):
             st = path.stat()
             if st.st_size > MAX_BYTES:
                 ex = Extracted("other", "not_scanned", reason=f"bigger than {MAX_BYTES >> 20} MiB")
-                digest = digest or _sha256_file(path)
+                digest = digest or sha256_file(path)
             else:
                 data = path.read_bytes()
                 digest = digest or hashlib.sha256(data).hexdigest()
@@ -282,10 +282,3 @@ def pseudonym_of(secret: str, value: str) -> str:
     digest = hashlib.sha256(f"{secret}:{value.strip(' ').lower()}".encode()).hexdigest()
     return "P-" + digest[:10].upper()
 
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
