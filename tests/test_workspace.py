@@ -73,3 +73,24 @@ def test_memory_budget_default_and_override(tmp_path, monkeypatch):
     monkeypatch.setenv("RGPD_AUDIT_MEMORY_LIMIT", "lots")
     with pytest.raises(WorkspaceError, match="RGPD_AUDIT_MEMORY_LIMIT"):
         Workspace(tmp_path / "ws")
+
+
+def test_two_loads_on_one_encrypted_connection(tmp_path):
+    """The in-memory scratch of an encrypted workspace is registered once per connection: a
+    second load in the same session (a notebook, a script) works, and the counts add up."""
+    from rgpd_audit.ingest.engine import load_estate
+    from rgpd_audit.ingest.manifest import load_manifest
+    from tests.conftest import write_manifest
+
+    estate = tmp_path / "estate"
+    estate.mkdir()
+    (estate / "a.csv").write_text("id,email\n1,a@example.fr\n2,b@example.fr\n", encoding="utf-8")
+    manifest = write_manifest(estate, "  - {name: a, format: csv, path: a.csv, activities: [prospects], "
+                                      "hosting: {provider: OVH SAS, country: FR}}\n")
+    with Workspace(tmp_path / "ws", key="k") as ws:
+        assert ws.encrypted
+        load_estate(ws, load_manifest(manifest))
+        (estate / "a.csv").write_text("id,email\n1,a@example.fr\n2,b@example.fr\n3,c@example.fr\n", encoding="utf-8")
+        report = load_estate(ws, load_manifest(manifest))
+        assert report.failed == []
+        assert ws.con.execute("SELECT rows_read, rows_loaded, rows_rejected FROM load_files").fetchall() == [(3, 3, 0)]

@@ -60,8 +60,9 @@ class Scratch:
         if encrypted:
             import fsspec
 
-            self._fs = fsspec.filesystem("memory")
-            con.register_filesystem(self._fs)
+            self._fs = fsspec.filesystem("memory")  # one instance per process (fsspec caches it)
+            if "memory" not in con.list_filesystems():  # registered by an earlier load on this connection
+                con.register_filesystem(self._fs)
             self._root = f"/{PREFIX}{self._token}"
             self.folder = None
         else:
