@@ -409,9 +409,30 @@ def _walk_clauses(value: Any, path: str) -> Iterator[tuple[str, Clause]]:
             yield from _walk_clauses(item, f"{path}[{i}]")
 
 
+# Policies already validated, by (resolved path, sha256 of the file's bytes): a report asks
+# for its policy a few tens of times (the pipeline, index.html, each notebook's views), and
+# validating it takes milliseconds each. A Policy is frozen; an edited file is read again.
+_LOADED: dict[tuple[str, str], Policy] = {}
+_LOADED_MAX = 8
+
+
 def load_policy(path: str | Path | None = None) -> Policy:
     """Read and validate a policy YAML file; ``None`` means the bundled INTER INTERIM policy.
 
+    The same file's bytes give the same (frozen) Policy object without validating it again.
     Raises :class:`rgpd_audit.errors.SpecError` listing every problem with its key path.
     """
-    return load_spec(bundled_policy() if path is None else path, Policy)
+    import hashlib
+
+    p = Path(bundled_policy() if path is None else path)
+    try:
+        key = (str(p.resolve()), hashlib.sha256(p.read_bytes()).hexdigest())
+    except OSError:
+        return load_spec(p, Policy)  # missing or unreadable: load_spec says so, naming the file
+    policy = _LOADED.get(key)
+    if policy is None:
+        policy = load_spec(p, Policy)
+        if len(_LOADED) >= _LOADED_MAX:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = policy
+    return policy

@@ -17,8 +17,11 @@ import inspect
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
+
 from ..errors import WorkspaceError
 from ..workspace import KEY_ENV, Workspace
+from ..workspace import Workspace as _Workspace  # the class, whatever a test puts in Workspace's place
 from ..workspace.locate import Located, locate, not_found
 
 
@@ -175,11 +178,69 @@ def per_call(func):
 
     @functools.wraps(func)
     def wrapper(ws, *args, **kwargs):
+        key = _memo_key(func, ws, args, kwargs)
+        if key is not None and key in _memo():
+            return _memo()[key].copy()
         if not isinstance(ws, WorkspaceHandle):
-            return func(ws, *args, **kwargs)
-        with ws.session() as (opened, problem):
-            if opened is None:
-                return Notice(problem)
-            return func(opened, *args, **kwargs)
+            out = func(ws, *args, **kwargs)
+        else:
+            with ws.session() as (opened, problem):
+                if opened is None:
+                    return Notice(problem)
+                out = func(opened, *args, **kwargs)
+        if key is not None and isinstance(out, pd.DataFrame):
+            _memo()[key] = out.copy()
+        return out
 
     return wrapper
+
+
+def _memo():
+    from .history import view_memo
+
+    return view_memo()
+
+
+_PLAIN = (str, int, float, bool, type(None), dt.date)
+
+
+def _memo_key(func, ws, args, kwargs) -> tuple | None:
+    """While a report renders (:func:`rgpd_audit.report.history.remembered`: its findings are
+    written, nothing changes them until it is done), a table view asked again with the same
+    arguments — by ``index.html``, the command's summary and the notebooks, which run in the
+    same process — is answered from the first call. Its key: the view, the workspace's
+    folder, the arguments (plain values, or a policy: one object per file, see
+    :func:`rgpd_audit.policy.load_policy`). None: not remembered."""
+    if _memo() is None:
+        return None
+    if isinstance(ws, WorkspaceHandle):
+        if ws.path is None:
+            return None
+        where = Path(ws.path).resolve()
+    elif isinstance(ws, _Workspace):
+        where = Path(ws.path).resolve()
+    else:
+        return None
+    from ..policy import Policy
+
+    try:
+        bound = inspect.signature(func).bind(ws, *args, **kwargs)
+    except TypeError:
+        return None  # the call itself will say what is wrong
+    bound.apply_defaults()
+    parts = []
+    for name, v in list(bound.arguments.items())[1:]:
+        if name == "policy" and isinstance(v, (str, Path, type(None))):
+            from ..policy import load_policy
+
+            try:
+                v = load_policy(v or None)  # the same object as the report's own, by its file
+            except Exception:  # noqa: BLE001 - the view itself will say what is wrong
+                return None
+        if isinstance(v, Policy):
+            _memo()[("alive", id(v))] = v  # its id stays its own while the memo lives
+            v = ("policy", id(v))
+        elif not isinstance(v, _PLAIN):
+            return None
+        parts.append((name, v))
+    return ("view", func.__module__, func.__qualname__, str(where), tuple(parts))

@@ -41,6 +41,11 @@ def remembered():
         _MEMO = outer
 
 
+def view_memo() -> dict | None:
+    """The memo of the report being rendered (see :func:`remembered`), None outside one."""
+    return _MEMO
+
+
 def run_for(ws: Workspace, as_of: str | dt.date | None = None) -> int | None:
     """The latest done run at this audit date (or the latest done run at all)."""
     if as_of is None:

@@ -40,11 +40,11 @@ _SHELL_CLASS = None
 
 
 def output(output_type: str, **fields):
-    """A cell output as a kernel sends it (``nbformat.v4.new_output`` without its per-output
-    schema validation, which cost more than the notebooks' cells; the notebook is valid)."""
-    from nbformat import NotebookNode
+    """A cell output as a kernel sends it (as ``nbformat.v4.new_output`` makes it, without
+    importing nbformat nor validating each output, which cost more than the notebooks' cells)."""
+    from .nbhtml import Node
 
-    return NotebookNode(output_type=output_type, **fields)
+    return Node(output_type=output_type, **fields)
 
 
 def _shell_class():
@@ -137,10 +137,13 @@ def parameterize(nb, parameters: dict):
     """``nb`` with papermill's injected-parameters cell after its ``parameters`` cell (or first).
 
     The values are primitives (checked by the runner), written as Python literals."""
-    import nbformat
+    import uuid
+
+    from .nbhtml import Node
 
     source = "# Parameters\n" + "".join(f"{k} = {v!r}\n" for k, v in parameters.items())
-    injected = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
+    injected = Node(id=uuid.uuid4().hex[:8], cell_type="code", metadata=Node(tags=["injected-parameters"]),
+                    execution_count=None, source=source, outputs=[])
     at = next((i + 1 for i, c in enumerate(nb.cells)
                if "parameters" in c.get("metadata", {}).get("tags", [])), 0)
     nb.cells.insert(at, injected)

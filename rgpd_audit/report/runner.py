@@ -268,21 +268,25 @@ def _annex(notebook: Path, annex_dir: Path, params: dict, lang: str, back_label:
     from . import inprocess
 
     inprocess.skip_iri_grammar()
-    import nbformat
-
     from ..workspace import io_errors
     from .annexes import PLOTLYJS_FILE, annex_name, annex_title, render_annex
+    from .nbhtml import read_notebook
 
     failed = annex_dir / f"{notebook.stem}.failed.ipynb"
     if inprocess.available():
         # papermill's parameter cell, without importing papermill (a second of the report)
-        nb = nbformat.read(notebook, as_version=4)
+        try:
+            nb = read_notebook(notebook)
+        except ValueError as exc:
+            raise ReportError(str(exc)) from None
         declared = inprocess.declared_parameters(nb)
         nb = inprocess.parameterize(nb, {k: v for k, v in params.items() if k in declared})
         try:
             inprocess.execute_inprocess(nb, cwd=annex_dir)
         except inprocess.CellError as exc:
-            nbformat.write(nb, failed)
+            import nbformat
+
+            nbformat.write(nbformat.from_dict(nb), failed)
             raise NotebookFailed(notebook, exc.cell_index, failed, exc.ename, exc.evalue) from None
     else:  # this process is a kernel already: one kernel per notebook, with papermill
         import tempfile
@@ -295,7 +299,7 @@ def _annex(notebook: Path, annex_dir: Path, params: dict, lang: str, back_label:
             except NotebookFailed as exc:
                 failed.write_bytes(exc.saved.read_bytes())
                 raise NotebookFailed(notebook, exc.cell_index, failed, exc.ename, exc.evalue) from None
-            nb = nbformat.read(executed, as_version=4)
+            nb = read_notebook(executed)
     failed.unlink(missing_ok=True)
     out = annex_dir / annex_name(notebook)
     page = render_annex(nb, annex_title(notebook, lang, nb), lang, plotlyjs_href=f"../{PLOTLYJS_FILE}",
