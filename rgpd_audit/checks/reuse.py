@@ -102,8 +102,11 @@ def inputs_fingerprint(spec: CheckSpec, workspace: str, policy: Policy, domains:
     return hashlib.sha256(json.dumps([code, workspace, policy.model_dump_json(), sorted(domains)]).encode()).hexdigest()
 
 
-def record(ws: Workspace, run_id: int, check_id: str, fingerprint: str) -> None:
-    ws.con.execute("INSERT INTO check_inputs VALUES (?, ?, ?)", [run_id, check_id, fingerprint])
+def record(ws: Workspace, run_id: int, fingerprints: dict[str, str]) -> None:
+    """Keep the run's fingerprints (check id -> fingerprint), in one statement (one commit)."""
+    if fingerprints:
+        ws.con.execute("INSERT INTO check_inputs SELECT ?, unnest(?), unnest(?)",
+                       [run_id, list(fingerprints), list(fingerprints.values())])
 
 
 def copy_previous(ws: Workspace, spec: CheckSpec, fingerprint: str, run_id: int, as_of) -> bool:

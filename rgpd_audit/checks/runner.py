@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import RgpdAuditError
+from ..ingest.loaded import sources_snapshot
 from ..policy import Policy
 from ..sql import quote_literal, spreadsheet_safe
 from ..workspace import Workspace, io_errors
 from . import reuse
-from .findings import FINDING_COLUMNS, Query
+from .findings import COLUMN_TYPES, Finding, Query
 from .keys import migrate_keys
 from .registry import TEMP_TABLES, CheckContext, CheckSpec, all_checks
 
@@ -98,43 +99,26 @@ def run_checks(
     )
     ctx = CheckContext(ws, policy, as_of, list(domains))
     overrides = severity_overrides(policy, checks)
-    # the workspace's inputs, before any check ran
     selected = [spec for cid, spec in checks.items() if not only or cid in only]
-    digest = reuse.workspace_digest(ws) if any(not spec.uses_date for spec in selected) else ""
-    for cid, spec in checks.items():
-        if only and cid not in only:
-            continue
-        try:
-            if not spec.uses_date:
+    # the checks of a run read the loaded sources (tables, columns, mapping) once
+    with sources_snapshot(ws):
+        # the workspace's inputs, before any check ran
+        digest = reuse.workspace_digest(ws) if any(not spec.uses_date for spec in selected) else ""
+        fingerprints = {spec.id: reuse.inputs_fingerprint(spec, digest, policy, ctx.organisation_domains)
+                        for spec in selected if not spec.uses_date}
+        reuse.record(ws, run_id, fingerprints)
+        for spec in selected:
+            try:
                 # the same findings on any date: copied from the last run on the same inputs
-                fingerprint = reuse.inputs_fingerprint(spec, digest, policy, ctx.organisation_domains)
-                reuse.record(ws, run_id, cid, fingerprint)
-                if reuse_findings and reuse.copy_previous(ws, spec, fingerprint, run_id, as_of):
+                if spec.id in fingerprints and reuse_findings and reuse.copy_previous(ws, spec, fingerprints[spec.id], run_id, as_of):
                     continue
-            result = spec.func(ctx)
-            if isinstance(result, Query):
-                written = set(result.kinds)
-                if result:
-                    con.execute(f"INSERT INTO findings SELECT $run_id, $as_of, * FROM ({result.sql})",
-                                {**result.values(), "run_id": run_id, "as_of": as_of})
-            else:
-                written = {f.check_id for f in result or []}
-                if result:
-                    con.executemany(
-                        f"INSERT INTO findings VALUES ({run_id}, ?, {', '.join('?' for _ in FINDING_COLUMNS)})",
-                        [[as_of] + f.row() for f in result],
-                    )
-            _check_kinds(con, run_id, spec, written)
-            for kind in spec.kinds:
-                if kind.id in overrides:  # the default severity; a row the check judged otherwise keeps its own
-                    con.execute("UPDATE findings SET severity = ? WHERE run_id = ? AND check_id = ? AND severity = ?",
-                                [overrides[kind.id], run_id, kind.id, kind.severity])
-        except RgpdAuditError:
-            con.execute("UPDATE audit_runs SET status = 'failed' WHERE run_id = ?", [run_id])
-            raise
-        except Exception as exc:  # a check bug: name the check
-            con.execute("UPDATE audit_runs SET status = 'failed' WHERE run_id = ?", [run_id])
-            raise CheckFailed(f"check {cid} failed: {type(exc).__name__}: {exc}") from exc
+                _run_check(ctx, spec, run_id, overrides)
+            except RgpdAuditError:
+                con.execute("UPDATE audit_runs SET status = 'failed' WHERE run_id = ?", [run_id])
+                raise
+            except Exception as exc:  # a check bug: name the check
+                con.execute("UPDATE audit_runs SET status = 'failed' WHERE run_id = ?", [run_id])
+                raise CheckFailed(f"check {spec.id} failed: {type(exc).__name__}: {exc}") from exc
     _unique_keys(con, run_id)
     # what the checks shared (the records in breach of retention) is not kept after the
     # run: its memory goes to the export
@@ -161,12 +145,54 @@ def severity_overrides(policy: Policy, checks: dict[str, CheckSpec]) -> dict[str
     return dict(policy.severities)
 
 
-def _check_kinds(con, run_id: int, spec: CheckSpec, written: set[str]) -> None:
-    """Every finding a check wrote is of a kind it declared, with a severity that kind allows."""
-    allowed = {k.id: k.allowed for k in spec.kinds}
-    undeclared = sorted(written - set(allowed))
+def _run_check(ctx: CheckContext, spec: CheckSpec, run_id: int, overrides: dict[str, str]) -> None:
+    """Run one check and store its findings in ``run_id``, each of a kind it declared with a
+    severity that kind allows, then the policy's severities."""
+    con, as_of = ctx.con, ctx.as_of
+    result = spec.func(ctx)
+    if isinstance(result, Query):
+        if not result:
+            return
+        _check_declared(spec, set(result.kinds))
+        written = con.execute(f"INSERT INTO findings SELECT $run_id, $as_of, * FROM ({result.sql})",
+                              {**result.values(), "run_id": run_id, "as_of": as_of}).fetchone()[0]
+        if not written:
+            return
+        _check_severities(con, run_id, spec)
+    else:
+        if not result:
+            return
+        _check_declared(spec, {f.check_id for f in result})
+        allowed = {k.id: k.allowed for k in spec.kinds}
+        for kind, severity in sorted({(f.check_id, f.severity) for f in result}):
+            if severity not in allowed[kind]:
+                raise CheckFailed(f"check {spec.id}: a {kind} finding has severity {severity!r}, not one of {', '.join(allowed[kind])}")
+        _insert_findings(con, run_id, as_of, result)
+    for kind in spec.kinds:
+        if kind.id in overrides:  # the default severity; a row the check judged otherwise keeps its own
+            con.execute("UPDATE findings SET severity = ? WHERE run_id = ? AND check_id = ? AND severity = ?",
+                        [overrides[kind.id], run_id, kind.id, kind.severity])
+
+
+def _insert_findings(con, run_id: int, as_of: dt.date, findings: list[Finding]) -> None:
+    """Store findings built in Python, in their order: one statement binding each column as
+    a list (DuckDB's ``executemany`` runs one INSERT per row)."""
+    columns = list(zip(*(f.row() for f in findings), strict=True))
+    values = {f"c{i}": list(col) for i, col in enumerate(columns)}
+    items = ", ".join(f"CAST(unnest($c{i}) AS {t})" for i, t in enumerate(COLUMN_TYPES.values()))
+    con.execute(f"INSERT INTO findings SELECT $run_id, $as_of, {items}", {**values, "run_id": run_id, "as_of": as_of})
+
+
+def _check_declared(spec: CheckSpec, written: set[str]) -> None:
+    """Every finding a check wrote is of a kind it declared."""
+    undeclared = sorted(written - {k.id for k in spec.kinds})
     if undeclared:
         raise CheckFailed(f"check {spec.id} wrote findings of undeclared kind(s): {', '.join(undeclared)}")
+
+
+def _check_severities(con, run_id: int, spec: CheckSpec) -> None:
+    """Every finding a check wrote in SQL has a severity its kind allows."""
+    allowed = {k.id: k.allowed for k in spec.kinds}
     for kind, severity in con.execute(
         "SELECT DISTINCT check_id, severity FROM findings WHERE run_id = ? AND list_contains(?, check_id) ORDER BY ALL",
         [run_id, list(allowed)],
@@ -178,12 +204,14 @@ def _check_kinds(con, run_id: int, spec: CheckSpec, written: set[str]) -> None:
 def _unique_keys(con, run_id: int) -> None:
     """Two findings of a run never share a key (a declared key column may repeat in an export):
     the second and later get ``~2``, ``~3``…, in an order that only depends on the findings."""
+    # only the keys found twice are numbered (a hash aggregate finds them; the window sorts few rows)
     con.execute(
         "UPDATE findings f SET finding_key = f.finding_key || '~' || d.n FROM ("
         "  SELECT rowid AS rid, row_number() OVER (PARTITION BY finding_key ORDER BY record_key, subject_ref, detail_fr, "
-        "  reference_date, activity, source) AS n FROM findings WHERE run_id = ?"
+        "  reference_date, activity, source) AS n FROM findings WHERE run_id = $run AND finding_key IN ("
+        "    SELECT finding_key FROM findings WHERE run_id = $run GROUP BY finding_key HAVING count(*) > 1)"
         ") d WHERE f.rowid = d.rid AND d.n > 1",
-        [run_id],
+        {"run": run_id},
     )
 
 

@@ -92,14 +92,21 @@ def _groups(ctx: CheckContext) -> dict[tuple[str, str | None], _Group]:
         for act in _activities(s, ctx.con):
             g = groups.setdefault((key, act), _Group(s.provider, s.country))
             g.sources.append(s)
-    for (_key, act), g in groups.items():
-        q = Query()
-        parts = [sql for s in g.sources if (sql := _people_sql(s, act, q))]
-        if parts:
-            union = " UNION ALL ".join(f"({p})" for p in parts)
-            sql = f"SELECT count(DISTINCT rec), count(DISTINCT who) FROM ({union})"
-            g.records, g.people = (int(x) for x in ctx.con.execute(sql, q.values(sql)).fetchone())
     return groups
+
+
+def _count(ctx: CheckContext, groups: list[tuple[str | None, _Group]]) -> None:
+    """Set the records and people of each (activity, group), in one statement (one scan of
+    each table: the groups only of the transfers found, their counts are only for findings)."""
+    q = Query()
+    parts = [f"SELECT {i} AS g, rec, who FROM ({sql})"
+             for i, (act, g) in enumerate(groups) for s in g.sources if (sql := _people_sql(s, act, q))]
+    if not parts:
+        return
+    union = " UNION ALL ".join(f"({p})" for p in parts)
+    sql = f"SELECT g, count(DISTINCT rec), count(DISTINCT who) FROM ({union}) GROUP BY g"
+    for i, records, people in ctx.con.execute(sql, q.values(sql)).fetchall():
+        groups[i][1].records, groups[i][1].people = int(records), int(people)
 
 
 def _verdict_text(v, lang: str) -> tuple[str, bool]:
@@ -141,11 +148,14 @@ def third_country(ctx: CheckContext) -> list[Finding]:
     titles = {a.id: a.title for a in ctx.policy.activities}
     out = []
     verdicts = {}
+    transfers = []
     for (key, act), g in sorted(_groups(ctx).items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         evidence = Evidence.merged([s.evidence for s in g.sources])
         v = verdicts.setdefault(key, assess_transfer(g.provider, g.country, ctx.as_of, evidence=evidence, register=register))
-        if not v.transfer:
-            continue
+        if v.transfer:
+            transfers.append((key, act, g, v))
+    _count(ctx, [(act, g) for _, act, g, _ in transfers])
+    for key, act, g, v in transfers:
         text_fr, covered = _verdict_text(v, "fr")
         text_en, _ = _verdict_text(v, "en")
         act_fr = titles[act].get("fr") if act in titles else (act or "hors activité")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..sql import quote_ident
@@ -331,8 +333,37 @@ class LoadedSource:
         return list(dict.fromkeys(used + ["_row"]))
 
 
+# Workspaces read once for the length of a block (:func:`sources_snapshot`): id -> sources
+_SNAPSHOTS: dict[int, list[LoadedSource] | None] = {}
+
+
+@contextmanager
+def sources_snapshot(ws: Workspace) -> Iterator[None]:
+    """Within the block, :func:`loaded_sources` reads ``ws`` once (at its first call) and
+    gives the same sources again: for a stage that does not load nor map (the checks of one
+    run ask for them some twenty times). Nested blocks share the outer one's reading."""
+    key = id(ws)
+    if key in _SNAPSHOTS:
+        yield
+        return
+    _SNAPSHOTS[key] = None
+    try:
+        yield
+    finally:
+        del _SNAPSHOTS[key]
+
+
 def loaded_sources(ws: Workspace) -> list[LoadedSource]:
     """Every loaded source, by name, with its raw tables that exist and their columns."""
+    key = id(ws)
+    if key not in _SNAPSHOTS:
+        return _read_sources(ws)
+    if _SNAPSHOTS[key] is None:
+        _SNAPSHOTS[key] = _read_sources(ws)
+    return list(_SNAPSHOTS[key])
+
+
+def _read_sources(ws: Workspace) -> list[LoadedSource]:
     rows = ws.con.execute(
         "SELECT name, title, format, activities, use, provider, country, options, tables, hosting FROM sources ORDER BY name"
     ).fetchall()
