@@ -34,15 +34,14 @@ def _findings(ws: Workspace, run_id: int, check_ids=None) -> list[tuple]:
 def _copied(monkeypatch) -> list[str]:
     """Record the checks whose findings were copied in the next run."""
     copied: list[str] = []
-    original = reuse.copy_previous
+    original = reuse.copy_previous_all
 
-    def spy(ws, spec, *args):
-        done = original(ws, spec, *args)
-        if done:
-            copied.append(spec.id)
+    def spy(*args):
+        done = original(*args)
+        copied.extend(done)
         return done
 
-    monkeypatch.setattr(reuse, "copy_previous", spy)
+    monkeypatch.setattr(reuse, "copy_previous_all", spy)
     return copied
 
 

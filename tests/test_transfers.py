@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from rgpd_audit.checks.runner import export_findings, run_checks
+from rgpd_audit.checks.runner import EXPORT_ORDER, export_findings, run_checks
 from rgpd_audit.legal import Evidence, assess_transfer, judge, provider_register
 from rgpd_audit.policy import load_policy
 
@@ -161,9 +161,13 @@ def test_one_finding_per_provider_and_activity_and_csv_safety(load_tiny, tmp_pat
     keys_csv = [r["finding_key"] for r in csv.DictReader(io.StringIO(text))]
     keys_pq = [r[0] for r in ws.con.execute(f"SELECT finding_key FROM read_parquet('{pq}')").fetchall()]
     expected = [r[0] for r in ws.con.execute(
-        "SELECT finding_key FROM findings WHERE run_id = ? ORDER BY severity DESC, check_id, activity, source, record_key",
-        [later.run_id]).fetchall()]
-    assert keys_csv == keys_pq == expected and expected
+        f"SELECT finding_key FROM findings WHERE run_id = ? ORDER BY {EXPORT_ORDER}", [later.run_id]).fetchall()]
+    assert keys_csv == expected and sorted(keys_pq) == sorted(expected) and expected
+    ranks = {"error": 0, "warning": 1, "info": 2}
+    severities_csv = [ranks[r["severity"]] for r in csv.DictReader(io.StringIO(text))]
+    severities_pq = [ranks[r[0]] for r in ws.con.execute(f"SELECT severity FROM read_parquet('{pq}')").fetchall()]
+    assert severities_csv == sorted(severities_csv) and severities_pq == sorted(severities_pq)  # most severe first
+    assert len(set(severities_csv)) > 1
 
 
 # --------------------------------------------------------------------------- the user's facts, end to end

@@ -112,27 +112,50 @@ def record(ws: Workspace, run_id: int, fingerprints: dict[str, str]) -> None:
 def copy_previous(ws: Workspace, spec: CheckSpec, fingerprint: str, run_id: int, as_of) -> bool:
     """Copy ``spec``'s findings from the last finished run with the same ``fingerprint`` into
     ``run_id``; False (nothing copied) when there is none or its findings are not all there."""
+    return spec.id in copy_previous_all(ws, [spec], {spec.id: fingerprint}, run_id, as_of)
+
+
+def copy_previous_all(ws: Workspace, specs: list[CheckSpec], fingerprints: dict[str, str], run_id: int,
+                      as_of) -> list[str]:
+    """For each check of ``specs`` with a fingerprint, copy its findings from the last finished
+    run with the same fingerprint into ``run_id``, when that run's findings of the check are
+    all there (its recorded counts); returns the ids of the checks copied.
+
+    A few statements for all the checks (one count, one INSERT per previous run), not two
+    scans of the findings per check: at 10M records the findings table holds millions of
+    rows per run."""
     con = ws.con
-    kinds = [k.id for k in spec.kinds]
-    prev = con.execute(
-        "SELECT r.run_id, r.counts FROM check_inputs c JOIN audit_runs r USING (run_id) "
-        "WHERE c.check_id = ? AND c.fingerprint = ? AND r.status = 'done' AND r.run_id <> ? "
-        "ORDER BY r.run_id DESC LIMIT 1",
-        [spec.id, fingerprint, run_id],
-    ).fetchone()
-    if prev is None:
-        return False
-    prev_run, counts = prev
-    counts = json.loads(counts) if counts else {}
-    expected = sum(n for k in kinds for n in counts.get(k, {}).values())
-    have = con.execute(
-        "SELECT count(*) FROM findings WHERE run_id = ? AND list_contains(?, check_id)", [prev_run, kinds]
-    ).fetchone()[0]
-    if have != expected:  # the previous run's findings were removed: compute them again
-        return False
-    con.execute(
-        "INSERT INTO findings SELECT ? AS run_id, ? AS as_of, * EXCLUDE (run_id, as_of) FROM findings "
-        "WHERE run_id = ? AND list_contains(?, check_id)",
-        [run_id, as_of, prev_run, kinds],
-    )
-    return True
+    wanted = [s for s in specs if s.id in fingerprints]
+    if not wanted:
+        return []
+    prev = dict(con.execute(
+        "SELECT c.check_id, max(r.run_id) FROM check_inputs c JOIN audit_runs r USING (run_id) "
+        "JOIN (SELECT unnest(?) AS check_id, unnest(?) AS fingerprint) w "
+        "ON w.check_id = c.check_id AND w.fingerprint = c.fingerprint "
+        "WHERE r.status = 'done' AND r.run_id <> ? GROUP BY c.check_id",
+        [[s.id for s in wanted], [fingerprints[s.id] for s in wanted], run_id],
+    ).fetchall())
+    if not prev:
+        return []
+    runs = sorted(set(prev.values()))
+    counts = {r: json.loads(c) if c else {} for r, c in con.execute(
+        "SELECT run_id, counts FROM audit_runs WHERE list_contains(?, run_id)", [runs]).fetchall()}
+    kinds_of = {s.id: [k.id for k in s.kinds] for s in wanted if s.id in prev}
+    all_kinds = sorted({k for ks in kinds_of.values() for k in ks})
+    have = {(r, k): n for r, k, n in con.execute(
+        "SELECT run_id, check_id, count(*) FROM findings WHERE run_id BETWEEN ? AND ? AND list_contains(?, run_id) "
+        "AND list_contains(?, check_id) GROUP BY ALL", [runs[0], runs[-1], runs, all_kinds]).fetchall()}
+    copied: dict[int, list[str]] = {}
+    for cid, kinds in kinds_of.items():
+        r = prev[cid]
+        expected = sum(n for k in kinds for n in counts.get(r, {}).get(k, {}).values())
+        if sum(have.get((r, k), 0) for k in kinds) == expected:  # else removed since: computed again
+            copied.setdefault(r, []).extend(kinds)
+    for r, kinds in copied.items():
+        con.execute(
+            "INSERT INTO findings SELECT ? AS run_id, ? AS as_of, * EXCLUDE (run_id, as_of) FROM findings "
+            "WHERE run_id = ? AND list_contains(?, check_id)",
+            [run_id, as_of, r, kinds],
+        )
+    done = {k for ks in copied.values() for k in ks}
+    return [s.id for s in wanted if s.id in kinds_of and set(kinds_of[s.id]) <= done]

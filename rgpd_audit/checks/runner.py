@@ -107,10 +107,11 @@ def run_checks(
         fingerprints = {spec.id: reuse.inputs_fingerprint(spec, digest, policy, ctx.organisation_domains)
                         for spec in selected if not spec.uses_date}
         reuse.record(ws, run_id, fingerprints)
+        # the same findings on any date: copied from the last run on the same inputs
+        copied = set(reuse.copy_previous_all(ws, selected, fingerprints, run_id, as_of)) if reuse_findings else set()
         for spec in selected:
             try:
-                # the same findings on any date: copied from the last run on the same inputs
-                if spec.id in fingerprints and reuse_findings and reuse.copy_previous(ws, spec, fingerprints[spec.id], run_id, as_of):
+                if spec.id in copied:
                     continue
                 _run_check(ctx, spec, run_id, overrides)
             except RgpdAuditError:
@@ -224,10 +225,21 @@ def latest_run(ws: Workspace, as_of: dt.date | None = None) -> int | None:
     return ws.con.execute(q, params).fetchone()[0]
 
 
+# Most severe first: by rank, not by the severity's name (alphabetically, "warning" came first).
+SEVERITY_RANK = "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 WHEN 'info' THEN 2 ELSE 3 END"
+# The spreadsheet's order, total (the key is unique within a run): the same file for the same findings.
+EXPORT_ORDER = f"{SEVERITY_RANK}, check_id, activity, source, record_key, finding_key"
+SEVERITIES = ("error", "warning", "info")
+
+
 def export_findings(ws: Workspace, run_id: int, out_dir: Path, *, csv_rows: int | None = None) -> tuple[Path, Path]:
-    """Write ``findings.csv`` (spreadsheet-safe) and ``findings.parquet`` for a run, most
-    severe first. ``csv_rows``: the spreadsheet holds at most that many findings (the first
-    ones; the Parquet file always holds them all).
+    """Write ``findings.csv`` (spreadsheet-safe, sorted by :data:`EXPORT_ORDER`: most severe
+    first) and ``findings.parquet`` for a run. ``csv_rows``: the spreadsheet holds at most
+    that many findings (the first ones; the Parquet file always holds them all).
+
+    The Parquet file is most severe first too, each severity in the order the checks wrote
+    its findings: sorting millions of findings on every column of the order cost more than
+    the rest of the report at 10M records (6 s of 2.6M findings, against 1.2 s for this).
 
     A folder or file that cannot be written (disk full, read-only, a file in the way) is an
     :class:`~rgpd_audit.errors.RgpdAuditError` naming it."""
@@ -238,7 +250,7 @@ def export_findings(ws: Workspace, run_id: int, out_dir: Path, *, csv_rows: int 
 def _export_findings(ws: Workspace, run_id: int, out_dir: Path, csv_rows: int | None) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, pq_path = out_dir / "findings.csv", out_dir / "findings.parquet"
-    base = f"SELECT * EXCLUDE (run_id) FROM findings WHERE run_id = {int(run_id)} ORDER BY severity DESC, check_id, activity, source, record_key"
+    rows = f"SELECT * EXCLUDE (run_id) FROM findings WHERE run_id = {int(run_id)}"
     text_cols = [
         r[0]
         for r in ws.con.execute(
@@ -247,12 +259,15 @@ def _export_findings(ws: Workspace, run_id: int, out_dir: Path, csv_rows: int | 
     ]
     # Values a spreadsheet would run as a formula are neutralised with a leading apostrophe.
     safe = ", ".join(spreadsheet_safe(c) for c in text_cols)
-    ws.con.execute(f"COPY ({base}) TO {quote_literal(str(pq_path))} (FORMAT parquet)")
-    # The CSV from the Parquet file just written: the same rows in the same order (DuckDB keeps
-    # a scan's order in COPY), without sorting the findings a second time.
+    # UNION ALL keeps each branch's order, branch after branch (DuckDB's order preservation)
+    by_severity = " UNION ALL ".join(
+        [f"({rows} AND severity = {quote_literal(s)})" for s in SEVERITIES]
+        + [f"({rows} AND severity NOT IN ({', '.join(quote_literal(s) for s in SEVERITIES)}))"])
+    ws.con.execute(f"COPY ({by_severity}) TO {quote_literal(str(pq_path))} (FORMAT parquet)")
+    # the spreadsheet: its first rows only need the top of the order (a top-N, not a full sort)
     limit = f" LIMIT {int(csv_rows)}" if csv_rows is not None else ""
     ws.con.execute(
-        f"COPY (SELECT * REPLACE ({safe}) FROM read_parquet({quote_literal(str(pq_path))}){limit}) "
+        f"COPY (SELECT * REPLACE ({safe}) FROM ({rows}) ORDER BY {EXPORT_ORDER}{limit}) "
         f"TO {quote_literal(str(csv_path))} (HEADER, DELIMITER ',')"
     )
     return csv_path, pq_path
