@@ -162,3 +162,29 @@ def test_rejected_rows_keyed_by_record_number_across_the_v4_upgrade(tmp_path):
                                   [first]).fetchone()[0] == key
         second = run_checks(ws, load_policy(), AS_OF).run_id
         assert totals_of_changes(ws, second)["new"] == 0 and totals_of_changes(ws, second)["resolved"] == 0
+
+
+def test_old_runs_with_a_repeated_key_are_numbered_once(tmp_path):
+    """Version 5: a run stored before keys were unique gets ~2 on its repeated key, so that the
+    history (which compares keys without de-duplicating them) counts it as before the
+    upgrade counted distinct keys, and a later run still compares like with like."""
+    from rgpd_audit.report.history import changes_by_check
+    from rgpd_audit.workspace import Workspace
+
+    for name, text in FILES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with Workspace(tmp_path / "ws") as ws:
+        first = _audit(tmp_path, ws)
+        con = ws.con
+        # an old run: one finding stored twice under the same key, keys at version 4
+        con.execute("INSERT INTO findings SELECT * FROM findings WHERE run_id = ? AND check_id = 'special_category.free_text'",
+                    [first])
+        ws.set_setting(SETTING, "4")
+        total = con.execute("SELECT count(*) FROM findings WHERE run_id = ?", [first]).fetchone()[0]
+        assert migrate_keys(ws) == 4
+        keys = [r[0] for r in con.execute("SELECT finding_key FROM findings WHERE run_id = ?", [first]).fetchall()]
+        assert len(keys) == len(set(keys)) == total and any(k.endswith("~2") for k in keys)
+        second = run_checks(ws, load_policy(), AS_OF).run_id
+        changes = changes_by_check(ws, second, first).set_index("check_id")
+        assert changes.loc["special_category.free_text", "resolved"] == 1  # the copy, not the finding
+        assert changes["new"].sum() == 0 and changes["still_open"].sum() == total - 1

@@ -21,6 +21,11 @@ Version 4 (rgpd-audit 0.3): ``load.rejected_rows`` is keyed by the rejected reco
 not by its physical line, which readers now find where they did not:
 ``load.rejected_rows|<source>|<path>|<line or -1>|<record>`` becomes
 ``load.rejected_rows|<source>|<path>|<record>`` (``L<line>`` when there is no record number).
+
+Version 5 (rgpd-audit 0.3): keys are unique within every run. Runs made since the redesign
+number a repeated key (``~2``, ``~3``: :func:`number_repeated_keys`); older runs are numbered
+the same way once, so that the history can compare two runs' keys without de-duplicating
+millions of them first (:func:`rgpd_audit.report.history.changes_by_check`).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from ..ingest.loaded import loaded_sources, row_identity
 from ..sql import quote_ident
 from ..workspace import Workspace
 
-KEYS_VERSION = 4
+KEYS_VERSION = 5
 SETTING = "finding_keys"
 
 
@@ -46,6 +51,8 @@ def migrate_keys(ws: Workspace) -> int:
         _to_v3(ws)
     if version < 4:
         _to_v4(ws)
+    if version < 5:
+        number_repeated_keys(ws.con)
     if ws.get_setting(SETTING) != str(KEYS_VERSION):
         ws.set_setting(SETTING, str(KEYS_VERSION))
     return version
@@ -117,4 +124,22 @@ def _to_v4(ws: Workspace) -> None:
         "WHEN regexp_matches(finding_key, '\\|-1$') THEN regexp_replace(finding_key, '^(.*)\\|(-?\\d+)\\|-1$', '\\1|L\\2') "
         "ELSE regexp_replace(finding_key, '^(.*)\\|-?\\d+\\|(\\d+)$', '\\1|\\2') END "
         "WHERE check_id = 'load.rejected_rows' AND regexp_matches(finding_key, '\\|-?\\d+\\|-?\\d+$')"
+    )
+
+
+def number_repeated_keys(con, run_id: int | None = None) -> None:
+    """Two findings of a run never share a key (a declared key column may repeat in an
+    export): the second and later get ``~2``, ``~3``…, in an order that only depends on the
+    findings. ``run_id``: that run only (the end of every run); None: every run (version 5)."""
+    # only the keys found twice are numbered (a hash aggregate finds them; the window sorts few rows)
+    where = "WHERE run_id = $run" if run_id is not None else ""
+    con.execute(
+        "UPDATE findings f SET finding_key = f.finding_key || '~' || d.n FROM ("
+        "  SELECT t.rowid AS rid, row_number() OVER (PARTITION BY t.run_id, t.finding_key ORDER BY t.record_key, "
+        "  t.subject_ref, t.detail_fr, t.reference_date, t.activity, t.source) AS n "
+        f"  FROM (SELECT rowid, * FROM findings {where}) t JOIN ("
+        f"    SELECT run_id, finding_key FROM findings {where} GROUP BY ALL HAVING count(*) > 1"
+        "  ) dup ON dup.run_id = t.run_id AND dup.finding_key = t.finding_key"
+        ") d WHERE f.rowid = d.rid AND d.n > 1",
+        {"run": run_id} if run_id is not None else {},
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -15,7 +16,7 @@ from ..sql import quote_literal, spreadsheet_safe
 from ..workspace import Workspace, io_errors
 from . import reuse
 from .findings import COLUMN_TYPES, Finding, Query
-from .keys import migrate_keys
+from .keys import migrate_keys, number_repeated_keys
 from .registry import TEMP_TABLES, CheckContext, CheckSpec, all_checks
 
 
@@ -155,8 +156,9 @@ def _run_check(ctx: CheckContext, spec: CheckSpec, run_id: int, overrides: dict[
         if not result:
             return
         _check_declared(spec, set(result.kinds))
-        written = con.execute(f"INSERT INTO findings SELECT $run_id, $as_of, * FROM ({result.sql})",
-                              {**result.values(), "run_id": run_id, "as_of": as_of}).fetchone()[0]
+        with _any_order(con):
+            written = con.execute(f"INSERT INTO findings SELECT $run_id, $as_of, * FROM ({result.sql})",
+                                  {**result.values(), "run_id": run_id, "as_of": as_of}).fetchone()[0]
         if not written:
             return
         _check_severities(con, run_id, spec)
@@ -173,6 +175,20 @@ def _run_check(ctx: CheckContext, spec: CheckSpec, run_id: int, overrides: dict[
         if kind.id in overrides:  # the default severity; a row the check judged otherwise keeps its own
             con.execute("UPDATE findings SET severity = ? WHERE run_id = ? AND check_id = ? AND severity = ?",
                         [overrides[kind.id], run_id, kind.id, kind.severity])
+
+
+@contextlib.contextmanager
+def _any_order(con):
+    """A findings INSERT free to write its rows in any order: DuckDB then writes them to the
+    file in parallel, compressed, instead of leaving them to a checkpoint (at 2.6M findings,
+    1.3 s less). Nothing reads findings in their physical order: every export and view
+    sorts them (``EXPORT_ORDER``, the views' ORDER BY), ``_unique_keys`` numbers by values."""
+    before = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
 
 
 def _insert_findings(con, run_id: int, as_of: dt.date, findings: list[Finding]) -> None:
@@ -203,17 +219,8 @@ def _check_severities(con, run_id: int, spec: CheckSpec) -> None:
 
 
 def _unique_keys(con, run_id: int) -> None:
-    """Two findings of a run never share a key (a declared key column may repeat in an export):
-    the second and later get ``~2``, ``~3``…, in an order that only depends on the findings."""
-    # only the keys found twice are numbered (a hash aggregate finds them; the window sorts few rows)
-    con.execute(
-        "UPDATE findings f SET finding_key = f.finding_key || '~' || d.n FROM ("
-        "  SELECT rowid AS rid, row_number() OVER (PARTITION BY finding_key ORDER BY record_key, subject_ref, detail_fr, "
-        "  reference_date, activity, source) AS n FROM findings WHERE run_id = $run AND finding_key IN ("
-        "    SELECT finding_key FROM findings WHERE run_id = $run GROUP BY finding_key HAVING count(*) > 1)"
-        ") d WHERE f.rowid = d.rid AND d.n > 1",
-        {"run": run_id},
-    )
+    """Two findings of the run never share a key (:func:`rgpd_audit.checks.keys.number_repeated_keys`)."""
+    number_repeated_keys(con, run_id)
 
 
 def latest_run(ws: Workspace, as_of: dt.date | None = None) -> int | None:

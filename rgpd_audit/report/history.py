@@ -94,9 +94,10 @@ def changes_by_check(ws: Workspace, run_id: int | None, previous: int | None = N
     key = (str(ws.db_path), run_id, prev)
     if _MEMO is not None and key in _MEMO:
         return _MEMO[key].copy()
+    # a run's keys are unique (rgpd_audit.checks.keys, version 5): no de-duplication first
     df = ws.sql(
-        """WITH cur AS (SELECT DISTINCT check_id, severity, finding_key FROM findings WHERE run_id = ?),
-                pre AS (SELECT DISTINCT check_id, severity, finding_key FROM findings WHERE run_id = ?)
+        """WITH cur AS (SELECT check_id, severity, finding_key FROM findings WHERE run_id = ?),
+                pre AS (SELECT check_id, severity, finding_key FROM findings WHERE run_id = ?)
            SELECT coalesce(c.check_id, p.check_id) AS check_id,
                   max(coalesce(c.severity, p.severity)) AS severity,
                   count(c.finding_key)::INTEGER AS current,
