@@ -150,16 +150,23 @@ def parameterize(nb, parameters: dict):
     return nb
 
 
-def execute_inprocess(nb, cwd: Path | None = None):
+def execute_inprocess(nb, cwd: Path | None = None, *, table_html=None):
     """Run every code cell of ``nb`` (an nbformat notebook) in order; outputs filled in place.
 
     Raises :class:`CellError` at the first cell that raises (the outputs up to it, and its
     error output, are in ``nb``). ``cwd``: the working directory while the cells run.
+    ``table_html``: how a DataFrame is shown as HTML while they run (the report's annexes:
+    :func:`rgpd_audit.report.present.formatter`); pandas' own HTML otherwise.
     """
     shell = _shell()
     _clear(shell)
     count = 0
     old_cwd = os.getcwd()
+    html_formatter = shell.display_formatter.formatters["text/html"]
+    if table_html is not None:
+        import pandas as pd
+
+        html_formatter.for_type(pd.DataFrame, table_html)
     try:
         if cwd:
             os.chdir(cwd)
@@ -197,6 +204,10 @@ def execute_inprocess(nb, cwd: Path | None = None):
         raise
     finally:
         os.chdir(old_cwd)
+        if table_html is not None:
+            import pandas as pd
+
+            html_formatter.pop(pd.DataFrame, None)
     _clear(shell)  # the notebook's objects (its closed workspace) go now
     return nb
 

@@ -187,7 +187,7 @@ def run_report(
     from ..checks.runner import export_findings
     from ..pipeline import LoadFailed, audit, stage
     from ..workspace import Workspace, io_errors
-    from . import panels
+    from . import panels, present
     from .annexes import PLOTLYJS_FILE, annex_name, annex_title, plotlyjs_tags, write_plotlyjs
     from .history import remembered, totals_of_changes
     from .html import Links, render_report
@@ -223,6 +223,7 @@ def run_report(
                 page = render_report(ws, run.run_id, pol, lang, links, plotlyjs_tags=plotlyjs_tags(PLOTLYJS_FILE))
                 ch = totals_of_changes(ws, run.run_id)
                 top = panels.urgent_actions(ws, run.run_id, pol, lang)
+                tables = present.context_for(ws, pol, lang)  # the annexes' tables in words
                 urgent = [f"{a} {d}" for a, d in zip(top["action"], top["detail"])]  # what to do, then what and where
         # The workspace is closed: each notebook opens it in turn (DuckDB allows one writer).
         params = {
@@ -240,7 +241,7 @@ def run_report(
         with kept_open(workspace) if inprocess.available() else contextlib.nullcontext():
             for nb in notebooks:
                 with stage(progress, f"notebook {nb.stem}"):
-                    annexes.append(_annex(nb, annex_dir, params, lang, word("title", lang)))
+                    annexes.append(_annex(nb, annex_dir, params, lang, word("title", lang), tables=tables))
     _remove_stale(annex_dir, {p.name for p in annexes})
     index = target / "index.html"
     with io_errors(index, ReportError):
@@ -263,8 +264,9 @@ def run_report(
 ANNEX_DIR = "annexes"
 
 
-def _annex(notebook: Path, annex_dir: Path, params: dict, lang: str, back_label: str) -> Path:
-    """Run ``notebook`` with the parameters it declares and write its HTML annex."""
+def _annex(notebook: Path, annex_dir: Path, params: dict, lang: str, back_label: str, *, tables=None) -> Path:
+    """Run ``notebook`` with the parameters it declares and write its HTML annex (``tables``:
+    the :class:`rgpd_audit.report.present.Context` its tables are worded with)."""
     from . import inprocess
 
     inprocess.skip_iri_grammar()
@@ -282,7 +284,9 @@ def _annex(notebook: Path, annex_dir: Path, params: dict, lang: str, back_label:
         declared = inprocess.declared_parameters(nb)
         nb = inprocess.parameterize(nb, {k: v for k, v in params.items() if k in declared})
         try:
-            inprocess.execute_inprocess(nb, cwd=annex_dir)
+            from .present import formatter
+
+            inprocess.execute_inprocess(nb, cwd=annex_dir, table_html=formatter(tables) if tables is not None else None)
         except inprocess.CellError as exc:
             import nbformat
 

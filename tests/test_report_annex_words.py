@@ -1,0 +1,99 @@
+"""The annexes' tables as a manager reads them: identifiers in words, headings in the
+report's language; the analyst's notebooks keep their identifiers."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from rgpd_audit.policy import load_policy
+from rgpd_audit.report import run_report
+from rgpd_audit.report.catalogue import checks
+from rgpd_audit.report.present import Context, present, to_html
+from rgpd_audit.vocab import categories
+from rgpd_audit.workspace import Workspace
+from tests.test_report_fixtures import AS_OF, tiny_workspace
+
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+DOTTED = re.compile(r"\b[a-z_]+(?:\.[a-z_]+){1,}\b")
+
+
+@pytest.fixture(scope="module")
+def annexes(tmp_path_factory):
+    root = tmp_path_factory.mktemp("annex-words")
+    tiny = tiny_workspace(root)
+    with Workspace(tiny.workspace) as ws:
+        ids = {r[0] for r in ws.con.execute("SELECT name FROM sources").fetchall()}
+    ids |= {a.id for a in load_policy().activities} | set(checks()) | set(categories())
+    out = {}
+    for lang in ("fr", "en"):
+        result = run_report(AS_OF, tiny.workspace, tiny.manifest, out_dir=root / lang, lang=lang)
+        out[lang] = {p.stem: p.read_text(encoding="utf-8") for p in result.notebooks}
+    return out, ids
+
+
+def _tables(page: str) -> list[tuple[list[str], list[list[str]]]]:
+    soup = BeautifulSoup(page, "html.parser")
+    return [([th.get_text() for th in t.select("thead th")],
+             [[td.get_text() for td in tr.select("td")] for tr in t.select("tbody tr")])
+            for t in soup.select("table.dataframe")]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_no_identifier_in_the_annexes_tables(annexes, lang):
+    pages, ids = annexes
+    file_heading = "Fichier" if lang == "fr" else "File"
+    found = set()
+    for name, page in pages[lang].items():
+        for heads, rows in _tables(page):
+            found |= {f"{name}: column {h}" for h in heads if SNAKE.search(h) or DOTTED.search(h)}
+            for row in rows:
+                for head, cell in zip(heads, row, strict=False):
+                    if head == file_heading:  # a file's path is what the analyst opens
+                        continue
+                    hits = set(SNAKE.findall(cell) + DOTTED.findall(cell))
+                    hits |= {i for i in ids if ("_" in i or "." in i) and re.search(rf"(?<![\w.]){re.escape(i)}(?![\w.])", cell)}
+                    found |= {f"{name}: {h}" for h in hits}
+    assert not found, sorted(found)[:20]
+    assert sum(len(_tables(p)) for p in pages[lang].values()) >= 10
+
+
+def test_headings_in_the_reports_language(annexes):
+    pages, _ = annexes
+    fr = {h for p in pages["fr"].values() for heads, _ in _tables(p) for h in heads}
+    en = {h for p in pages["en"].values() for heads, _ in _tables(p) for h in heads}
+    assert {"Système", "Gravité", "Lignes chargées", "Contrôle"} <= fr
+    assert {"System", "Severity", "Rows loaded", "Check"} <= en
+    assert "" not in fr | en  # no index column
+
+
+def test_present_words_and_leaves_out():
+    ctx = Context(lang="fr", sources={"crm_contacts": "CRM HubSpot — contacts"}, activities={"prospects": "Prospects"})
+    df = pd.DataFrame({
+        "run_id": [1, 1], "check_id": ["retention.breach", "retention.unverifiable"], "check": ["a", "b"],
+        "severity": ["error", "warning"], "source": ["crm_contacts", "crm_contacts, other_one"],
+        "activity": ["prospects", None], "outside_eea": [True, False], "findings": [1234, 5], "pct_rejected": [0.25, 12.0],
+    })
+    shown = present(df, ctx)
+    assert list(shown.columns) == ["Contrôle", "Gravité", "Système", "Activité", "Hors EEE", "Anomalies", "% rejeté"]
+    assert shown.iloc[0].tolist() == ["a", "anomalie grave", "CRM HubSpot — contacts", "Prospects", "oui", "1\u202f234", "0,2"]
+    assert shown.iloc[1, 2] == "CRM HubSpot — contacts, other_one" and shown.iloc[1, 3] == ""
+    html = to_html(df, Context(lang="en"))
+    assert "<th>Severity</th>" in html and "run_id" not in html and "retention.breach" not in html
+
+
+def test_the_analysts_notebooks_keep_their_identifiers(tmp_path):
+    """Outside the report's rendering a view's table is pandas' own: ids for the analyst."""
+    from rgpd_audit.report import inprocess
+    from rgpd_audit.report.nbhtml import Node, notebook_body
+
+    cell = Node(cell_type="code", source="import pandas as pd\npd.DataFrame({'check_id': ['retention.breach']})",
+                metadata=Node(), outputs=[], execution_count=None)
+    nb = Node(cells=[cell], metadata=Node(), nbformat=4, nbformat_minor=5)
+    inprocess.execute_inprocess(nb, cwd=tmp_path)
+    assert "retention.breach" in notebook_body(nb)
+    inprocess.execute_inprocess(nb, cwd=tmp_path, table_html=lambda df: to_html(df, Context()))
+    assert "retention.breach" not in notebook_body(nb) and "Retention" not in notebook_body(nb)
