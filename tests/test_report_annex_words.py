@@ -97,3 +97,25 @@ def test_the_analysts_notebooks_keep_their_identifiers(tmp_path):
     assert "retention.breach" in notebook_body(nb)
     inprocess.execute_inprocess(nb, cwd=tmp_path, table_html=lambda df: to_html(df, Context()))
     assert "retention.breach" not in notebook_body(nb) and "Retention" not in notebook_body(nb)
+
+
+def test_every_text_of_the_report_notebooks_has_its_english():
+    from pathlib import Path
+
+    from rgpd_audit.report.annex_texts import EN
+    from rgpd_audit.report.nbhtml import read_notebook
+
+    notebooks = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-4]0_*.ipynb"))
+    cells = [c.source.strip() for nb in notebooks for c in read_notebook(nb).cells if c.cell_type == "markdown"]
+    assert len(cells) >= 20
+    missing = [c[:60] for c in cells if c not in EN]
+    assert not missing, missing
+    assert not set(EN) - set(cells)  # no entry left behind by an edited notebook
+
+
+def test_english_annexes_read_in_english(annexes):
+    pages, _ = annexes
+    en = " ".join(BeautifulSoup(p, "html.parser").get_text(" ") for p in pages["en"].values())
+    fr = " ".join(BeautifulSoup(p, "html.parser").get_text(" ") for p in pages["fr"].values())
+    assert "Key numbers" in en and "Chiffres clés" not in en and "Lignes par système" not in en
+    assert "Chiffres clés" in fr and "Key numbers" not in fr

@@ -107,10 +107,11 @@ def strip_duplicates(nb) -> None:
 def render_annex(nb, title: str, lang: str, *, plotlyjs_href: str, back_href: str, back_label: str,
                  name: str) -> str:
     """The annex page of the executed notebook ``nb``: outputs only, no code; identifiers refused."""
+    from .annex_texts import texts
     from .nbhtml import notebook_body
 
     strip_duplicates(nb)
-    body = notebook_body(nb)
+    body = notebook_body(nb, texts(lang))
     page = (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n{CSP}\n'
         f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n"

@@ -132,11 +132,14 @@ def output_html(out: dict) -> str:
     return ""
 
 
-def cell_html(cell: dict) -> str:
-    """What a reader sees of one cell (no code)."""
+def cell_html(cell: dict, texts: dict[str, str] | None = None) -> str:
+    """What a reader sees of one cell (no code); ``texts``: a markdown cell's text in the
+    reader's language, by its text as written (:mod:`rgpd_audit.report.annex_texts`)."""
     kind = cell.get("cell_type")
     if kind == "markdown":
-        return f'<div class="cell cell-markdown">{markdown(_joined(cell.get("source", "")))}</div>'
+        source = _joined(cell.get("source", ""))
+        source = (texts or {}).get(source.strip(), source)
+        return f'<div class="cell cell-markdown">{markdown(source)}</div>'
     if kind == "code":
         parts = [output_html(o) for o in cell.get("outputs", [])]
         parts = [p for p in parts if p]
@@ -147,6 +150,6 @@ def cell_html(cell: dict) -> str:
     return ""
 
 
-def notebook_body(nb) -> str:
-    """The notebook's cells as HTML, in order, without code."""
-    return "\n".join(p for p in (cell_html(c) for c in nb["cells"]) if p)
+def notebook_body(nb, texts: dict[str, str] | None = None) -> str:
+    """The notebook's cells as HTML, in order, without code (markdown through ``texts``)."""
+    return "\n".join(p for p in (cell_html(c, texts) for c in nb["cells"]) if p)
