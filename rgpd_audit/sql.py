@@ -29,3 +29,12 @@ def spreadsheet_safe(column: str) -> str:
     # the first character against FORMULA_START's set: the same values as regexp_matches at a
     # fraction of its cost over a run's findings
     return f"CASE WHEN left({c}, 1) IN {FORMULA_FIRST} THEN '''' || {c} ELSE {c} END AS {c}"
+
+
+def severity_rank(column: str = "severity") -> str:
+    """SQL ranking a severity most severe first (0 = error), in the order of
+    :data:`rgpd_audit.vocab.SEVERITIES`; an unknown severity last."""
+    from .vocab import SEVERITIES
+
+    whens = " ".join(f"WHEN {quote_literal(s)} THEN {i}" for i, s in enumerate(SEVERITIES))
+    return f"CASE {column} {whens} ELSE {len(SEVERITIES)} END"

@@ -109,12 +109,6 @@ def record(ws: Workspace, run_id: int, fingerprints: dict[str, str]) -> None:
                        [run_id, list(fingerprints), list(fingerprints.values())])
 
 
-def copy_previous(ws: Workspace, spec: CheckSpec, fingerprint: str, run_id: int, as_of) -> bool:
-    """Copy ``spec``'s findings from the last finished run with the same ``fingerprint`` into
-    ``run_id``; False (nothing copied) when there is none or its findings are not all there."""
-    return spec.id in copy_previous_all(ws, [spec], {spec.id: fingerprint}, run_id, as_of)
-
-
 def copy_previous_all(ws: Workspace, specs: list[CheckSpec], fingerprints: dict[str, str], run_id: int,
                       as_of) -> list[str]:
     """For each check of ``specs`` with a fingerprint, copy its findings from the last finished

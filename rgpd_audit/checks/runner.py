@@ -9,10 +9,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import vocab
 from ..errors import RgpdAuditError
 from ..ingest.loaded import sources_snapshot
 from ..policy import Policy
-from ..sql import quote_literal, spreadsheet_safe
+from ..sql import quote_literal, severity_rank, spreadsheet_safe
 from ..workspace import Workspace, io_errors
 from . import reuse
 from .findings import COLUMN_TYPES, Finding, Query
@@ -121,7 +122,7 @@ def run_checks(
             except Exception as exc:  # a check bug: name the check
                 con.execute("UPDATE audit_runs SET status = 'failed' WHERE run_id = ?", [run_id])
                 raise CheckFailed(f"check {spec.id} failed: {type(exc).__name__}: {exc}") from exc
-    _unique_keys(con, run_id)
+    number_repeated_keys(con, run_id)  # two findings of the run never share a key
     # what the checks shared (the records in breach of retention) is not kept after the
     # run: its memory goes to the export
     for rel in ctx.cache.get(TEMP_TABLES, []):
@@ -182,7 +183,7 @@ def _any_order(con):
     """A findings INSERT free to write its rows in any order: DuckDB then writes them to the
     file in parallel, compressed, instead of leaving them to a checkpoint (at 2.6M findings,
     1.3 s less). Nothing reads findings in their physical order: every export and view
-    sorts them (``EXPORT_ORDER``, the views' ORDER BY), ``_unique_keys`` numbers by values."""
+    sorts them (``EXPORT_ORDER``, the views' ORDER BY), ``number_repeated_keys`` numbers by values."""
     before = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
     con.execute("SET preserve_insertion_order = false")
     try:
@@ -218,11 +219,6 @@ def _check_severities(con, run_id: int, spec: CheckSpec) -> None:
             raise CheckFailed(f"check {spec.id}: a {kind} finding has severity {severity!r}, not one of {', '.join(allowed[kind])}")
 
 
-def _unique_keys(con, run_id: int) -> None:
-    """Two findings of the run never share a key (:func:`rgpd_audit.checks.keys.number_repeated_keys`)."""
-    number_repeated_keys(con, run_id)
-
-
 def latest_run(ws: Workspace, as_of: dt.date | None = None) -> int | None:
     q = "SELECT max(run_id) FROM audit_runs WHERE status = 'done'"
     params: list = []
@@ -232,11 +228,9 @@ def latest_run(ws: Workspace, as_of: dt.date | None = None) -> int | None:
     return ws.con.execute(q, params).fetchone()[0]
 
 
-# Most severe first: by rank, not by the severity's name (alphabetically, "warning" came first).
-SEVERITY_RANK = "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 WHEN 'info' THEN 2 ELSE 3 END"
-# The spreadsheet's order, total (the key is unique within a run): the same file for the same findings.
-EXPORT_ORDER = f"{SEVERITY_RANK}, check_id, activity, source, record_key, finding_key"
-SEVERITIES = ("error", "warning", "info")
+# The spreadsheet's order, total (the key is unique within a run): the same file for the same
+# findings; most severe first by rank, not by the severity's name (alphabetically, "warning" came first).
+EXPORT_ORDER = f"{severity_rank()}, check_id, activity, source, record_key, finding_key"
 
 
 def export_findings(ws: Workspace, run_id: int, out_dir: Path, *, csv_rows: int | None = None) -> tuple[Path, Path]:
@@ -268,8 +262,8 @@ def _export_findings(ws: Workspace, run_id: int, out_dir: Path, csv_rows: int | 
     safe = ", ".join(spreadsheet_safe(c) for c in text_cols)
     # UNION ALL keeps each branch's order, branch after branch (DuckDB's order preservation)
     by_severity = " UNION ALL ".join(
-        [f"({rows} AND severity = {quote_literal(s)})" for s in SEVERITIES]
-        + [f"({rows} AND severity NOT IN ({', '.join(quote_literal(s) for s in SEVERITIES)}))"])
+        [f"({rows} AND severity = {quote_literal(s)})" for s in vocab.SEVERITIES]
+        + [f"({rows} AND severity NOT IN ({', '.join(quote_literal(s) for s in vocab.SEVERITIES)}))"])
     ws.con.execute(f"COPY ({by_severity}) TO {quote_literal(str(pq_path))} (FORMAT parquet)")
     # the spreadsheet: its first rows only need the top of the order (a top-N, not a full sort)
     limit = f" LIMIT {int(csv_rows)}" if csv_rows is not None else ""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..legal import is_eea
-from ..sql import quote_ident, quote_literal
+from ..sql import quote_ident, quote_literal, severity_rank
 from ..vocab import TRANSFER_MECHANISMS, country_name
 from ..workspace import Workspace
 from . import charts
@@ -256,7 +256,7 @@ def findings_by_theme(ws: Workspace, run_id: int | None, theme: str, lang: str =
     df = ws.sql(
         "SELECT check_id, severity, activity, source, count(*)::INTEGER AS findings, max(days_overdue) AS max_days_overdue "
         "FROM findings WHERE run_id = ? AND list_contains(?, check_id) GROUP BY 1, 2, 3, 4 "
-        "ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, findings DESC",
+        f"ORDER BY {severity_rank()}, findings DESC",
         [run_id, ids],
     )
     df["check"] = [pick(meta[c][1:], lang) for c in df["check_id"]]

@@ -185,13 +185,12 @@ def to_html(df: pd.DataFrame, ctx: Context) -> str:
 
 
 def context_for(workspace, policy, lang: str) -> Context:
-    """The names of one report's systems and activities (read once, before the notebooks)."""
-    sources = {}
-    if workspace is not None:
-        sources = {name: (title or name) for name, title in workspace.con.execute(
-            "SELECT name, title FROM sources").fetchall()}
-    activities = {a.id: a.title.get(lang) for a in getattr(policy, "activities", [])} if policy is not None else {}
-    return Context(lang=lang, sources=sources, activities={k: v for k, v in activities.items() if v})
+    """The names of one report's systems and activities, as the views name them (read once,
+    before the notebooks)."""
+    from .panels import _activity_titles, source_titles
+
+    return Context(lang=lang, sources=source_titles(workspace) if workspace is not None else {},
+                   activities=_activity_titles(policy, lang))
 
 
 def formatter(ctx: Context):
