@@ -184,13 +184,13 @@ def run_report(
     code. ``index.html`` and the annexes share the folder's one plotly.js
     (:data:`rgpd_audit.report.annexes.PLOTLYJS_FILE`).
     """
-    from ..checks.runner import export_findings
+    from . import warmup
+
+    warmup.start()  # the page's and the notebooks' modules imported while the audit's SQL runs
+    from ..checks.runner import FINDINGS_CSV, exporting
     from ..pipeline import LoadFailed, audit, stage
     from ..workspace import Workspace, io_errors
-    from . import panels, present
-    from .annexes import PLOTLYJS_FILE, annex_name, annex_title, plotlyjs_tags, write_plotlyjs
-    from .history import remembered, totals_of_changes
-    from .html import Links, render_report
+    from .history import remembered
     from .labels import check_lang, fmt_int, word
 
     as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
@@ -211,11 +211,16 @@ def run_report(
             except LoadFailed as exc:
                 raise ReportError(str(exc)) from None
             pol, run = result.policy, result.run
-            with stage(progress, "html"):
-                csv_path, pq_path = export_findings(ws, run.run_id, target, csv_rows=REPORT_CSV_ROWS)
+            from . import panels, present
+            from .annexes import PLOTLYJS_FILE, annex_name, annex_title, plotlyjs_tags, write_plotlyjs
+            from .history import totals_of_changes
+            from .html import Links, render_report
+
+            with stage(progress, "html"), exporting(ws, run.run_id, target, csv_rows=REPORT_CSV_ROWS) as exported:
+                # the findings are written by DuckDB in a thread while the page is built
                 capped = REPORT_CSV_ROWS if run.total > REPORT_CSV_ROWS else None
                 links = Links(
-                    findings_csv=csv_path.name,
+                    findings_csv=FINDINGS_CSV,
                     findings_note=word("annex_findings_capped", lang).format(
                         shown=fmt_int(REPORT_CSV_ROWS, lang), total=fmt_int(run.total, lang)) if capped else None,
                     notebooks=[(annex_title(nb, lang), f"{ANNEX_DIR}/{annex_name(nb)}") for nb in notebooks],
@@ -225,6 +230,7 @@ def run_report(
                 top = panels.urgent_actions(ws, run.run_id, pol, lang)
                 tables = present.context_for(ws, pol, lang)  # the annexes' tables in words
                 urgent = [f"{a} {d}" for a, d in zip(top["action"], top["detail"])]  # what to do, then what and where
+            csv_path, pq_path = exported.result()
         # The workspace is closed: each notebook opens it in turn (DuckDB allows one writer).
         params = {
             "as_of": as_of.isoformat(), "workspace": str(workspace), "manifest": str(manifest_path) if manifest else "",
