@@ -48,3 +48,19 @@ def test_trend_one_row_per_audit_date(ws):
     n = w.con.execute("SELECT count(*) FROM findings WHERE run_id = ?", [tiny.run_now]).fetchone()[0]
     assert t.iloc[-1]["total"] == n
     assert len(history.trend(w, tiny.run_past)) == 1
+
+
+def test_trend_counts_each_severity_and_shows_a_run_without_findings(tmp_path):
+    from rgpd_audit.checks.runner import run_checks
+    from rgpd_audit.policy import load_policy
+
+    tiny = tiny_workspace(tmp_path)
+    with Workspace(tiny.workspace) as w:
+        quiet = run_checks(w, load_policy(), AS_OF.replace(year=AS_OF.year + 1), only=["requests.overdue"]).run_id
+        t = history.trend(w)
+        assert t["run_id"].tolist() == [tiny.run_past, tiny.run_now, quiet]
+        for row in t.itertuples():
+            by = dict(w.con.execute("SELECT severity, count(*) FROM findings WHERE run_id = ? GROUP BY ALL", [row.run_id]).fetchall())
+            assert (row.error, row.warning, row.info, row.total) == (
+                by.get("error", 0), by.get("warning", 0), by.get("info", 0), sum(by.values()))
+        assert t.iloc[-1]["total"] == 0 and t.iloc[1]["error"] > 0 and t.iloc[1]["warning"] > 0

@@ -82,3 +82,13 @@ def test_warmup_goes_past_a_module_that_does_not_import():
         "print('csv' in sys.modules, t.is_alive(), t.daemon)\n"
     )
     assert out.split() == ["True", "False", "False"]
+
+
+def test_capped_spreadsheet_is_the_head_of_the_whole_one(tiny, tmp_path):
+    with Workspace(tiny.workspace) as ws:
+        whole, _ = export_findings(ws, tiny.run_now, tmp_path / "whole")
+        lines = whole.read_text(encoding="utf-8").splitlines()
+        for k in (1, 3, len(lines) - 2):
+            capped, _ = export_findings(ws, tiny.run_now, tmp_path / f"cap{k}", csv_rows=k)
+            assert capped.read_text(encoding="utf-8").splitlines() == lines[: k + 1], k  # header + the first k
+    assert len(lines) > 4

@@ -138,15 +138,21 @@ def trend(ws: Workspace, until_run: int | None = None) -> pd.DataFrame:
     if until_run is not None:
         where = "AND as_of <= (SELECT as_of FROM audit_runs WHERE run_id = ?)"
         params.append(until_run)
+    # the runs' findings counted by run first (two narrow columns, no join of every finding
+    # of every month: the history grows by a run each month)
     return ws.sql(
         f"""WITH runs AS (
-                SELECT max(run_id) AS run_id, as_of FROM audit_runs WHERE ({AUDIT} OR run_id = ?) {where} GROUP BY as_of)
+                SELECT max(run_id) AS run_id, as_of FROM audit_runs WHERE ({AUDIT} OR run_id = ?) {where} GROUP BY as_of),
+            per_run AS (
+                SELECT run_id,
+                       count(*) FILTER (WHERE severity = 'error') AS error,
+                       count(*) FILTER (WHERE severity = 'warning') AS warning,
+                       count(*) FILTER (WHERE severity = 'info') AS info,
+                       count(*) AS total
+                FROM findings WHERE run_id IN (SELECT run_id FROM runs) GROUP BY run_id)
             SELECT r.as_of::DATE AS as_of, r.run_id,
-                   count(f.finding_key) FILTER (WHERE f.severity = 'error')::INTEGER AS error,
-                   count(f.finding_key) FILTER (WHERE f.severity = 'warning')::INTEGER AS warning,
-                   count(f.finding_key) FILTER (WHERE f.severity = 'info')::INTEGER AS info,
-                   count(f.finding_key)::INTEGER AS total
-            FROM runs r LEFT JOIN findings f ON f.run_id = r.run_id
-            GROUP BY r.as_of, r.run_id ORDER BY r.as_of""",
+                   coalesce(p.error, 0)::INTEGER AS error, coalesce(p.warning, 0)::INTEGER AS warning,
+                   coalesce(p.info, 0)::INTEGER AS info, coalesce(p.total, 0)::INTEGER AS total
+            FROM runs r LEFT JOIN per_run p USING (run_id) ORDER BY r.as_of""",
         params,
     )
