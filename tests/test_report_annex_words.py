@@ -42,12 +42,11 @@ def _tables(page: str) -> list[tuple[list[str], list[list[str]]]]:
             for t in soup.select("table.dataframe")]
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
-def test_no_identifier_in_the_annexes_tables(annexes, lang):
-    pages, ids = annexes
+def _identifiers(pages: dict[str, str], ids: set[str], lang: str) -> set[str]:
+    """Identifiers shown in the annexes' tables (headings and cells)."""
     file_heading = "Fichier" if lang == "fr" else "File"
     found = set()
-    for name, page in pages[lang].items():
+    for name, page in pages.items():
         for heads, rows in _tables(page):
             found |= {f"{name}: column {h}" for h in heads if SNAKE.search(h) or DOTTED.search(h)}
             for row in rows:
@@ -57,8 +56,41 @@ def test_no_identifier_in_the_annexes_tables(annexes, lang):
                     hits = set(SNAKE.findall(cell) + DOTTED.findall(cell))
                     hits |= {i for i in ids if ("_" in i or "." in i) and re.search(rf"(?<![\w.]){re.escape(i)}(?![\w.])", cell)}
                     found |= {f"{name}: {h}" for h in hits}
+    return found
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_no_identifier_in_the_annexes_tables(annexes, lang):
+    pages, ids = annexes
+    found = _identifiers(pages[lang], ids, lang)
     assert not found, sorted(found)[:20]
     assert sum(len(_tables(p)) for p in pages[lang].values()) >= 10
+
+
+def test_a_report_started_from_a_kernel_words_its_tables_too(annexes, tmp_path, monkeypatch):
+    """From JupyterLab (this process a kernel), each notebook runs in a kernel of its own with
+    papermill: its tables read as the in-process annexes' do, not as pandas shows them."""
+    from rgpd_audit.report import inprocess
+    from rgpd_audit.report import runner as report_runner
+
+    pages, ids = annexes
+    tiny = tiny_workspace(tmp_path)
+    ran = []
+    through_papermill = report_runner.execute_notebook
+
+    def execute_notebook(notebook, *args, **kwargs):
+        ran.append(notebook)
+        return through_papermill(notebook, *args, **kwargs)
+
+    monkeypatch.setattr(inprocess, "available", lambda: False)
+    monkeypatch.setattr(report_runner, "execute_notebook", execute_notebook)
+    result = run_report(AS_OF, tiny.workspace, tiny.manifest, out_dir=tmp_path / "out", lang="fr")
+    kernel = {p.stem: p.read_text(encoding="utf-8") for p in result.notebooks}
+    assert len(ran) == len(kernel) == 5  # every notebook ran in a kernel of its own
+    assert not _identifiers(kernel, ids, "fr"), sorted(_identifiers(kernel, ids, "fr"))[:20]
+    headings = {name: [heads for heads, _ in _tables(page)] for name, page in kernel.items()}
+    assert headings == {name: [heads for heads, _ in _tables(page)] for name, page in pages["fr"].items()}
+    assert not any("rgpd_audit.report.present" in page for page in kernel.values())  # no code shown
 
 
 def test_headings_in_the_reports_language(annexes):

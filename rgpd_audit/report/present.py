@@ -14,8 +14,9 @@ each table is shown instead with:
   way in French, no index column, empty cells for missing values.
 
 Only the report's own rendering of the notebooks applies it (``rgpd-audit report``: the
-in-process shell's HTML formatter for DataFrames, see :func:`formatter`); the notebooks
-opened in JupyterLab keep the analyst's identifiers.
+in-process shell's HTML formatter for DataFrames, see :func:`formatter`; a report started
+from a kernel injects :func:`install` into each notebook it runs with papermill); the
+notebooks opened in JupyterLab keep the analyst's identifiers.
 """
 
 from __future__ import annotations
@@ -191,6 +192,24 @@ def context_for(workspace, policy, lang: str) -> Context:
 
     return Context(lang=lang, sources=source_titles(workspace) if workspace is not None else {},
                    activities=_activity_titles(policy, lang))
+
+
+def install(workspace: str = "", policy: str = "", lang: str = "fr") -> None:
+    """Word the tables of the notebook running in this kernel as the report's annexes do: what
+    the report injects, after the parameters, into a notebook it runs in a kernel of its own
+    (a report started from JupyterLab, with papermill), where the in-process shell's formatter
+    (:func:`rgpd_audit.report.inprocess.execute_inprocess`) is not there. Shows nothing."""
+    from IPython import get_ipython
+
+    from .handle import find
+    from .panels import open_policy
+
+    shell = get_ipython()
+    if shell is None:
+        return
+    with find(workspace, lang).session() as (opened, _problem):
+        ctx = context_for(opened, open_policy(policy), lang)
+    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, formatter(ctx))
 
 
 def formatter(ctx: Context):

@@ -304,8 +304,9 @@ def _annex(notebook: Path, annex_dir: Path, params: dict, lang: str, back_label:
         declared = notebook_parameters(notebook)
         wanted = {k: v for k, v in params.items() if k in declared}
         with tempfile.TemporaryDirectory(prefix="rgpd-audit-nb-") as tmp:
+            staged = _with_annex_tables(notebook, Path(tmp) / "staged", params)
             try:
-                executed = execute_notebook(notebook, Path(tmp) / notebook.name, wanted, cwd=annex_dir)
+                executed = execute_notebook(staged, Path(tmp) / notebook.name, wanted, cwd=annex_dir)
             except NotebookFailed as exc:
                 failed.write_bytes(exc.saved.read_bytes())
                 raise NotebookFailed(notebook, exc.cell_index, failed, exc.ename, exc.evalue) from None
@@ -316,6 +317,28 @@ def _annex(notebook: Path, annex_dir: Path, params: dict, lang: str, back_label:
                         back_href="../index.html", back_label=back_label, name=f"{ANNEX_DIR}/{out.name}")
     with io_errors(out, ReportError):
         out.write_text(page, encoding="utf-8")
+    return out
+
+
+ANNEX_TABLES_TAG = "rgpd-audit-annex-tables"
+
+
+def _with_annex_tables(notebook: Path, folder: Path, params: dict) -> Path:
+    """A copy of ``notebook`` in ``folder`` whose tables are worded as in the in-process
+    annexes: a cell after the ``parameters`` one (after papermill's, once it injects them)
+    calls :func:`rgpd_audit.report.present.install` with the report's parameters. It shows
+    nothing, and an annex shows no code."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    at = next((i + 1 for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])), 0)
+    args = ", ".join(f"{k}={params.get(k, '')!r}" for k in ("workspace", "policy", "lang"))
+    cell = nbformat.v4.new_code_cell(f"import rgpd_audit.report.present\nrgpd_audit.report.present.install({args})",
+                                     metadata={"tags": [ANNEX_TABLES_TAG]})
+    nb.cells.insert(at, cell)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / notebook.name
+    nbformat.write(nb, out)
     return out
 
 
