@@ -170,6 +170,35 @@ def test_one_finding_per_provider_and_activity_and_csv_safety(load_tiny, tmp_pat
     assert len(set(severities_csv)) > 1
 
 
+def test_transfer_counts_read_back_on_the_same_inputs_and_counted_again_when_an_export_changes(load_tiny, tmp_path):
+    """The records and people a provider holds do not depend on the audit date: counted once
+    per workspace content (``check_memo``), read back next month, counted again after a reload."""
+    from rgpd_audit.ingest import load_estate, load_manifest
+
+    files = {"g.csv": "email,note\na@example.fr,x\nb@example.fr,x\n", "g2.csv": "email\na@example.fr\n",
+             "m.csv": "email\nc@example.com\n", "b.csv": "EMAIL\nd@example.com\n", "o.csv": "x\n1\n"}
+    ws, _ = load_tiny(ESTATE, files)
+    only = ["transfer.third_country"]
+
+    def kept() -> int:
+        return ws.con.execute("SELECT count(*) FROM check_memo WHERE name = 'transfer.counts'").fetchone()[0]
+
+    def google(run) -> str:
+        return dict(ws.con.execute("SELECT finding_key, detail_fr FROM findings WHERE run_id = ?", [run.run_id]).fetchall())[
+            "transfer.third_country|google|candidates"]
+
+    first = run_checks(ws, POLICY, D(2026, 11, 27), only=only)
+    assert kept() == 1 and "3 enregistrements, 2 personnes" in google(first)
+    next_month = run_checks(ws, POLICY, D(2026, 12, 27), only=only)
+    assert kept() == 1 and "3 enregistrements, 2 personnes" in google(next_month)  # read back, not counted again
+    (tmp_path / "g.csv").write_text(files["g.csv"] + "e@example.fr,y\n", encoding="utf-8")
+    load_estate(ws, load_manifest(tmp_path / "manifest.yaml"))
+    later = run_checks(ws, POLICY, D(2026, 12, 27), only=only)
+    assert kept() == 2 and "4 enregistrements, 3 personnes" in google(later)
+    fresh = run_checks(ws, POLICY, D(2026, 12, 27), only=only, reuse_findings=False)
+    assert kept() == 2 and google(fresh) == google(later)  # counted, and nothing kept
+
+
 # --------------------------------------------------------------------------- the user's facts, end to end
 
 USER_ESTATE = """

@@ -34,7 +34,7 @@ from ..workspace import ALIAS, Workspace
 from .registry import CheckSpec
 
 # Tables that are the checks' output or the history of runs, not their inputs.
-NOT_INPUTS = frozenset({"findings", "audit_runs", "check_inputs"})
+NOT_INPUTS = frozenset({"findings", "audit_runs", "check_inputs", "check_memo"})
 # Columns that say when a row was written, not what it holds.
 TIMESTAMPS = frozenset({"updated_at"})
 
@@ -153,3 +153,30 @@ def copy_previous_all(ws: Workspace, specs: list[CheckSpec], fingerprints: dict[
         )
     done = {k for ks in copied.values() for k in ks}
     return [s.id for s in wanted if s.id in kinds_of and set(kinds_of[s.id]) <= done]
+
+
+def memo_rows(ctx, name: str, sql: str, params: dict | list | None = None) -> list[tuple]:
+    """The rows of ``sql``, a query of a check that does not depend on the audit date (a
+    transfer's records and people per provider): read back from an earlier run on the same
+    inputs when there is one, else computed and kept with the run (``check_memo``, schema 11).
+
+    What the rows rest on is the workspace's input tables (:func:`workspace_digest`: the
+    loaded files' sha256 and loader, the mapping and its decisions, the settings; the raw
+    tables only change with them, nothing edits them) and the query itself with its
+    parameters, under the package's version. A run asked not to reuse findings
+    (``reuse_findings=False``) computes them."""
+    con = ctx.con
+    if not ctx.cache.get("reuse", True):
+        return [tuple(r) for r in con.execute(sql, params or []).fetchall()]
+    digest = ctx.cache.get("workspace_digest")
+    if not digest:
+        digest = ctx.cache["workspace_digest"] = workspace_digest(ctx.ws)
+    key = hashlib.sha256(json.dumps([__version__, digest, sql, params], sort_keys=True, default=str).encode()).hexdigest()
+    kept = con.execute("SELECT rows FROM check_memo WHERE name = ? AND key = ? ORDER BY run_id DESC LIMIT 1",
+                       [name, key]).fetchone()
+    if kept is not None:
+        return [tuple(r) for r in json.loads(kept[0])]
+    rows = [tuple(r) for r in con.execute(sql, params or []).fetchall()]
+    con.execute("INSERT INTO check_memo VALUES (?, ?, ?, ?)",
+                [ctx.cache.get("run_id", -1), name, key, json.dumps(rows, default=str)])
+    return rows

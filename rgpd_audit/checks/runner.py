@@ -107,6 +107,7 @@ def run_checks(
     with sources_snapshot(ws):
         # the workspace's inputs, before any check ran
         digest = reuse.workspace_digest(ws) if any(not spec.uses_date for spec in selected) else ""
+        ctx.cache.update(workspace_digest=digest, run_id=run_id, reuse=reuse_findings)  # for reuse.memo_rows
         fingerprints = {spec.id: reuse.inputs_fingerprint(spec, digest, policy, ctx.organisation_domains)
                         for spec in selected if not spec.uses_date}
         reuse.record(ws, run_id, fingerprints)

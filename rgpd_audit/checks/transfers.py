@@ -19,6 +19,7 @@ from ..ingest.loaded import LoadedSource, loaded_sources, row_identity, workspac
 from ..legal import Evidence, assess_transfer, is_eea, provider_key
 from ..sql import quote_ident
 from ..vocab import country_name
+from . import reuse
 from .findings import Finding, FindingKind, Query
 from .registry import CheckContext, check
 
@@ -104,8 +105,9 @@ def _count(ctx: CheckContext, groups: list[tuple[str | None, _Group]]) -> None:
     if not parts:
         return
     union = " UNION ALL ".join(f"({p})" for p in parts)
-    sql = f"SELECT g, count(DISTINCT rec), count(DISTINCT who) FROM ({union}) GROUP BY g"
-    for i, records, people in ctx.con.execute(sql, q.values(sql)).fetchall():
+    sql = f"SELECT g, count(DISTINCT rec), count(DISTINCT who) FROM ({union}) GROUP BY g ORDER BY g"
+    # the counts do not depend on the audit date: next month, on the same inputs, read back
+    for i, records, people in reuse.memo_rows(ctx, "transfer.counts", sql, q.values(sql)):
         groups[i][1].records, groups[i][1].people = int(records), int(people)
 
 
