@@ -247,8 +247,7 @@ def export_findings(ws: Workspace, run_id: int, out_dir: Path, *, csv_rows: int 
 
     A folder or file that cannot be written (disk full, read-only, a file in the way) is an
     :class:`~rgpd_audit.errors.RgpdAuditError` naming it."""
-    with io_errors(out_dir, RgpdAuditError, " (cannot write the findings)"):
-        return _write_findings(ws.con, run_id, out_dir, csv_rows)
+    return _export(ws.con, run_id, out_dir, csv_rows)
 
 
 @contextlib.contextmanager
@@ -264,7 +263,7 @@ def exporting(ws: Workspace, run_id: int, out_dir: Path, *, csv_rows: int | None
     try:
         cur.execute(f"USE {quote_ident(ALIAS)}")
         with ThreadPoolExecutor(1, thread_name_prefix="rgpd-audit-export") as pool:
-            future = pool.submit(_export_on, cur, run_id, out_dir, csv_rows)
+            future = pool.submit(_export, cur, run_id, out_dir, csv_rows)
             try:
                 yield future
             finally:
@@ -273,7 +272,8 @@ def exporting(ws: Workspace, run_id: int, out_dir: Path, *, csv_rows: int | None
         cur.close()
 
 
-def _export_on(con, run_id: int, out_dir: Path, csv_rows: int | None) -> tuple[Path, Path]:
+def _export(con, run_id: int, out_dir: Path, csv_rows: int | None) -> tuple[Path, Path]:
+    """:func:`_write_findings` on ``con``, an I/O failure raised naming the folder."""
     with io_errors(out_dir, RgpdAuditError, " (cannot write the findings)"):
         return _write_findings(con, run_id, out_dir, csv_rows)
 
@@ -285,7 +285,8 @@ def _write_findings(con, run_id: int, out_dir: Path, csv_rows: int | None) -> tu
     text_cols = [
         r[0]
         for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'findings' AND data_type = 'VARCHAR' AND database_name = 'ws'"
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'findings' AND data_type = 'VARCHAR' AND database_name = ?",
+            [ALIAS],
         ).fetchall()
     ]
     # Values a spreadsheet would run as a formula are neutralised with a leading apostrophe.

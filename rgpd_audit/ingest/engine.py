@@ -118,7 +118,6 @@ class LoadReport:
         return [w for s in self.sources for f in s.files for w in f.warnings]
 
 
-
 def table_name(source: str, entity: str | None) -> str:
     return source if entity is None else f"{source}__{entity}"
 

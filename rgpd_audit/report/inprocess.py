@@ -144,10 +144,14 @@ def parameterize(nb, parameters: dict):
     source = "# Parameters\n" + "".join(f"{k} = {v!r}\n" for k, v in parameters.items())
     injected = Node(id=uuid.uuid4().hex[:8], cell_type="code", metadata=Node(tags=["injected-parameters"]),
                     execution_count=None, source=source, outputs=[])
-    at = next((i + 1 for i, c in enumerate(nb.cells)
-               if "parameters" in c.get("metadata", {}).get("tags", [])), 0)
-    nb.cells.insert(at, injected)
+    nb.cells.insert(after_parameters(nb), injected)
     return nb
+
+
+def after_parameters(nb) -> int:
+    """Where papermill puts its injected cell: just after the cell tagged ``parameters`` (first
+    when there is none)."""
+    return next((i + 1 for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])), 0)
 
 
 def execute_inprocess(nb, cwd: Path | None = None, *, table_html=None):

@@ -330,8 +330,10 @@ def _with_annex_tables(notebook: Path, folder: Path, params: dict) -> Path:
     nothing, and an annex shows no code."""
     import nbformat
 
+    from .inprocess import after_parameters
+
     nb = nbformat.read(notebook, as_version=4)
-    at = next((i + 1 for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])), 0)
+    at = after_parameters(nb)
     args = ", ".join(f"{k}={params.get(k, '')!r}" for k in ("workspace", "policy", "lang"))
     cell = nbformat.v4.new_code_cell(f"import rgpd_audit.report.present\nrgpd_audit.report.present.install({args})",
                                      metadata={"tags": [ANNEX_TABLES_TAG]})

@@ -18,25 +18,15 @@ from __future__ import annotations
 import importlib
 import threading
 
-# In the order the report needs them. Third-party first, then the report's modules.
+# In the order the report needs them; each brings its own imports (the page's module brings
+# pandas, jinja2, plotly and the views; IPython's shell its display machinery).
 MODULES = (
-    "pandas",
-    "jinja2",
-    "plotly.graph_objects",
-    "plotly.io",
-    "plotly.offline",
-    "rgpd_audit.report.history",
-    "rgpd_audit.report.panels",
     "rgpd_audit.report.html",
     "rgpd_audit.report.present",
     "IPython.core.interactiveshell",
-    "IPython.core.displayhook",
-    "IPython.core.displaypub",
-    "traitlets.config",
-    "mistune",
-    "rgpd_audit.report.inprocess",
     "rgpd_audit.report.nbhtml",
     "rgpd_audit.report.annex_texts",
+    "mistune",
     "nbformat",  # plotly's renderer imports it to check Jupyter's version
 )
 
