@@ -113,6 +113,9 @@ def test_present_words_and_leaves_out():
     assert list(shown.columns) == ["Contrôle", "Gravité", "Système", "Activité", "Hors EEE", "Anomalies", "% rejeté"]
     assert shown.iloc[0].tolist() == ["a", "anomalie grave", "CRM HubSpot — contacts", "Prospects", "oui", "1\u202f234", "0,2"]
     assert shown.iloc[1, 2] == "CRM HubSpot — contacts, other_one" and shown.iloc[1, 3] == ""
+    dates = present(pd.DataFrame({"as_of": ["2026-11-27"], "deadline": [pd.Timestamp("2024-06-30")]}), ctx)
+    assert dates.iloc[0].tolist() == ["27/11/2026", "30/06/2024"]  # as the report's page writes dates
+    assert present(pd.DataFrame({"as_of": ["2026-11-27"]}), Context(lang="en")).iloc[0, 0] == "2026-11-27"
     html = to_html(df, Context(lang="en"))
     assert "<th>Severity</th>" in html and "run_id" not in html and "retention.breach" not in html
 
@@ -151,3 +154,4 @@ def test_english_annexes_read_in_english(annexes):
     fr = " ".join(BeautifulSoup(p, "html.parser").get_text(" ") for p in pages["fr"].values())
     assert "Key numbers" in en and "Chiffres clés" not in en and "Lignes par système" not in en
     assert "Chiffres clés" in fr and "Key numbers" not in fr
+    assert "27/11/2026" in fr and "2026-11-27" in en  # the audit date as each reader writes it

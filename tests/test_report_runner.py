@@ -49,7 +49,8 @@ def test_outputs_under_as_of_folder(report):
             "30_transferts_acces.html", "40_synthese.html"} <= set(names)
     assert not (target / "notebooks").exists() and not list(target.rglob("*.ipynb"))
     # run with the report's parameters: the audit date shown by the status table
-    assert AS_OF.isoformat() in (target / "annexes" / "00_chargement.html").read_text(encoding="utf-8")
+    # the audit date reached the annex (its parameter), written as a French reader writes it
+    assert AS_OF.strftime("%d/%m/%Y") in (target / "annexes" / "00_chargement.html").read_text(encoding="utf-8")
 
 
 def test_index_has_no_identifier_and_is_self_contained(report):

@@ -21,14 +21,16 @@ notebooks opened in JupyterLab keep the analyst's identifiers.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from .. import vocab
 from . import catalogue
-from .labels import fmt_int
+from .labels import fmt_date, fmt_int
 
 # A view's column -> (French, English) heading in an annex.
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -116,6 +118,11 @@ class Context:
     activities: dict[str, str] = field(default_factory=dict)  # activity id -> title
 
 
+# Columns whose text is a date (a view may give one as ISO text rather than a date)
+DATE_COLUMNS = frozenset({"as_of", "reference_date", "deadline", "received", "modified", "created"})
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _missing(v) -> bool:
     try:
         return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
@@ -137,6 +144,8 @@ def _words(column: str, v, ctx: Context):
     i = 0 if ctx.lang == "fr" else 1
     if _missing(v):
         return ""
+    if isinstance(v, dt.date) or (isinstance(v, str) and column in DATE_COLUMNS and _ISO_DATE.match(v)):
+        return fmt_date(v, ctx.lang)  # 27/11/2026 in French, as the report's page writes it
     if column in ("source", "title", "sources") and isinstance(v, str):  # one system or several
         return _each(v, ctx.sources)
     if column in ("activity", "activity_title", "activities") and isinstance(v, str):
